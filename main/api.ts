@@ -1,0 +1,112 @@
+/**
+ * The session API: one vocabulary for every front end (headless CLI, Electron preload,
+ * browser bridge). The renderer imports types from here, never code.
+ */
+import { z } from 'zod';
+import type { MeshErrorCode } from '../p2p/errors.js';
+
+const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
+
+export const commandSchema = z.discriminatedUnion('cmd', [
+  z.strictObject({ cmd: z.literal('invite'), peer: hexId }),
+  z.strictObject({ cmd: z.literal('accept'), call: hexId }),
+  z.strictObject({
+    cmd: z.literal('decline'),
+    call: hexId,
+    reason: z.string().max(200).optional(),
+  }),
+  z.strictObject({ cmd: z.literal('chat'), text: z.string().trim().min(1).max(4000) }),
+  z.strictObject({ cmd: z.literal('leave') }),
+  z.strictObject({
+    cmd: z.literal('add-peer'),
+    host: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535),
+  }),
+  z.strictObject({ cmd: z.literal('peers') }),
+  z.strictObject({ cmd: z.literal('trust'), peer: hexId }),
+  z.strictObject({ cmd: z.literal('verify'), peer: hexId, verified: z.boolean().optional() }),
+  z.strictObject({ cmd: z.literal('quit') }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+export type CommandName = Command['cmd'];
+
+export type TrustState = 'new' | 'known' | 'verified' | 'key-changed';
+
+export interface PeerView {
+  peer: string;
+  name: string;
+  host: string;
+  port: number;
+  safetyCode: string;
+  fingerprint: string;
+  trust: TrustState;
+  source: 'mdns' | 'manual';
+}
+
+export interface MemberEventView {
+  peer: string;
+  name: string;
+  state: 'connecting' | 'connected' | 'left';
+  safetyCode: string;
+  verified: boolean;
+}
+
+export type ApiErrorCode =
+  | 'ERR_BAD_COMMAND'
+  | 'ERR_UNKNOWN_PEER'
+  | 'ERR_NOT_IN_CALL'
+  | 'ERR_ALREADY_IN_CALL'
+  | 'ERR_NO_SUCH_INVITE'
+  | 'ERR_INVITE_TIMEOUT'
+  | 'ERR_KEY_CHANGED'
+  | 'ERR_INTERNAL'
+  | MeshErrorCode;
+
+export type SessionEvent =
+  | {
+      event: 'ready';
+      id: string;
+      name: string;
+      port: number;
+      fingerprint: string;
+      publicKey: string;
+    }
+  | ({ event: 'peer-up' } & PeerView)
+  | { event: 'peer-down'; peer: string; name: string }
+  | { event: 'peers'; peers: PeerView[] }
+  | {
+      event: 'invite';
+      call: string;
+      from: string;
+      name: string;
+      safetyCode: string;
+      trust: TrustState;
+    }
+  | { event: 'invite-sent'; call: string; peer: string }
+  | { event: 'invite-declined'; call: string; peer: string; reason: string }
+  | { event: 'invite-cancelled'; call: string; from: string }
+  | { event: 'call-joined'; call: string; members: MemberEventView[] }
+  | ({ event: 'member-joined'; call: string } & MemberEventView)
+  | { event: 'member-left'; call: string; peer: string; name: string; reason: string }
+  | { event: 'call-ended'; call: string; reason: string }
+  | {
+      event: 'chat';
+      call: string;
+      from: string;
+      name: string;
+      id: string;
+      text: string;
+      ts: number;
+      clock: number;
+    }
+  | {
+      event: 'key-changed';
+      peer: string;
+      name: string;
+      previousPeer: string;
+      message: string;
+    }
+  | { event: 'trust-changed'; peer: string; trust: TrustState }
+  | { event: 'error'; code: ApiErrorCode; message: string; peer?: string; call?: string };
+
+export type SessionEventName = SessionEvent['event'];

@@ -1,0 +1,157 @@
+import { MeshError, errorText } from './errors.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import type { SignalingConnection } from './signaling-connection.js';
+import type { SignalingServer } from './signaling-server.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** Known from an advert: the peer must prove exactly this key. Absent for manual adds. */
+  publicKey?: Uint8Array;
+}
+
+export interface ConnectionPoolEvents {
+  [key: string]: unknown[];
+  /** A connection in either direction finished its key exchange. */
+  connection: [SignalingConnection];
+  /** One endpoint failed while dialing (the next one is still tried). */
+  'dial-failed': [{ peerId: string | null; endpoint: Endpoint; error: MeshError }];
+}
+
+/**
+ * Every authenticated signaling connection, by peer. Several may exist per peer (both
+ * dialed at once); senders use the newest, and links stay on the one they started on.
+ * Unused connections are closed after `idleMs`.
+ */
+export class ConnectionPool extends TypedEmitter<ConnectionPoolEvents> {
+  readonly #server: SignalingServer;
+  readonly #logger: Logger;
+  readonly #byPeer = new Map<string, SignalingConnection[]>();
+  readonly #dialing = new Map<string, Promise<SignalingConnection>>();
+  readonly #lastUse = new WeakMap<SignalingConnection, number>();
+  readonly #inUse: (connection: SignalingConnection) => boolean;
+  readonly #sweep: NodeJS.Timeout;
+  readonly #idleMs: number;
+  #closed = false;
+
+  constructor(options: {
+    server: SignalingServer;
+    logger?: Logger;
+    idleMs?: number;
+    /** Connections the owner still needs (calls, invites, manual peers) are never swept. */
+    inUse: (connection: SignalingConnection) => boolean;
+  }) {
+    super();
+    this.#server = options.server;
+    this.#logger = options.logger ?? silentLogger;
+    this.#inUse = options.inUse;
+    this.#idleMs = options.idleMs ?? 30_000;
+    this.#server.on('connection', (connection) => this.#adopt(connection));
+    this.#sweep = setInterval(() => this.#closeIdle(), Math.min(this.#idleMs, 10_000));
+    this.#sweep.unref();
+  }
+
+  /** The newest open connection to `peerId`, if any. */
+  get(peerId: string): SignalingConnection | null {
+    const list = this.#byPeer.get(peerId);
+    const connection = list?.[list.length - 1] ?? null;
+    if (connection) this.#lastUse.set(connection, Date.now());
+    return connection;
+  }
+
+  /**
+   * An open connection to `peerId`, dialing its endpoints in order if there is none.
+   * Concurrent calls for one peer share one dial.
+   */
+  connect(peerId: string, endpoints: Endpoint[]): Promise<SignalingConnection> {
+    const existing = this.get(peerId);
+    if (existing) return Promise.resolve(existing);
+    const pending = this.#dialing.get(peerId);
+    if (pending) return pending;
+    const dial = this.#dialInOrder(peerId, endpoints).finally(() => this.#dialing.delete(peerId));
+    this.#dialing.set(peerId, dial);
+    return dial;
+  }
+
+  /** Dials an address whose owner we do not know yet (manual add). */
+  async dialAddress(endpoint: Endpoint): Promise<SignalingConnection> {
+    const connection = await this.#server.connect(endpoint.host, endpoint.port, endpoint.publicKey);
+    if (this.#closed) {
+      connection.close(new MeshError('ERR_CLOSED', 'node is shutting down'));
+      throw new MeshError('ERR_CLOSED', 'node is shutting down');
+    }
+    this.#adopt(connection);
+    return connection;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweep);
+    for (const list of this.#byPeer.values()) {
+      for (const connection of list) connection.close(new MeshError('ERR_CLOSED', 'closing'));
+    }
+    this.#byPeer.clear();
+    this.removeAllListeners();
+  }
+
+  async #dialInOrder(peerId: string, endpoints: Endpoint[]): Promise<SignalingConnection> {
+    let lastError: MeshError = new MeshError('ERR_CONNECT', 'no address known for this peer');
+    for (const endpoint of endpoints) {
+      try {
+        const connection = await this.dialAddress(endpoint);
+        if (connection.peer?.id !== peerId) {
+          // Only possible without an expected key; the advert pinned it otherwise.
+          connection.close(new MeshError('ERR_PEER_KEY_MISMATCH', 'reached a different peer'));
+          throw new MeshError('ERR_PEER_KEY_MISMATCH', 'the address answered as another peer');
+        }
+        return connection;
+      } catch (err) {
+        lastError = err instanceof MeshError ? err : new MeshError('ERR_CONNECT', errorText(err));
+        if (this.#closed) throw lastError;
+        this.#logger.warn('dial failed', {
+          peer: peerId,
+          host: endpoint.host,
+          port: endpoint.port,
+          code: lastError.code,
+        });
+        this.emit('dial-failed', { peerId, endpoint, error: lastError });
+      }
+    }
+    throw lastError;
+  }
+
+  #adopt(connection: SignalingConnection): void {
+    const peer = connection.peer;
+    if (this.#closed || !peer) {
+      connection.close(new MeshError('ERR_CLOSED', 'not accepting connections'));
+      return;
+    }
+    const list = this.#byPeer.get(peer.id) ?? [];
+    if (list.includes(connection)) return;
+    list.push(connection);
+    this.#byPeer.set(peer.id, list);
+    this.#lastUse.set(connection, Date.now());
+    connection.on('message', () => this.#lastUse.set(connection, Date.now()));
+    connection.on('close', () => {
+      const remaining = (this.#byPeer.get(peer.id) ?? []).filter((c) => c !== connection);
+      if (remaining.length === 0) this.#byPeer.delete(peer.id);
+      else this.#byPeer.set(peer.id, remaining);
+    });
+    this.emit('connection', connection);
+  }
+
+  #closeIdle(): void {
+    const now = Date.now();
+    for (const list of this.#byPeer.values()) {
+      for (const connection of [...list]) {
+        const idleFor = now - (this.#lastUse.get(connection) ?? now);
+        if (idleFor > this.#idleMs && !this.#inUse(connection)) {
+          connection.close(new MeshError('ERR_IDLE', 'connection unused'));
+        }
+      }
+    }
+  }
+}

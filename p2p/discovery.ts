@@ -1,0 +1,278 @@
+import { Bonjour } from 'bonjour-service';
+import type { Browser, Service } from 'bonjour-service';
+import { z } from 'zod';
+import { fromBase64, peerIdFromPublicKey, toBase64 } from '../crypto/index.js';
+import { errorText } from './errors.js';
+import { HEX_ID } from './ids.js';
+import { MAX_NAME_LENGTH, PROTOCOL_VERSION } from './limits.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export const SERVICE_TYPE = 'meshcall';
+
+/** One node as its mDNS advert describes it (not yet proven: the key exchange proves it). */
+export interface PeerAdvert {
+  readonly id: string;
+  readonly name: string;
+  readonly publicKey: Uint8Array;
+  readonly host: string;
+  readonly port: number;
+  readonly fqdn: string;
+  readonly lastSeen: number;
+}
+
+export interface DiscoveryEvents {
+  [key: string]: unknown[];
+  'peer-up': [PeerAdvert];
+  'peer-down': [PeerAdvert];
+  /** An advert for our service type that failed validation; ignored, but counted. */
+  'invalid-advert': [{ fqdn: string; reason: string; id?: string }];
+}
+
+export interface DiscoveryOptions {
+  id: string;
+  name: string;
+  publicKey: Uint8Array;
+  port: number;
+  logger?: Logger;
+  /** How often to ask who is there; every answer refreshes a peer. */
+  queryIntervalMs?: number;
+  /** A peer unseen for this long is dropped (a crashed node sends no goodbye). */
+  expireAfterMs?: number;
+}
+
+const txtSchema = z.object({
+  v: z.literal(String(PROTOCOL_VERSION)),
+  id: z.string().regex(HEX_ID),
+  name: z.string().min(1).max(MAX_NAME_LENGTH),
+  pk: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+  port: z.string().regex(/^\d{1,5}$/),
+});
+
+/**
+ * Publishes this node and keeps a live list of the others. bonjour-service's Browser
+ * only forgets a service on a goodbye or when its PTR TTL (8 hours) runs out, and never
+ * refreshes `lastSeen` for services it already knows, so liveness is tracked here: we
+ * query every few seconds and drop adverts nobody has repeated for `expireAfterMs`.
+ */
+export class Discovery extends TypedEmitter<DiscoveryEvents> {
+  readonly stats = { invalidAdverts: 0 };
+  readonly #options: Required<Omit<DiscoveryOptions, 'logger'>> & { logger: Logger };
+  readonly #bonjour: Bonjour;
+  #browser: Browser | null = null;
+  /** fqdn → advert; several adverts may claim one id (a rogue copying a key), all are kept. */
+  readonly #adverts = new Map<string, PeerAdvert>();
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  readonly #onResponse = (packet: MdnsPacket): void => this.#refresh(packet);
+
+  constructor(options: DiscoveryOptions) {
+    super();
+    this.#options = {
+      queryIntervalMs: 2000,
+      expireAfterMs: 7000,
+      logger: silentLogger,
+      ...options,
+    };
+    this.#bonjour = new Bonjour({}, (err: unknown) => {
+      this.#options.logger.warn('mDNS error', { reason: errorText(err) });
+    });
+  }
+
+  start(): void {
+    if (this.#closed || this.#browser) return;
+    const { id, name, publicKey, port } = this.#options;
+    this.#bonjour.publish({
+      name: id,
+      type: SERVICE_TYPE,
+      port,
+      host: `meshcall-${id.slice(0, 12)}.local`,
+      // Instance names embed the peer id, so a name conflict means a copied advert, not a
+      // collision to resolve; skipping the probe saves ~750 ms of startup.
+      probe: false,
+      disableIPv6: true,
+      txt: { v: String(PROTOCOL_VERSION), id, name, pk: toBase64(publicKey), port: String(port) },
+    });
+    this.#mdns()?.on('response', this.#onResponse);
+    this.#startBrowser();
+    this.#timer = setInterval(() => this.#tick(), this.#options.queryIntervalMs);
+  }
+
+  /** Every live peer, one entry per id (the most recently seen advert). */
+  peers(): PeerAdvert[] {
+    const byId = new Map<string, PeerAdvert>();
+    for (const advert of this.#adverts.values()) {
+      const current = byId.get(advert.id);
+      if (!current || advert.lastSeen > current.lastSeen) byId.set(advert.id, advert);
+    }
+    return [...byId.values()];
+  }
+
+  /** All adverts claiming `id`, most recently seen first. */
+  endpoints(id: string): PeerAdvert[] {
+    return [...this.#adverts.values()]
+      .filter((advert) => advert.id === id)
+      .sort((a, b) => b.lastSeen - a.lastSeen);
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#mdns()?.off('response', this.#onResponse);
+    this.#browser?.stop();
+    this.removeAllListeners();
+    // unpublishAll sends the goodbye so others drop us at once rather than after expiry.
+    return new Promise((resolve) => {
+      const done = setTimeout(resolve, 1000);
+      this.#bonjour.unpublishAll(() => {
+        this.#bonjour.destroy(() => {
+          clearTimeout(done);
+          resolve();
+        });
+      });
+    });
+  }
+
+  #mdns(): MdnsSocket | null {
+    // bonjour-service keeps its multicast-dns socket on a private field; we only listen to it.
+    const server = (this.#bonjour as unknown as { server?: { mdns?: MdnsSocket } }).server;
+    return server?.mdns ?? null;
+  }
+
+  #startBrowser(): void {
+    const browser = this.#bonjour.find({ type: SERVICE_TYPE, protocol: 'tcp' });
+    browser.on('up', (service) => this.#onUp(service));
+    browser.on('txt-update', (service) => this.#onUp(service));
+    browser.on('srv-update', (service) => this.#onUp(service));
+    browser.on('down', (service) => this.#remove(service.fqdn, 'goodbye'));
+    this.#browser = browser;
+  }
+
+  #tick(): void {
+    if (this.#closed) return;
+    const now = Date.now();
+    let expired = false;
+    for (const advert of [...this.#adverts.values()]) {
+      if (now - advert.lastSeen > this.#options.expireAfterMs) {
+        this.#remove(advert.fqdn, 'expired');
+        expired = true;
+      }
+    }
+    if (expired) {
+      // The Browser still lists what we expired and would never report it "up" again if it
+      // came back; a fresh browser starts from an empty list.
+      this.#browser?.stop();
+      this.#browser?.removeAllListeners();
+      this.#startBrowser();
+    } else {
+      this.#browser?.update();
+    }
+  }
+
+  #onUp(service: Service): void {
+    if (this.#closed) return;
+    const parsed = this.#parse(service);
+    if (!parsed.ok) {
+      if (parsed.reason === 'self') return;
+      this.stats.invalidAdverts++;
+      this.#options.logger.debug('ignored mDNS advert', {
+        fqdn: service.fqdn,
+        reason: parsed.reason,
+      });
+      this.emit('invalid-advert', {
+        fqdn: service.fqdn,
+        reason: parsed.reason,
+        ...(parsed.id ? { id: parsed.id } : {}),
+      });
+      return;
+    }
+    const advert = parsed.advert;
+    const previous = this.#adverts.get(advert.fqdn);
+    const knownId = this.peers().some((peer) => peer.id === advert.id);
+    this.#adverts.set(advert.fqdn, advert);
+    if (previous && previous.id !== advert.id) this.#announceIfGone(previous);
+    if (!knownId) this.emit('peer-up', advert);
+  }
+
+  #parse(
+    service: Service,
+  ): { ok: true; advert: PeerAdvert } | { ok: false; reason: string; id?: string } {
+    const txt = txtSchema.safeParse(service.txt ?? {});
+    if (!txt.success) return { ok: false, reason: 'malformed TXT record' };
+    const { id, name, pk, port } = txt.data;
+    if (id === this.#options.id) {
+      return pk === toBase64(this.#options.publicKey)
+        ? { ok: false, reason: 'self' }
+        : { ok: false, reason: 'advert copies our own id', id };
+    }
+    let publicKey: Uint8Array;
+    try {
+      publicKey = fromBase64(pk);
+    } catch {
+      return { ok: false, reason: 'public key is not base64', id };
+    }
+    if (publicKey.length !== 32)
+      return { ok: false, reason: 'public key has the wrong length', id };
+    if (peerIdFromPublicKey(publicKey) !== id) {
+      return { ok: false, reason: 'peer id does not match its public key', id };
+    }
+    const portNumber = Number(port);
+    if (portNumber < 1 || portNumber > 65535 || portNumber !== service.port) {
+      return { ok: false, reason: 'port in TXT and SRV disagree', id };
+    }
+    const host = service.referer?.address ?? service.addresses?.[0];
+    if (!host) return { ok: false, reason: 'no address', id };
+    return {
+      ok: true,
+      advert: {
+        id,
+        name,
+        publicKey,
+        host,
+        port: portNumber,
+        fqdn: service.fqdn,
+        lastSeen: Date.now(),
+      },
+    };
+  }
+
+  #refresh(packet: MdnsPacket): void {
+    const now = Date.now();
+    for (const record of [...(packet.answers ?? []), ...(packet.additionals ?? [])]) {
+      if (record.ttl === 0 || (record.type !== 'SRV' && record.type !== 'TXT')) continue;
+      for (const [fqdn, advert] of this.#adverts) {
+        if (record.name.toLowerCase() === fqdn.toLowerCase()) {
+          this.#adverts.set(fqdn, { ...advert, lastSeen: now });
+        }
+      }
+    }
+  }
+
+  #remove(fqdn: string, why: string): void {
+    const advert = this.#adverts.get(fqdn);
+    if (!advert) return;
+    this.#adverts.delete(fqdn);
+    this.#options.logger.debug('mDNS advert removed', { id: advert.id, why });
+    this.#announceIfGone(advert);
+  }
+
+  #announceIfGone(advert: PeerAdvert): void {
+    if (!this.peers().some((peer) => peer.id === advert.id)) this.emit('peer-down', advert);
+  }
+}
+
+interface MdnsRecord {
+  name: string;
+  type: string;
+  ttl?: number;
+}
+interface MdnsPacket {
+  answers?: MdnsRecord[];
+  additionals?: MdnsRecord[];
+}
+interface MdnsSocket {
+  on(event: 'response', listener: (packet: MdnsPacket) => void): unknown;
+  off(event: 'response', listener: (packet: MdnsPacket) => void): unknown;
+}

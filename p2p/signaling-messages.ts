@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { HEX_ID } from './ids.js';
+import {
+  MAX_CANDIDATE_LENGTH,
+  MAX_MEMBERS,
+  MAX_NAME_LENGTH,
+  MAX_SDP_LENGTH,
+  PROTOCOL_VERSION,
+} from './limits.js';
+
+const id = z.string().regex(HEX_ID);
+const name = z.string().min(1).max(MAX_NAME_LENGTH);
+const port = z.number().int().min(1).max(65535);
+const base64Key = z
+  .string()
+  .length(44)
+  .regex(/^[A-Za-z0-9+/]{43}=$/);
+
+export const memberInfoSchema = z.strictObject({
+  id,
+  name,
+  publicKey: base64Key,
+  host: z.string().max(253),
+  port,
+});
+export type MemberInfo = z.infer<typeof memberInfoSchema>;
+
+/** Messages sealed on a signaling connection, after the key exchange. */
+export const signalingMessageSchema = z.discriminatedUnion('t', [
+  z.strictObject({ t: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), name, port }),
+  z.strictObject({
+    t: z.literal('invite'),
+    call: id,
+    members: z.array(memberInfoSchema).max(MAX_MEMBERS),
+  }),
+  z.strictObject({ t: z.literal('accept'), call: id }),
+  z.strictObject({ t: z.literal('decline'), call: id, reason: z.string().max(200) }),
+  z.strictObject({ t: z.literal('cancel'), call: id }),
+  z.strictObject({ t: z.literal('join'), call: id }),
+  z.strictObject({
+    t: z.literal('offer'),
+    call: id,
+    link: z.number().int().min(0).max(0xffff),
+    sdp: z.string().max(MAX_SDP_LENGTH),
+  }),
+  z.strictObject({
+    t: z.literal('answer'),
+    call: id,
+    link: z.number().int().min(0).max(0xffff),
+    sdp: z.string().max(MAX_SDP_LENGTH),
+  }),
+  z.strictObject({
+    t: z.literal('candidate'),
+    call: id,
+    link: z.number().int().min(0).max(0xffff),
+    candidate: z.string().max(MAX_CANDIDATE_LENGTH),
+    mid: z.string().max(32),
+  }),
+  z.strictObject({ t: z.literal('bye'), call: id }),
+  z.strictObject({ t: z.literal('ping') }),
+  z.strictObject({ t: z.literal('pong') }),
+]);
+export type SignalingMessage = z.infer<typeof signalingMessageSchema>;
+export type LinkSignal = Extract<SignalingMessage, { t: 'offer' | 'answer' | 'candidate' }>;
+
+/** Plaintext reason sent before closing a connection whose key exchange failed. */
+export const abortSchema = z.strictObject({
+  code: z.string().max(64),
+  message: z.string().max(300),
+});

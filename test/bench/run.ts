@@ -1,0 +1,30 @@
+/** `npm run bench`: runs every benchmark and prints one table with the command that made it. */
+import { discoveryBench } from './discovery.bench.js';
+import type { BenchRow } from './table.js';
+import { formatTable } from './table.js';
+
+const suites: Record<string, () => Promise<BenchRow[]>> = {
+  discovery: discoveryBench,
+};
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const rows: BenchRow[] = [];
+  for (const [name, run] of Object.entries(suites)) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    process.stderr.write(`bench: ${name}...\n`);
+    rows.push(...(await run()));
+  }
+  const command = `npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}`;
+  process.stdout.write(`${formatTable(rows, command)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

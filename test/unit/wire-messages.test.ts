@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { controlMessageSchema } from '../../p2p/control-messages.js';
+import { decodeJson, encodeJson } from '../../p2p/json-codec.js';
+import { signalingMessageSchema } from '../../p2p/signaling-messages.js';
+import { commandSchema } from '../../main/api.js';
+
+const CALL = 'a'.repeat(32);
+
+describe('wire messages', () => {
+  it('round-trips every signaling message kind', () => {
+    const messages = [
+      { t: 'hello', v: 1, name: 'Ada', port: 4000 },
+      { t: 'invite', call: CALL, members: [] },
+      { t: 'accept', call: CALL },
+      { t: 'decline', call: CALL, reason: 'busy' },
+      { t: 'cancel', call: CALL },
+      { t: 'offer', call: CALL, link: 0, sdp: 'v=0' },
+      { t: 'answer', call: CALL, link: 0, sdp: 'v=0' },
+      { t: 'candidate', call: CALL, link: 1, candidate: 'a=candidate:1', mid: '0' },
+      { t: 'bye', call: CALL },
+    ];
+    for (const message of messages) {
+      const decoded = decodeJson(encodeJson(message), signalingMessageSchema);
+      assert.ok(decoded.ok, JSON.stringify(message));
+      assert.deepEqual(decoded.value, message);
+    }
+  });
+
+  it('rejects malformed signaling messages with a reason', () => {
+    const bad: unknown[] = [
+      { t: 'invite', call: 'not-hex', members: [] },
+      { t: 'offer', call: CALL, link: 0, sdp: 'x'.repeat(20_000) },
+      { t: 'hello', v: 2, name: 'Ada', port: 1 },
+      { t: 'hello', v: 1, name: '', port: 1 },
+      { t: 'accept', call: CALL, extra: true },
+      { t: 'nope' },
+      [],
+      null,
+    ];
+    for (const value of bad) {
+      const decoded = decodeJson(encodeJson(value), signalingMessageSchema);
+      assert.equal(decoded.ok, false, JSON.stringify(value)?.slice(0, 80));
+    }
+    const notJson = decodeJson(new Uint8Array([0xff, 0xfe]), signalingMessageSchema);
+    assert.deepEqual(notJson, { ok: false, error: 'not UTF-8 JSON' });
+  });
+
+  it('bounds chat text on the control channel', () => {
+    const ok = { t: 'chat', id: CALL, ts: 1, clock: 1, text: 'hi' };
+    assert.ok(controlMessageSchema.safeParse(ok).success);
+    assert.ok(!controlMessageSchema.safeParse({ ...ok, text: '' }).success);
+    assert.ok(!controlMessageSchema.safeParse({ ...ok, text: 'x'.repeat(4001) }).success);
+    assert.ok(!controlMessageSchema.safeParse({ ...ok, clock: -1 }).success);
+  });
+
+  it('validates front-end commands', () => {
+    assert.ok(commandSchema.safeParse({ cmd: 'invite', peer: CALL }).success);
+    assert.ok(commandSchema.safeParse({ cmd: 'add-peer', host: '10.0.0.1', port: 4000 }).success);
+    assert.ok(!commandSchema.safeParse({ cmd: 'invite', peer: 'bob' }).success);
+    assert.ok(!commandSchema.safeParse({ cmd: 'chat', text: '   ' }).success);
+    assert.ok(!commandSchema.safeParse({ cmd: 'add-peer', host: 'h', port: 70000 }).success);
+    assert.ok(!commandSchema.safeParse({ cmd: 'rm -rf' }).success);
+  });
+});

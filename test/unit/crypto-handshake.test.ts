@@ -12,7 +12,12 @@ import {
   utf8,
   type IdentityKeys,
 } from '../../crypto/index.js';
-import { fixedRandom, runHandshake, seededIdentity, throwsMisuse } from '../helpers/crypto-fixtures.js';
+import {
+  fixedRandom,
+  runHandshake,
+  seededIdentity,
+  throwsMisuse,
+} from '../helpers/crypto-fixtures.js';
 
 const alice = seededIdentity(0xa1);
 const bob = seededIdentity(0xb0);

@@ -12,7 +12,12 @@ import {
   serializeIdentity,
   toBase64,
 } from '../../crypto/index.js';
-import { memoryFile, rejectsMisuse, seededIdentity, throwsMisuse } from '../helpers/crypto-fixtures.js';
+import {
+  memoryFile,
+  rejectsMisuse,
+  seededIdentity,
+  throwsMisuse,
+} from '../helpers/crypto-fixtures.js';
 
 describe('crypto identity', () => {
   it('generates distinct Ed25519 identities', () => {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { KnownPeers, peerIdFromPublicKey, toBase64, type KnownPeer } from '../../crypto/index.js';
-import { memoryFile, rejectsMisuse, seededIdentity, throwsMisuse } from '../helpers/crypto-fixtures.js';
+import {
+  memoryFile,
+  rejectsMisuse,
+  seededIdentity,
+  throwsMisuse,
+} from '../helpers/crypto-fixtures.js';
 
 const aliceKey = seededIdentity(1).publicKey;
 const aliceNewKey = seededIdentity(2).publicKey;

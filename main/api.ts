@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { MeshErrorCode } from '../p2p/errors.js';
+import type { MediaErrorCode } from './media/errors.js';
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
 
@@ -25,6 +26,22 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('peers') }),
   z.strictObject({ cmd: z.literal('trust'), peer: hexId }),
   z.strictObject({ cmd: z.literal('verify'), peer: hexId, verified: z.boolean().optional() }),
+  z.strictObject({
+    cmd: z.literal('set-filters'),
+    filters: z.array(z.string().min(1).max(32)).max(8),
+  }),
+  z.strictObject({ cmd: z.literal('set-source'), source: z.string().min(1).max(4096) }),
+  z.strictObject({
+    cmd: z.literal('set-video'),
+    resolution: z
+      .string()
+      .regex(/^\d{2,4}x\d{2,4}$/)
+      .optional(),
+    fps: z.number().int().min(1).max(60).optional(),
+  }),
+  z.strictObject({ cmd: z.literal('video'), enabled: z.boolean() }),
+  z.strictObject({ cmd: z.literal('snapshot'), peer: hexId }),
+  z.strictObject({ cmd: z.literal('filters') }),
   z.strictObject({ cmd: z.literal('quit') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -51,6 +68,39 @@ export interface MemberEventView {
   verified: boolean;
 }
 
+export interface MediaSettingsView {
+  source: string;
+  width: number;
+  height: number;
+  fps: number;
+  filters: string[];
+  enabled: boolean;
+}
+
+export interface SendingStatsView {
+  fps: number;
+  kbps: number;
+  quality: number;
+  scale: number;
+  width: number;
+  height: number;
+  skipped: number;
+}
+
+export interface MemberStatsView {
+  peer: string;
+  fps: number;
+  kbps: number;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  received: number;
+  lost: number;
+  rejected: number;
+  width: number;
+  height: number;
+  rttMs: number | null;
+}
+
 export type ApiErrorCode =
   | 'ERR_BAD_COMMAND'
   | 'ERR_UNKNOWN_PEER'
@@ -60,6 +110,8 @@ export type ApiErrorCode =
   | 'ERR_INVITE_TIMEOUT'
   | 'ERR_KEY_CHANGED'
   | 'ERR_INTERNAL'
+  | 'ERR_NO_FRAME'
+  | MediaErrorCode
   | MeshErrorCode;
 
 export type SessionEvent =
@@ -107,6 +159,28 @@ export type SessionEvent =
       message: string;
     }
   | { event: 'trust-changed'; peer: string; trust: TrustState }
+  | ({ event: 'media-settings' } & MediaSettingsView)
+  | { event: 'filters'; filters: { name: string; label: string; description: string }[] }
+  | { event: 'video-state'; peer: string; enabled: boolean }
+  | { event: 'stats'; call: string; sending: SendingStatsView; members: MemberStatsView[] }
+  | {
+      event: 'frame';
+      peer: string;
+      frame: number;
+      width: number;
+      height: number;
+      bytes: number;
+      latencyMs: number | null;
+    }
+  | {
+      event: 'snapshot';
+      peer: string;
+      frame: number;
+      width: number;
+      height: number;
+      captureTs: number;
+      jpeg: string;
+    }
   | { event: 'error'; code: ApiErrorCode; message: string; peer?: string; call?: string };
 
 export type SessionEventName = SessionEvent['event'];

@@ -28,6 +28,13 @@ import type {
   SessionEvent,
   TrustState,
 } from './api.js';
+import type { LocalMediaOptions } from './local-media.js';
+import { LocalMedia } from './local-media.js';
+import { MediaError } from './media/errors.js';
+import { listFilters } from './media/filters.js';
+import { parseSourceSpec } from './media/settings.js';
+import type { EncodedFrame } from './media/video-capture.js';
+import type { ReceivedFrame } from '../p2p/media-receiver.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 
 export interface SessionOptions {
@@ -40,11 +47,17 @@ export interface SessionOptions {
   inviteTimeoutMs?: number;
   /** A member whose link is not up after this long is dropped from the call. */
   linkTimeoutMs?: number;
+  media: LocalMediaOptions;
+  /** Report every received frame as a `frame` event (metadata only): bots and tests. */
+  frameEvents?: boolean;
 }
 
 export interface SessionEvents {
   [key: string]: unknown[];
   event: [SessionEvent];
+  /** Video for front ends that draw it (kept out of `event`: binary, 30 per second). */
+  'remote-frame': [ReceivedFrame];
+  'local-frame': [EncodedFrame];
 }
 
 interface IncomingInvite {
@@ -112,6 +125,8 @@ export class Session extends TypedEmitter<SessionEvents> {
   #call: Call | null = null;
   #callAnnounced = false;
   #closed = false;
+  readonly #media: LocalMedia;
+  #statsTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: SessionOptions, identity: IdentityKeys, knownPeers: KnownPeers) {
     super();
@@ -133,6 +148,13 @@ export class Session extends TypedEmitter<SessionEvents> {
       inUse: (connection) => this.#connectionInUse(connection),
     });
     this.#pool.on('connection', (connection) => this.#adopt(connection));
+    this.#media = new LocalMedia(options.media);
+    this.#media.on('frame', (frame) => {
+      this.#call?.sendFrame(frame);
+      this.emit('local-frame', frame);
+    });
+    this.#media.on('error', (error) => this.#error(error.code, error.message));
+    this.#media.on('settings', (view) => this.#emit({ event: 'media-settings', ...view }));
   }
 
   /** Loads (or creates) the identity and the known-peers list from the data folder. */
@@ -191,7 +213,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   handle(command: Command): void {
     this.#run(command).catch((err: unknown) => {
       if (this.#closed) return;
-      if (err instanceof CommandError || err instanceof MeshError) {
+      if (err instanceof CommandError || err instanceof MeshError || err instanceof MediaError) {
         this.#error(err.code, err.message);
       } else {
         this.#log.error('command failed', { cmd: command.cmd, reason: errorText(err) });
@@ -203,10 +225,12 @@ export class Session extends TypedEmitter<SessionEvents> {
   /** Idempotent: leaves the call, says goodbye on mDNS, closes every connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#call) this.#leaveCall('quit');
+    const leaving = this.#call ? this.#leaveCall('quit') : Promise.resolve();
     this.#closed = true;
+    await leaving;
     for (const invite of this.#outgoing.values()) clearTimeout(invite.timer);
     for (const manual of this.#manual.values()) if (manual.retry) clearTimeout(manual.retry);
+    await this.#media.close();
     this.#pool.close();
     this.#server.close();
     await this.#discovery?.close();
@@ -227,7 +251,8 @@ export class Session extends TypedEmitter<SessionEvents> {
         return this.#chat(command.text);
       case 'leave':
         if (!this.#call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
-        this.#leaveCall('left');
+        // The call-ended event is out already; the hang-ups finish on their own.
+        void this.#leaveCall('left');
         return;
       case 'add-peer':
         return this.#addPeer(command.host, command.port);
@@ -238,6 +263,24 @@ export class Session extends TypedEmitter<SessionEvents> {
         return this.#trust(command.peer);
       case 'verify':
         return this.#verify(command.peer, command.verified ?? true);
+      case 'set-filters':
+        this.#media.setFilters(command.filters);
+        return;
+      case 'set-source':
+        this.#media.setSource(parseSourceSpec(command.source));
+        return;
+      case 'set-video':
+        this.#media.setVideo({ resolution: command.resolution, fps: command.fps });
+        return;
+      case 'video':
+        this.#media.setEnabled(command.enabled);
+        this.#call?.announceVideo(command.enabled);
+        return;
+      case 'snapshot':
+        return this.#snapshot(command.peer);
+      case 'filters':
+        this.#emit({ event: 'filters', filters: listFilters() });
+        return;
       case 'quit':
         // The front end owns the process; it closes the session when it sees quit.
         return;
@@ -310,6 +353,34 @@ export class Session extends TypedEmitter<SessionEvents> {
     if (!this.#call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
     const message = this.#call.sendChat(text);
     this.#emit({ event: 'chat', ...message });
+  }
+
+  #snapshot(peerId: string): void {
+    if (peerId === this.id) {
+      const own = this.#media.latest;
+      if (!own) throw new CommandError('ERR_NO_FRAME', 'no local frame yet');
+      this.#emit({
+        event: 'snapshot',
+        peer: peerId,
+        frame: own.frameNumber,
+        width: own.width,
+        height: own.height,
+        captureTs: own.captureTs,
+        jpeg: Buffer.from(own.jpeg).toString('base64'),
+      });
+      return;
+    }
+    const frame = this.#call?.latestFrame(peerId);
+    if (!frame) throw new CommandError('ERR_NO_FRAME', `no frame from ${peerId} yet`);
+    this.#emit({
+      event: 'snapshot',
+      peer: peerId,
+      frame: frame.meta.frameNumber,
+      width: frame.meta.width,
+      height: frame.meta.height,
+      captureTs: frame.meta.captureTs,
+      jpeg: Buffer.from(frame.jpeg).toString('base64'),
+    });
   }
 
   async #addPeer(host: string, port: number): Promise<void> {
@@ -404,6 +475,26 @@ export class Session extends TypedEmitter<SessionEvents> {
     });
     call.on('chat', (message) => this.#emit({ event: 'chat', ...message }));
     call.on('empty', () => this.#endCallIfEmpty('everyone left'));
+    call.on('encode-target', (target) => this.#media.setEncodeTarget(target.quality, target.scale));
+    call.on('video-state', ({ peer, enabled }) =>
+      this.#emit({ event: 'video-state', peer, enabled }),
+    );
+    call.on('frame', (frame) => {
+      this.emit('remote-frame', frame);
+      if (!this.#options.frameEvents) return;
+      this.#emit({
+        event: 'frame',
+        peer: frame.from,
+        frame: frame.meta.frameNumber,
+        width: frame.meta.width,
+        height: frame.meta.height,
+        bytes: frame.jpeg.length,
+        latencyMs: frame.latencyMs,
+      });
+    });
+    this.#media.start();
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
+    this.#statsTimer = setInterval(() => this.#emitStats(), 1000);
     return call;
   }
 
@@ -467,9 +558,10 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#memberLinks.delete(peerId);
   }
 
-  #leaveCall(reason: string): void {
+  /** Resolves when every member got our bye (or the grace ran out). */
+  #leaveCall(reason: string): Promise<void> {
     const call = this.#call;
-    if (!call) return;
+    if (!call) return Promise.resolve();
     for (const [peerId, invite] of this.#outgoing) {
       if (invite.call !== call.id) continue;
       clearTimeout(invite.timer);
@@ -481,15 +573,21 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#dropMemberLink(peerId);
     }
     this.#call = null;
-    call.close();
+    const hungUp = call.close();
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
+    this.#statsTimer = null;
+    this.#media.stop().catch((err: unknown) => {
+      this.#log.warn('capture did not stop cleanly', { reason: errorText(err) });
+    });
     this.#emit({ event: 'call-ended', call: call.id, reason });
+    return hungUp;
   }
 
   #endCallIfEmpty(reason: string): void {
     const call = this.#call;
     if (!call || call.members().length > 0) return;
     if ([...this.#outgoing.values()].some((invite) => invite.call === call.id)) return;
-    this.#leaveCall(reason);
+    void this.#leaveCall(reason);
   }
 
   // ---- signaling ------------------------------------------------------------------------
@@ -818,6 +916,41 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#keyChangeWarned.add(peerId);
     this.#log.warn('key changed', { peer: peerId, previous: previousPeer });
     this.#emit({ event: 'key-changed', peer: peerId, name, previousPeer, message });
+  }
+
+  #emitStats(): void {
+    const call = this.#call;
+    if (!call) return;
+    const { sending, members } = call.mediaStats();
+    const round = (value: number): number => Math.round(value * 10) / 10;
+    const roundOrNull = (value: number | null): number | null =>
+      value === null ? null : round(value);
+    this.#emit({
+      event: 'stats',
+      call: call.id,
+      sending: {
+        fps: round(sending.fps),
+        kbps: round(sending.kbps),
+        quality: sending.quality,
+        scale: sending.scale,
+        width: sending.width,
+        height: sending.height,
+        skipped: sending.skipped,
+      },
+      members: members.map((member) => ({
+        peer: member.peer,
+        fps: round(member.fps),
+        kbps: round(member.kbps),
+        latencyP50Ms: roundOrNull(member.latencyP50Ms),
+        latencyP95Ms: roundOrNull(member.latencyP95Ms),
+        received: member.received,
+        lost: member.lost,
+        rejected: member.rejected,
+        width: member.width,
+        height: member.height,
+        rttMs: member.rttMs,
+      })),
+    });
   }
 
   #error(code: ApiErrorCode, message: string, extra: { peer?: string; call?: string } = {}): void {

@@ -3,7 +3,13 @@ import type { MeshError } from './errors.js';
 import { randomId } from './ids.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import { OwnMediaKey } from './media-keys.js';
+import type { MediaReceiverStats, ReceivedFrame } from './media-receiver.js';
+import { MediaReceiver } from './media-receiver.js';
+import type { MediaSenderStats, OutgoingFrame } from './media-sender.js';
+import { MediaSender } from './media-sender.js';
 import type { PeerLink } from './peer-link.js';
+import type { EncodeTarget } from './quality-controller.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export type MemberState = 'connecting' | 'connected' | 'left';
@@ -36,6 +42,10 @@ export interface CallEvents {
   'member-joined': [MemberView];
   'member-left': [MemberView, LeaveReason, MeshError | null];
   chat: [ChatMessage];
+  frame: [ReceivedFrame];
+  /** Congestion control asks the capture for another quality or size. */
+  'encode-target': [EncodeTarget];
+  'video-state': [{ peer: string; enabled: boolean }];
   /** The last other member is gone. */
   empty: [];
   closed: [];
@@ -45,8 +55,17 @@ interface Member {
   identity: MemberIdentity;
   state: MemberState;
   link: PeerLink | null;
+  receiver: MediaReceiver | null;
   saidBye: boolean;
 }
+
+export interface MemberMediaStats extends MediaReceiverStats {
+  peer: string;
+  rttMs: number | null;
+}
+
+/** How often receivers tell senders what arrived. */
+const REPORT_INTERVAL_MS = 250;
 
 export interface CallOptions {
   id?: string;
@@ -68,12 +87,17 @@ export class Call extends TypedEmitter<CallEvents> {
   readonly #seenChat = new Set<string>();
   #clock = 0;
   #closed = false;
+  readonly #mediaKey = new OwnMediaKey();
+  readonly #sender = new MediaSender(this.#mediaKey);
+  readonly #reportTimer: NodeJS.Timeout;
 
   constructor(options: CallOptions) {
     super();
     this.#options = options;
     this.id = options.id ?? randomId();
     this.#logger = options.logger ?? silentLogger;
+    this.#sender.on('adapt', (target) => this.emit('encode-target', target));
+    this.#reportTimer = setInterval(() => this.#sendReports(), REPORT_INTERVAL_MS);
   }
 
   get closed(): boolean {
@@ -101,7 +125,13 @@ export class Call extends TypedEmitter<CallEvents> {
     if (this.#closed) return;
     const existing = this.#members.get(identity.id);
     if (existing && existing.state !== 'left') return;
-    this.#members.set(identity.id, { identity, state: 'connecting', link: null, saidBye: false });
+    this.#members.set(identity.id, {
+      identity,
+      state: 'connecting',
+      link: null,
+      receiver: null,
+      saidBye: false,
+    });
   }
 
   /** Gives the call the link to a member; the call owns and closes it from now on. */
@@ -113,12 +143,18 @@ export class Call extends TypedEmitter<CallEvents> {
     }
     member.link?.close();
     member.link = link;
+    member.receiver?.close();
+    const receiver = new MediaReceiver(memberId, () => link.clockOffsetMs);
+    member.receiver = receiver;
+    receiver.on('frame', (frame) => this.emit('frame', frame));
     link.on('open', () => {
       if (member.link !== link || member.state !== 'connecting') return;
       member.state = 'connected';
+      this.#rotateMediaKey();
       this.emit('member-joined', view(member));
     });
     link.on('control', (message) => this.#onControl(member, message));
+    link.on('media', (chunk) => receiver.push(chunk));
     link.on('close', (error) => {
       if (member.link !== link) return;
       member.link = null;
@@ -134,6 +170,10 @@ export class Call extends TypedEmitter<CallEvents> {
     const link = member.link;
     member.link = null;
     link?.close();
+    member.receiver?.close();
+    member.receiver = null;
+    // Whoever left must not be able to read what follows.
+    this.#rotateMediaKey();
     this.emit('member-left', view(member), reason, error);
     if (!this.#closed && this.members().length === 0) this.emit('empty');
   }
@@ -168,19 +208,60 @@ export class Call extends TypedEmitter<CallEvents> {
     return message;
   }
 
-  /** Says bye to everyone and closes every link; idempotent. */
-  close(): void {
+  /** Seals the frame once and offers it to every connected member. */
+  sendFrame(frame: OutgoingFrame): void {
     if (this.#closed) return;
+    this.#sender.send(frame, this.#openLinks());
+  }
+
+  /** Tells the others our video went on or off. */
+  announceVideo(enabled: boolean): void {
+    for (const link of this.#openLinks()) link.sendControl({ t: 'video-state', enabled });
+  }
+
+  /** The newest frame received from a member. */
+  latestFrame(memberId: string): ReceivedFrame | null {
+    return this.#members.get(memberId)?.receiver?.latest ?? null;
+  }
+
+  get encodeTarget(): EncodeTarget {
+    return this.#sender.target;
+  }
+
+  mediaStats(): { sending: MediaSenderStats; members: MemberMediaStats[] } {
+    const now = Date.now();
+    const members: MemberMediaStats[] = [];
+    for (const member of this.#members.values()) {
+      if (member.state !== 'connected' || !member.receiver) continue;
+      members.push({
+        peer: member.identity.id,
+        rttMs: member.link?.stats.rttMs ?? null,
+        ...member.receiver.stats(now),
+      });
+    }
+    return { sending: this.#sender.stats(now), members };
+  }
+
+  /**
+   * Says bye to everyone and closes every link; idempotent. Resolves when the links are
+   * down (each peer hangs up on our bye, or a short grace runs out).
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    clearInterval(this.#reportTimer);
+    const hangUps: Promise<void>[] = [];
     for (const member of this.#members.values()) {
       if (member.state === 'left') continue;
-      member.link?.sendControl({ t: 'bye' });
       member.state = 'left';
-      member.link?.close();
+      if (member.link) hangUps.push(member.link.hangUp());
       member.link = null;
+      member.receiver?.close();
+      member.receiver = null;
     }
     this.emit('closed');
     this.removeAllListeners();
+    return Promise.all(hangUps).then(() => undefined);
   }
 
   #onControl(member: Member, message: ControlMessage): void {
@@ -206,9 +287,41 @@ export class Call extends TypedEmitter<CallEvents> {
         member.saidBye = true;
         this.removeMember(member.identity.id, 'left');
         return;
+      case 'media-key':
+        member.receiver?.addKey({ keyId: message.keyId, key: message.key });
+        return;
+      case 'media-report':
+        this.#sender.onReport(message);
+        return;
+      case 'video-state':
+        this.emit('video-state', { peer: member.identity.id, enabled: message.enabled });
+        return;
       case 'ping':
       case 'pong':
         return;
+    }
+  }
+
+  *#openLinks(): Generator<PeerLink> {
+    for (const member of this.#members.values()) {
+      if (member.state === 'connected' && member.link?.state === 'open') yield member.link;
+    }
+  }
+
+  #rotateMediaKey(): void {
+    if (this.#closed) return;
+    const announcement = this.#mediaKey.rotate();
+    for (const link of this.#openLinks()) {
+      link.sendControl({ t: 'media-key', keyId: announcement.keyId, key: announcement.key });
+    }
+  }
+
+  #sendReports(): void {
+    for (const member of this.#members.values()) {
+      if (member.state !== 'connected' || !member.receiver) continue;
+      const report = member.receiver.takeReport();
+      if (report.received === 0 && report.lost === 0) continue;
+      member.link?.sendControl({ t: 'media-report', ...report });
     }
   }
 

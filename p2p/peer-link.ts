@@ -8,6 +8,7 @@ import { MeshError, errorText } from './errors.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import { ClockOffset } from './clock-offset.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
@@ -55,7 +56,8 @@ const MEDIA_ID = 1;
 
 /**
  * One WebRTC PeerConnection to one peer with two pre-negotiated channels: reliable
- * ordered control, unordered no-retransmit media. Every message is sealed.
+ * ordered control (every message sealed with keys from the signaling session) and
+ * unordered no-retransmit media (chunks of frames the sender sealed with its media key).
  */
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly peerId: string;
@@ -70,9 +72,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #options: PeerLinkOptions;
   readonly #logger: Logger;
   readonly #controlSealer: Sealer;
-  readonly #mediaSealer: Sealer;
   readonly #controlOpener = new Opener({ windowSize: 64 });
-  readonly #mediaOpener = new Opener({ windowSize: 1024 });
+  readonly #clock = new ClockOffset();
   // node-datachannel closes a PeerConnection or DataChannel whose JS object is garbage
   // collected (DESIGN.md, "Facts learned"): these fields hold them for the link's life.
   #pc: PeerConnection | null = null;
@@ -81,6 +82,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #openChannels = 0;
   #state: LinkState = 'connecting';
   #pendingCandidates: { candidate: string; mid: string }[] = [];
+  /** Offerer only: our candidates, held until the answer is applied (see createPeerConnection). */
+  #heldCandidates: { candidate: string; mid: string }[] = [];
+  #answerApplied = false;
   #heartbeat: NodeJS.Timeout | null = null;
   #lastControl = Date.now();
 
@@ -92,9 +96,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const { sendKey, receiveKey } = options.session;
     const n = options.linkNumber;
     this.#controlSealer = new Sealer(deriveKey(sendKey, `control/${n}`), 0);
-    this.#mediaSealer = new Sealer(deriveKey(sendKey, `media/${n}`), 0);
     this.#controlOpener.addKey(0, deriveKey(receiveKey, `control/${n}`));
-    this.#mediaOpener.addKey(0, deriveKey(receiveKey, `media/${n}`));
   }
 
   get state(): LinkState {
@@ -137,6 +139,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
           return;
         }
         this.#guard('apply answer', () => this.#pc?.setRemoteDescription(signal.sdp, 'answer'));
+        this.#answerApplied = true;
+        for (const held of this.#heldCandidates.splice(0)) {
+          this.emit('signal', { t: 'candidate', ...held });
+        }
         this.#flushCandidates();
         return;
       case 'candidate':
@@ -155,16 +161,40 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return this.#guard('send control', () => channel.sendMessageBinary(packet)) ?? false;
   }
 
-  sendMedia(payload: Uint8Array): boolean {
+  /**
+   * Sends one media chunk as it is: frames are sealed once by the sender with its own
+   * media key (handed out over the sealed control channel) before they are chunked.
+   */
+  sendMedia(chunk: Uint8Array): boolean {
     const channel = this.#media;
     if (this.#state !== 'open' || !channel) return false;
-    const packet = this.#mediaSealer.seal(payload);
     this.stats.mediaSent++;
-    return this.#guard('send media', () => channel.sendMessageBinary(packet)) ?? false;
+    return this.#guard('send media', () => channel.sendMessageBinary(chunk)) ?? false;
+  }
+
+  /** Estimated (peer clock − our clock) in ms, or null before the first pong. */
+  get clockOffsetMs(): number | null {
+    return this.#clock.offsetMs;
   }
 
   get mediaBufferedAmount(): number {
     return this.#guard('read buffer', () => this.#media?.bufferedAmount()) ?? 0;
+  }
+
+  /**
+   * Says bye and lets the peer hang up first, so the bye is not lost in our own
+   * teardown; closes anyway after `graceMs`. Resolves once the link is closed.
+   */
+  hangUp(graceMs = 500): Promise<void> {
+    if (this.#state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.close(), graceMs);
+      this.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (!this.sendControl({ t: 'bye' })) this.close();
+    });
   }
 
   /** Idempotent; the one failure path. */
@@ -191,18 +221,35 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       disableAutoNegotiation: true,
     });
     this.#pc = pc;
-    // Descriptions go out only when gathering is complete, candidates inside: on a LAN this
-    // takes a few ms, and trickled candidates made the first DTLS flight wait for a 1 s
-    // retransmit (measured: 1010 ms vs 66 ms to open on loopback).
-    pc.onGatheringStateChange((state) =>
-      this.#guard('gathering', () => {
-        if (state !== 'complete' || this.#state === 'closed') return;
-        const description = pc.localDescription();
-        if (!description) return;
-        const t = description.type === 'offer' ? 'offer' : 'answer';
-        this.emit('signal', { t, sdp: description.sdp });
-      }),
-    );
+    // Order matters (measured: a DTLS "unknown CA" failure in ~1 of 10 set-ups otherwise).
+    // If the answerer learns the offerer's candidates before the offerer has the answer,
+    // it connects and sends its DTLS hello while the offerer cannot check its certificate
+    // yet. So the offer leaves at once with no candidates, the answer leaves with all of
+    // the answerer's candidates, and the offerer's own candidates follow only after it
+    // has applied the answer; by then the offerer has already started the checks.
+    if (this.#options.offerer) {
+      pc.onLocalDescription((sdp, type) =>
+        this.#guard('local description', () => {
+          if (type === 'offer' && this.#state !== 'closed')
+            this.emit('signal', { t: 'offer', sdp });
+        }),
+      );
+      pc.onLocalCandidate((candidate, mid) =>
+        this.#guard('local candidate', () => {
+          if (this.#state === 'closed') return;
+          if (this.#answerApplied) this.emit('signal', { t: 'candidate', candidate, mid });
+          else this.#heldCandidates.push({ candidate, mid });
+        }),
+      );
+    } else {
+      pc.onGatheringStateChange((state) =>
+        this.#guard('gathering', () => {
+          if (state !== 'complete' || this.#state === 'closed') return;
+          const description = pc.localDescription();
+          if (description) this.emit('signal', { t: 'answer', sdp: description.sdp });
+        }),
+      );
+    }
     pc.onStateChange((state) =>
       this.#guard('state', () => {
         if (state === 'failed' || state === 'closed') {
@@ -256,11 +303,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.stats.controlReceived++;
     const value = decoded.value;
     if (value.t === 'ping') {
-      this.sendControl({ t: 'pong', ts: value.ts });
+      this.sendControl({ t: 'pong', ts: value.ts, now: Date.now() });
       return;
     }
     if (value.t === 'pong') {
-      this.stats.rttMs = Math.max(0, Date.now() - value.ts);
+      const now = Date.now();
+      this.stats.rttMs = Math.max(0, now - value.ts);
+      this.#clock.add(value.ts, value.now, now);
       return;
     }
     this.emit('control', value);
@@ -268,13 +317,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onMedia(message: string | Buffer | ArrayBuffer): void {
     if (this.#state === 'closed') return;
-    const opened = this.#mediaOpener.open(toBytes(message));
-    if (!opened.ok) {
-      this.stats.rejected++;
-      return;
-    }
     this.stats.mediaReceived++;
-    this.emit('media', opened.plaintext);
+    this.emit('media', toBytes(message));
   }
 
   #beat(): void {

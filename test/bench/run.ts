@@ -1,10 +1,18 @@
 /** `npm run bench`: runs every benchmark and prints one table with the command that made it. */
 import { discoveryBench } from './discovery.bench.js';
+import { linkBench } from './link.bench.js';
+import { mediaBench } from './media.bench.js';
+import { pipelineBench } from './pipeline.bench.js';
+import { sealBench } from './seal.bench.js';
 import type { BenchRow } from './table.js';
 import { formatTable } from './table.js';
 
 const suites: Record<string, () => Promise<BenchRow[]>> = {
   discovery: discoveryBench,
+  media: mediaBench,
+  sender: sealBench,
+  link: linkBench,
+  pipeline: pipelineBench,
 };
 
 async function main(): Promise<void> {

@@ -49,7 +49,7 @@ export interface ExitStatus {
 const DEFAULT_READY_TIMEOUT_MS = 15_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
 const DEFAULT_STOP_TIMEOUT_MS = 5_000;
-const MAX_STDERR_LINES = 10_000;
+const MAX_STDERR_LINES = 10000;
 const OUTPUT_DRAIN_MS = 2_000;
 
 let cachedRepoRoot: string | undefined;
@@ -330,7 +330,9 @@ export class HeadlessNode {
   private describeFailure(reason: string): string {
     const where = this.host ? ` in ${this.host.name}` : '';
     const events = this.eventList.slice(-10).map((e) => `    ${truncate(JSON.stringify(e))}`);
-    const stderr = this.stderrList.slice(-20).map((line) => `    ${truncate(line, 500)}`);
+    const stderr = this.stderrList
+      .slice(-(Number(process.env.MESHCALL_TEST_STDERR_LINES) || 20))
+      .map((line) => `    ${truncate(line, 500)}`);
     const bad = this.badLines.slice(-5).map((line) => `    ${truncate(line)}`);
     return [
       `headless node ${this.name} (pid ${this.child.pid ?? '?'}${where}): ${reason}`,

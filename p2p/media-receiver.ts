@@ -1,0 +1,150 @@
+import type { MediaKeyAnnouncement } from './media-keys.js';
+import { PeerMediaKeys } from './media-keys.js';
+import type { FrameMeta } from './media-frame.js';
+import { decodeFramePayload } from './media-frame.js';
+import { RateWindow, SampleWindow } from './rate-window.js';
+import { Reassembler } from './reassembler.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export interface ReceivedFrame {
+  readonly from: string;
+  readonly meta: FrameMeta;
+  readonly jpeg: Uint8Array;
+  readonly receivedAt: number;
+  /** Capture on the sender to ready here, corrected for the two clocks' offset. */
+  readonly latencyMs: number | null;
+}
+
+export interface MediaReceiverStats {
+  fps: number;
+  kbps: number;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  received: number;
+  /** Frames lost on the way (incomplete or arrived after a newer one). */
+  lost: number;
+  /** Chunks or frames rejected as malformed, forged or replayed. */
+  rejected: number;
+  width: number;
+  height: number;
+}
+
+export interface MediaReceiverEvents {
+  [key: string]: unknown[];
+  frame: [ReceivedFrame];
+}
+
+/**
+ * Frames from one member: reassembles chunks, opens the sealed frame with that member's
+ * media key, checks the authenticated metadata, and keeps the figures for stats.
+ */
+export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
+  readonly peerId: string;
+  readonly #keys = new PeerMediaKeys();
+  readonly #reassembler = new Reassembler();
+  readonly #clockOffset: () => number | null;
+  readonly #frames = new RateWindow(1000);
+  readonly #bytes = new RateWindow(1000);
+  readonly #latency = new SampleWindow(150);
+  #received = 0;
+  #rejected = 0;
+  #latest: ReceivedFrame | null = null;
+  #report = { received: 0, lost: 0, latencySum: 0, latencyCount: 0, lostBase: 0 };
+  #closed = false;
+
+  constructor(peerId: string, clockOffset: () => number | null) {
+    super();
+    this.peerId = peerId;
+    this.#clockOffset = clockOffset;
+  }
+
+  addKey(announcement: MediaKeyAnnouncement): void {
+    this.#keys.add(announcement);
+  }
+
+  /** The newest frame shown, for snapshots and late-joining front ends. */
+  get latest(): ReceivedFrame | null {
+    return this.#latest;
+  }
+
+  push(chunk: Uint8Array, now = Date.now()): void {
+    if (this.#closed) return;
+    this.#bytes.add(chunk.length, now);
+    const complete = this.#reassembler.push(chunk, now);
+    if (!complete) return;
+    const opened = this.#keys.opener.open(complete.sealed);
+    if (!opened.ok) {
+      this.#rejected++;
+      return;
+    }
+    const decoded = decodeFramePayload(opened.plaintext);
+    // The chunk header is unauthenticated; the sealed metadata is the truth and must agree.
+    // (Order is the reassembler's job, replays the opener's.)
+    if (
+      !decoded.ok ||
+      decoded.meta.frameNumber !== complete.frameNumber ||
+      decoded.meta.stream !== complete.stream
+    ) {
+      this.#rejected++;
+      return;
+    }
+    const offset = this.#clockOffset();
+    const latencyMs = offset === null ? null : Math.max(0, now - (decoded.meta.captureTs - offset));
+    const frame: ReceivedFrame = {
+      from: this.peerId,
+      meta: decoded.meta,
+      jpeg: decoded.jpeg,
+      receivedAt: now,
+      latencyMs,
+    };
+    this.#received++;
+    this.#frames.add(1, now);
+    if (latencyMs !== null) {
+      this.#latency.add(latencyMs);
+      this.#report.latencySum += latencyMs;
+      this.#report.latencyCount++;
+    }
+    this.#report.received++;
+    this.#latest = frame;
+    this.emit('frame', frame);
+  }
+
+  /** What happened since the last report, for the sender's congestion control. */
+  takeReport(): { received: number; lost: number; latencyMs: number | null } {
+    const lost = this.#lost();
+    const report = {
+      received: this.#report.received,
+      lost: lost - this.#report.lostBase,
+      latencyMs:
+        this.#report.latencyCount > 0 ? this.#report.latencySum / this.#report.latencyCount : null,
+    };
+    this.#report = { received: 0, lost: 0, latencySum: 0, latencyCount: 0, lostBase: lost };
+    return report;
+  }
+
+  stats(now = Date.now()): MediaReceiverStats {
+    const reassembly = this.#reassembler.stats;
+    return {
+      fps: this.#frames.countRate(now),
+      kbps: (this.#bytes.sumRate(now) * 8) / 1000,
+      latencyP50Ms: this.#latency.percentile(50),
+      latencyP95Ms: this.#latency.percentile(95),
+      received: this.#received,
+      lost: this.#lost(),
+      rejected: this.#rejected + reassembly.malformed + reassembly.inconsistent,
+      width: this.#latest?.meta.width ?? 0,
+      height: this.#latest?.meta.height ?? 0,
+    };
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#latest = null;
+    this.removeAllListeners();
+  }
+
+  #lost(): number {
+    const reassembly = this.#reassembler.stats;
+    return reassembly.droppedIncomplete + reassembly.droppedLate;
+  }
+}

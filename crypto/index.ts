@@ -49,3 +49,4 @@ export {
 } from './sealing.js';
 export { safetyCode } from './safety-code.js';
 export { KnownPeers, type KnownPeer, type TrustStatus } from './known-peers.js';
+export { signStatement, verifyStatement, type StatementKind } from './statements.js';

@@ -42,6 +42,13 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('video'), enabled: z.boolean() }),
   z.strictObject({ cmd: z.literal('snapshot'), peer: hexId }),
   z.strictObject({ cmd: z.literal('filters') }),
+  z.strictObject({ cmd: z.literal('members') }),
+  z.strictObject({ cmd: z.literal('history') }),
+  z.strictObject({
+    cmd: z.literal('export-chat'),
+    path: z.string().min(1).max(4096),
+    format: z.enum(['markdown', 'text']).optional(),
+  }),
   z.strictObject({ cmd: z.literal('quit') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -63,7 +70,7 @@ export interface PeerView {
 export interface MemberEventView {
   peer: string;
   name: string;
-  state: 'connecting' | 'connected' | 'left';
+  state: 'connecting' | 'connected' | 'reconnecting' | 'left';
   safetyCode: string;
   verified: boolean;
 }
@@ -85,6 +92,7 @@ export interface SendingStatsView {
   width: number;
   height: number;
   skipped: number;
+  keyId: number;
 }
 
 export interface MemberStatsView {
@@ -111,6 +119,7 @@ export type ApiErrorCode =
   | 'ERR_KEY_CHANGED'
   | 'ERR_INTERNAL'
   | 'ERR_NO_FRAME'
+  | 'ERR_EXPORT_FAILED'
   | MediaErrorCode
   | MeshErrorCode;
 
@@ -139,6 +148,21 @@ export type SessionEvent =
   | { event: 'invite-cancelled'; call: string; from: string }
   | { event: 'call-joined'; call: string; members: MemberEventView[] }
   | ({ event: 'member-joined'; call: string } & MemberEventView)
+  | ({ event: 'member-state'; call: string } & MemberEventView)
+  | { event: 'members'; call: string | null; members: MemberEventView[] }
+  | {
+      event: 'history';
+      call: string;
+      messages: {
+        id: string;
+        from: string;
+        name: string;
+        ts: number;
+        clock: number;
+        text: string;
+      }[];
+    }
+  | { event: 'chat-exported'; call: string; path: string; messages: number }
   | { event: 'member-left'; call: string; peer: string; name: string; reason: string }
   | { event: 'call-ended'; call: string; reason: string }
   | {

@@ -2,10 +2,13 @@ import type { IdentityKeys } from '../crypto/index.js';
 import {
   KnownPeers,
   fingerprint,
+  fromBase64,
   loadOrCreateIdentity,
   peerIdFromPublicKey,
   safetyCode,
+  signStatement,
   toBase64,
+  verifyStatement,
 } from '../crypto/index.js';
 import type { MemberView } from '../p2p/call.js';
 import { Call } from '../p2p/call.js';
@@ -35,6 +38,7 @@ import { listFilters } from './media/filters.js';
 import { parseSourceSpec } from './media/settings.js';
 import type { EncodedFrame } from './media/video-capture.js';
 import type { ReceivedFrame } from '../p2p/media-receiver.js';
+import { exportChat } from './chat-export.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 
 export interface SessionOptions {
@@ -62,9 +66,18 @@ export interface SessionEvents {
 
 interface IncomingInvite {
   call: string;
+  /** Who invited us (first inviter); more members may invite us to the same call at once. */
   from: string;
   connection: SignalingConnection;
+  /** Every member that invited us to this call, with its connection and ticket. */
+  inviters: Map<string, { connection: SignalingConnection; ticket: string }>;
   members: MemberInfo[];
+}
+
+/** Our proof of being let in: a member's signature over (call, our key). */
+interface Admission {
+  inviter: string;
+  ticket: string;
 }
 
 interface OutgoingInvite {
@@ -89,6 +102,33 @@ interface MemberLink {
   link: PeerLink | null;
   number: number | null;
   timer: NodeJS.Timeout;
+}
+
+/** A replacement link that is not up in this long is tried again (over a fresh connection). */
+const RELINK_OPEN_TIMEOUT_MS = 2000;
+
+/** A member's signature over (call, joiner key); false for anything malformed or forged. */
+function ticketValid(
+  inviterKey: Uint8Array,
+  callId: string,
+  joinerKey: Uint8Array,
+  ticket: string,
+): boolean {
+  try {
+    return verifyStatement(
+      inviterKey,
+      'join-ticket',
+      [callId, toBase64(joinerKey)],
+      fromBase64(ticket),
+    );
+  } catch {
+    return false;
+  }
+}
+
+function isRefused(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
+  return cause?.code === 'ECONNREFUSED';
 }
 
 class CommandError extends Error {
@@ -124,6 +164,12 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #metThisRun = new Set<string>();
   #call: Call | null = null;
   #callAnnounced = false;
+  /** Invites being sent (before the connection is up), to spot two peers inviting each other. */
+  readonly #inviting = new Map<string, string>();
+  /** Members for which a re-link attempt is under way (one at a time per member). */
+  readonly #relinking = new Set<string>();
+  /** How we got into the current call, shown to members we join later. */
+  #admission: Admission | null = null;
   #closed = false;
   readonly #media: LocalMedia;
   #statsTimer: NodeJS.Timeout | null = null;
@@ -281,6 +327,51 @@ export class Session extends TypedEmitter<SessionEvents> {
       case 'filters':
         this.#emit({ event: 'filters', filters: listFilters() });
         return;
+      case 'members': {
+        const call = this.#call;
+        this.#emit({
+          event: 'members',
+          call: call?.id ?? null,
+          members: call ? call.members().map((member) => this.#memberView(member)) : [],
+        });
+        return;
+      }
+      case 'history': {
+        const call = this.#requireCall();
+        this.#emit({
+          event: 'history',
+          call: call.id,
+          messages: call.history().map(({ id, from, name, ts, clock, text }) => ({
+            id,
+            from,
+            name,
+            ts,
+            clock,
+            text,
+          })),
+        });
+        return;
+      }
+      case 'export-chat': {
+        const call = this.#requireCall();
+        const format =
+          command.format ?? (/\.(md|markdown)$/i.test(command.path) ? 'markdown' : 'text');
+        const path = await exportChat(call.id, call.history(), command.path, format).catch(
+          (err: unknown) => {
+            throw new CommandError(
+              'ERR_EXPORT_FAILED',
+              `could not write ${command.path}: ${errorText(err)}`,
+            );
+          },
+        );
+        this.#emit({
+          event: 'chat-exported',
+          call: call.id,
+          path,
+          messages: call.history().length,
+        });
+        return;
+      }
       case 'quit':
         // The front end owns the process; it closes the session when it sees quit.
         return;
@@ -304,7 +395,15 @@ export class Session extends TypedEmitter<SessionEvents> {
       throw new CommandError('ERR_ALREADY_IN_CALL', `${view.name} is already invited`);
     }
     const call = this.#call ?? this.#openCall(undefined);
-    const connection = await this.#pool.connect(peerId, this.#endpoints(peerId));
+    this.#inviting.set(peerId, call.id);
+    let connection: SignalingConnection;
+    try {
+      connection = await this.#pool.connect(peerId, this.#endpoints(peerId));
+    } catch (err) {
+      this.#inviting.delete(peerId);
+      this.#endCallIfEmpty('no answer');
+      throw err;
+    }
     if (this.#closed || this.#call !== call || call.closed) return;
     connection.enableKeepalive();
     const timer = setTimeout(() => {
@@ -319,7 +418,14 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#endCallIfEmpty('no answer');
     }, this.#options.inviteTimeoutMs ?? 60_000);
     this.#outgoing.set(peerId, { call: call.id, peer: peerId, connection, timer });
-    connection.send({ t: 'invite', call: call.id, members: [] });
+    const inviteeKey = connection.peer?.publicKey;
+    if (!inviteeKey) return;
+    connection.send({
+      t: 'invite',
+      call: call.id,
+      members: this.#memberInfos(call),
+      ticket: this.#ticketFor(call.id, inviteeKey),
+    });
     this.#emit({ event: 'invite-sent', call: call.id, peer: peerId });
   }
 
@@ -328,17 +434,57 @@ export class Session extends TypedEmitter<SessionEvents> {
     if (!invite)
       throw new CommandError('ERR_NO_SUCH_INVITE', `no pending invite for call ${callId}`);
     if (this.#call) throw new CommandError('ERR_ALREADY_IN_CALL', 'leave the current call first');
-    if (invite.connection.state !== 'open') {
+    const open = [...invite.inviters.entries()].filter(([, v]) => v.connection.state === 'open');
+    if (open.length === 0) {
       this.#incoming.delete(callId);
       throw new CommandError('ERR_CONNECTION_LOST', 'the inviter is gone');
     }
     this.#incoming.delete(callId);
-    const peer = invite.connection.peer;
-    if (!peer) return;
     const call = this.#openCall(callId);
     this.#callAnnounced = false;
-    invite.connection.send({ t: 'accept', call: callId });
-    this.#addMember(call, peer.id, peer.name, peer.publicKey, invite.connection);
+    const [firstInviter, first] = open[0] ?? [];
+    if (firstInviter && first) this.#admission = { inviter: firstInviter, ticket: first.ticket };
+    // Every member that invited us gets an accept; every other member a join.
+    for (const [, { connection }] of open) {
+      const peer = connection.peer;
+      if (!peer) continue;
+      connection.send({ t: 'accept', call: callId });
+      this.#addMember(call, peer.id, peer.name, peer.publicKey, connection);
+    }
+    for (const member of invite.members) {
+      if (member.id === this.id || call.hasMember(member.id)) continue;
+      this.#joinMember(call, member);
+    }
+  }
+
+  /** Links us with a member we have not talked to yet, showing our ticket. */
+  #joinMember(call: Call, member: MemberInfo): void {
+    const admission = this.#admission;
+    if (!admission || call.hasMember(member.id) || member.id === this.id) return;
+    let publicKey: Uint8Array;
+    try {
+      publicKey = fromBase64(member.publicKey);
+    } catch {
+      return;
+    }
+    if (peerIdFromPublicKey(publicKey) !== member.id) return;
+    call.addMember({ id: member.id, name: member.name, publicKey });
+    const endpoints = this.#endpoints(member.id);
+    if (member.host) endpoints.push({ host: member.host, port: member.port, publicKey });
+    this.#pool
+      .connect(member.id, endpoints)
+      .then((connection) => {
+        if (this.#call !== call || call.closed || !call.hasMember(member.id)) return;
+        connection.send({ t: 'join', call: call.id, ...admission });
+        this.#addMember(call, member.id, member.name, publicKey, connection);
+      })
+      .catch((err: unknown) => {
+        this.#log.warn('could not reach a member to join', {
+          peer: member.id,
+          reason: errorText(err),
+        });
+        call.removeMember(member.id, 'failed', err instanceof MeshError ? err : null);
+      });
   }
 
   #decline(callId: string, reason: string): void {
@@ -349,9 +495,13 @@ export class Session extends TypedEmitter<SessionEvents> {
     invite.connection.send({ t: 'decline', call: callId, reason });
   }
 
-  #chat(text: string): void {
+  #requireCall(): Call {
     if (!this.#call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
-    const message = this.#call.sendChat(text);
+    return this.#call;
+  }
+
+  #chat(text: string): void {
+    const message = this.#requireCall().sendChat(text);
     this.#emit({ event: 'chat', ...message });
   }
 
@@ -441,15 +591,42 @@ export class Session extends TypedEmitter<SessionEvents> {
   // ---- the call -------------------------------------------------------------------------
 
   #openCall(id: string | undefined): Call {
-    const call = new Call({
+    const call: Call = new Call({
       ...(id ? { id } : {}),
-      localId: this.id,
-      localName: this.name,
+      local: {
+        id: this.id,
+        name: this.name,
+        publicKey: this.#identity.publicKey,
+        sign: (fields) => signStatement(this.#identity, 'chat', fields),
+      },
       logger: this.#log,
+      describeSelf: () => ({
+        id: this.id,
+        name: this.name,
+        publicKey: toBase64(this.#identity.publicKey),
+        host: '',
+        port: this.#server.port,
+      }),
+      describeMember: (memberId): MemberInfo | null => this.#memberInfo(call, memberId),
     });
     this.#call = call;
     this.#callAnnounced = id === undefined;
+    // The call's creator vouches for itself; members it meets later check this like any ticket.
+    this.#admission = {
+      inviter: this.id,
+      ticket: this.#ticketFor(call.id, this.#identity.publicKey),
+    };
     if (this.#callAnnounced) this.#emit({ event: 'call-joined', call: call.id, members: [] });
+    call.on('member-state', (member) => {
+      this.#emit({ event: 'member-state', call: call.id, ...this.#memberView(member) });
+    });
+    call.on('link-lost', (peerId) => this.#relink(call, peerId));
+    call.on('roster', ({ members }) => {
+      for (const member of members) {
+        if (member.id === this.id || call.hasMember(member.id) || call.hasLeft(member.id)) continue;
+        this.#joinMember(call, member);
+      }
+    });
     call.on('member-joined', (member) => {
       const view = this.#memberView(member);
       if (!this.#callAnnounced) {
@@ -498,6 +675,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     return call;
   }
 
+  /** Idempotent: a member already being linked keeps its link. */
   #addMember(
     call: Call,
     peerId: string,
@@ -507,22 +685,84 @@ export class Session extends TypedEmitter<SessionEvents> {
   ): void {
     call.addMember({ id: peerId, name, publicKey });
     connection.enableKeepalive();
+    this.#settleOutgoing(peerId, call.id);
+    const existing = this.#memberLinks.get(peerId);
+    if (existing) {
+      if (existing.connection.state !== 'open') existing.connection = connection;
+      return;
+    }
     const timer = setTimeout(() => {
-      const entry = this.#memberLinks.get(peerId);
-      if (entry && entry.link?.state !== 'open') {
-        call.removeMember(
-          peerId,
-          'failed',
-          new MeshError('ERR_LINK_FAILED', 'link did not come up'),
-        );
-      }
+      if (call.member(peerId)?.state !== 'connecting') return;
+      call.removeMember(peerId, 'failed', new MeshError('ERR_LINK_FAILED', 'link did not come up'));
     }, this.#options.linkTimeoutMs ?? 15_000);
     this.#memberLinks.set(peerId, { connection, link: null, number: null, timer });
     // The lower id offers; the other side creates its link when the offer arrives.
-    if (this.id < peerId) {
-      const number = this.#claimLinkNumber(connection, null);
-      if (number !== null) this.#startLink(call, peerId, connection, number, true);
+    if (this.id < peerId) this.#offerLink(call, peerId, connection);
+  }
+
+  #offerLink(call: Call, peerId: string, connection: SignalingConnection): void {
+    const number = this.#claimLinkNumber(connection, null);
+    if (number !== null) this.#startLink(call, peerId, connection, number, true);
+  }
+
+  /**
+   * A member's link dropped or stalled: the offering side makes a new one, over a fresh
+   * signaling connection (the old one may be stuck in TCP back-off after an outage), and
+   * keeps trying every second until the call has a working link again or gives the
+   * member up. The answering side waits for the offer.
+   */
+  #relink(call: Call, peerId: string, attempt = 0): void {
+    if (this.id > peerId || this.#relinking.has(peerId)) return;
+    this.#relinking.add(peerId);
+    const delay = attempt === 0 ? 0 : 1000;
+    setTimeout(() => {
+      void this.#relinkAttempt(call, peerId)
+        .then((started) => {
+          this.#relinking.delete(peerId);
+          // A started link reports back through the call when it opens or fails.
+          if (!started && this.#call === call && call.needsLink(peerId)) {
+            this.#relink(call, peerId, attempt + 1);
+          }
+        })
+        .catch(() => this.#relinking.delete(peerId));
+    }, delay);
+  }
+
+  async #relinkAttempt(call: Call, peerId: string): Promise<boolean> {
+    if (this.#closed || this.#call !== call || !call.needsLink(peerId)) return true;
+    for (const endpoint of this.#memberEndpoints(call, peerId)) {
+      try {
+        const connection = await this.#pool.dialAddress(endpoint, 1000);
+        const entry = this.#memberLinks.get(peerId);
+        if (this.#call !== call || !entry || !call.needsLink(peerId)) return true;
+        connection.enableKeepalive();
+        entry.connection = connection;
+        const number = this.#claimLinkNumber(connection, null);
+        if (number === null) return false;
+        this.#startLink(call, peerId, connection, number, true, RELINK_OPEN_TIMEOUT_MS);
+        return true;
+      } catch {
+        // Try the next address; the caller schedules another round.
+      }
     }
+    return false;
+  }
+
+  /** Where a member can be reached: mDNS, a manual address, or where it last came from. */
+  #memberEndpoints(call: Call, peerId: string): Endpoint[] {
+    const endpoints = this.#endpoints(peerId);
+    const last = this.#memberLinks.get(peerId)?.connection.peer;
+    const publicKey = call.publicKeyOf(peerId) ?? undefined;
+    if (last && publicKey) endpoints.push({ host: last.address, port: last.port, publicKey });
+    return endpoints;
+  }
+
+  /** An answered invite (accept, or the invitee joining through someone else). */
+  #settleOutgoing(peerId: string, callId: string): void {
+    const invite = this.#outgoing.get(peerId);
+    if (!invite || invite.call !== callId) return;
+    clearTimeout(invite.timer);
+    this.#outgoing.delete(peerId);
   }
 
   #startLink(
@@ -531,6 +771,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     connection: SignalingConnection,
     number: number,
     offerer: boolean,
+    openTimeoutMs?: number,
   ): PeerLink | null {
     const session = connection.sessionKeys;
     const entry = this.#memberLinks.get(peerId);
@@ -542,9 +783,11 @@ export class Session extends TypedEmitter<SessionEvents> {
       offerer,
       linkNumber: number,
       logger: this.#log,
+      ...(openTimeoutMs ? { openTimeoutMs } : {}),
     });
     entry.link = link;
     entry.number = number;
+    this.#log.debug('link started', { peer: peerId, link: number, offerer });
     link.on('signal', (signal) => connection.send({ ...signal, call: call.id, link: number }));
     call.attachLink(peerId, link);
     link.start();
@@ -573,6 +816,8 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#dropMemberLink(peerId);
     }
     this.#call = null;
+    this.#admission = null;
+    this.#inviting.clear();
     const hungUp = call.close();
     if (this.#statsTimer) clearInterval(this.#statsTimer);
     this.#statsTimer = null;
@@ -625,17 +870,16 @@ export class Session extends TypedEmitter<SessionEvents> {
     if (this.#closed || !peer) return;
     switch (message.t) {
       case 'invite':
-        this.#onInvite(connection, message.call, message.members);
+        this.#onInvite(connection, message.call, message.members, message.ticket);
         return;
       case 'accept': {
         const invite = this.#outgoing.get(peer.id);
         const call = this.#call;
-        if (!invite || invite.call !== message.call || !call || call.id !== message.call) {
+        const member = call?.hasMember(peer.id) === true;
+        if (!call || call.id !== message.call || (!member && invite?.call !== message.call)) {
           connection.send({ t: 'bye', call: message.call });
           return;
         }
-        clearTimeout(invite.timer);
-        this.#outgoing.delete(peer.id);
         this.#addMember(call, peer.id, peer.name, peer.publicKey, connection);
         return;
       }
@@ -688,6 +932,8 @@ export class Session extends TypedEmitter<SessionEvents> {
         return;
       }
       case 'join':
+        this.#onJoin(connection, message.call, message.inviter, message.ticket);
+        return;
       case 'hello':
       case 'ping':
       case 'pong':
@@ -695,16 +941,41 @@ export class Session extends TypedEmitter<SessionEvents> {
     }
   }
 
-  #onInvite(connection: SignalingConnection, callId: string, members: MemberInfo[]): void {
+  #onInvite(
+    connection: SignalingConnection,
+    callId: string,
+    members: MemberInfo[],
+    ticket: string,
+  ): void {
     const peer = connection.peer;
     if (!peer) return;
-    if (this.#call) {
-      connection.send({ t: 'decline', call: callId, reason: 'busy' });
+    const call = this.#call;
+    if (call?.id === callId) {
+      // Two members invited us to the call we are already in: say yes to this one too.
+      connection.send({ t: 'accept', call: callId });
+      this.#addMember(call, peer.id, peer.name, peer.publicKey, connection);
       return;
     }
-    if (this.#incoming.has(callId)) return;
-    connection.enableKeepalive();
-    this.#incoming.set(callId, { call: callId, from: peer.id, connection, members });
+    if (call) {
+      const crossing = call.members().length === 0 && this.#inviting.get(peer.id) === call.id;
+      if (!crossing) {
+        connection.send({ t: 'decline', call: callId, reason: 'busy' });
+        return;
+      }
+      // We invited each other at the same moment: both sides keep the call with the lower
+      // id, so there is one call, not two. The other side does the mirror image.
+      if (callId > call.id) return;
+      void this.#leaveCall('merged');
+      this.#storeInvite(connection, callId, members, ticket);
+      this.handle({ cmd: 'accept', call: callId });
+      return;
+    }
+    const existing = this.#incoming.get(callId);
+    if (existing) {
+      existing.inviters.set(peer.id, { connection, ticket });
+      return;
+    }
+    this.#storeInvite(connection, callId, members, ticket);
     const trust = this.#trustOf(peer.id, peer.name, peer.publicKey);
     this.#emit({
       event: 'invite',
@@ -725,11 +996,63 @@ export class Session extends TypedEmitter<SessionEvents> {
     }
   }
 
+  #storeInvite(
+    connection: SignalingConnection,
+    callId: string,
+    members: MemberInfo[],
+    ticket: string,
+  ): void {
+    const peer = connection.peer;
+    if (!peer) return;
+    connection.enableKeepalive();
+    this.#incoming.set(callId, {
+      call: callId,
+      from: peer.id,
+      connection,
+      inviters: new Map([[peer.id, { connection, ticket }]]),
+      members,
+    });
+  }
+
+  /** A peer we did not invite wants in: it must show a ticket signed by a member. */
+  #onJoin(connection: SignalingConnection, callId: string, inviter: string, ticket: string): void {
+    const peer = connection.peer;
+    const call = this.#call;
+    if (!peer) return;
+    if (!call || call.id !== callId) {
+      connection.send({ t: 'bye', call: callId });
+      return;
+    }
+    if (call.hasMember(peer.id)) {
+      this.#addMember(call, peer.id, peer.name, peer.publicKey, connection);
+      return;
+    }
+    const inviterKey =
+      inviter === this.id
+        ? this.#identity.publicKey
+        : call.hasMember(inviter)
+          ? call.publicKeyOf(inviter)
+          : null;
+    const valid = inviterKey !== null && ticketValid(inviterKey, callId, peer.publicKey, ticket);
+    if (!valid) {
+      this.#log.warn('join refused: no valid ticket from a member', { peer: peer.id, inviter });
+      connection.send({ t: 'bye', call: callId });
+      return;
+    }
+    this.#addMember(call, peer.id, peer.name, peer.publicKey, connection);
+  }
+
+  /** A member's signature letting `inviteeKey` into `callId`, checked by the others. */
+  #ticketFor(callId: string, inviteeKey: Uint8Array): string {
+    return toBase64(signStatement(this.#identity, 'join-ticket', [callId, toBase64(inviteeKey)]));
+  }
+
   #onOffer(connection: SignalingConnection, callId: string, number: number, sdp: string): void {
     const peer = connection.peer;
     const call = this.#call;
     const entry = peer ? this.#memberLinks.get(peer.id) : undefined;
-    if (!peer || !call || call.id !== callId || !entry || entry.link || this.id < peer.id) {
+    // A fresh offer from a member (first link, or a new one after a drop) replaces any link.
+    if (!peer || !call || call.id !== callId || !entry || this.id < peer.id) {
       this.#log.warn('unexpected offer ignored', { peer: peer?.id ?? null });
       return;
     }
@@ -737,6 +1060,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#log.warn('offer reused a link number; ignored', { peer: peer.id, link: number });
       return;
     }
+    entry.connection = connection;
     const link = this.#startLink(call, peer.id, connection, number, false);
     link?.handleSignal({ t: 'offer', sdp });
   }
@@ -772,9 +1096,29 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#endCallIfEmpty('no answer');
     }
     const entry = this.#memberLinks.get(peer.id);
-    if (entry?.connection === connection && entry.link?.state !== 'open') {
-      this.#call?.removeMember(peer.id, 'lost', error);
-    }
+    const call = this.#call;
+    if (entry?.connection === connection && call?.hasMember(peer.id))
+      this.#probe(call, peer.id, error);
+  }
+
+  /**
+   * The signaling connection to a member closed. One quick dial tells a process that is
+   * gone (its host refuses the connection: removed at once) from a network hiccup (the
+   * heartbeat decides); a working dial just replaces the connection.
+   */
+  #probe(call: Call, peerId: string, error: MeshError | null): void {
+    this.#pool
+      .connect(peerId, this.#memberEndpoints(call, peerId))
+      .then((connection) => {
+        const entry = this.#memberLinks.get(peerId);
+        if (!entry || this.#call !== call) return;
+        connection.enableKeepalive();
+        entry.connection = connection;
+      })
+      .catch((err: unknown) => {
+        if (this.#call !== call || !isRefused(err)) return;
+        call.removeMember(peerId, 'lost', error ?? (err instanceof MeshError ? err : null));
+      });
   }
 
   #connectionInUse(connection: SignalingConnection): boolean {
@@ -907,6 +1251,30 @@ export class Session extends TypedEmitter<SessionEvents> {
     };
   }
 
+  /** How we describe a member to the others (its address as we reach it). */
+  #memberInfo(call: Call, memberId: string): MemberInfo | null {
+    const member = call.member(memberId);
+    const publicKey = call.publicKeyOf(memberId);
+    if (!member || !publicKey) return null;
+    const peer = this.#memberLinks.get(memberId)?.connection.peer;
+    return {
+      id: memberId,
+      name: member.name,
+      publicKey: toBase64(publicKey),
+      host: peer?.address ?? '',
+      port: peer?.port ?? 1,
+    };
+  }
+
+  #memberInfos(call: Call): MemberInfo[] {
+    const infos: MemberInfo[] = [];
+    for (const member of call.members()) {
+      const info = this.#memberInfo(call, member.id);
+      if (info) infos.push(info);
+    }
+    return infos;
+  }
+
   #publicKeyOfMember(peerId: string): Uint8Array | null {
     return this.#memberLinks.get(peerId)?.connection.peer?.publicKey ?? this.#publicKeyOf(peerId);
   }
@@ -936,6 +1304,7 @@ export class Session extends TypedEmitter<SessionEvents> {
         width: sending.width,
         height: sending.height,
         skipped: sending.skipped,
+        keyId: sending.keyId,
       },
       members: members.map((member) => ({
         peer: member.peer,

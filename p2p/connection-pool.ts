@@ -75,9 +75,14 @@ export class ConnectionPool extends TypedEmitter<ConnectionPoolEvents> {
     return dial;
   }
 
-  /** Dials an address whose owner we do not know yet (manual add). */
-  async dialAddress(endpoint: Endpoint): Promise<SignalingConnection> {
-    const connection = await this.#server.connect(endpoint.host, endpoint.port, endpoint.publicKey);
+  /** Dials an address (a fresh connection even if one exists: it may be stalled). */
+  async dialAddress(endpoint: Endpoint, timeoutMs?: number): Promise<SignalingConnection> {
+    const connection = await this.#server.connect(
+      endpoint.host,
+      endpoint.port,
+      endpoint.publicKey,
+      timeoutMs,
+    );
     if (this.#closed) {
       connection.close(new MeshError('ERR_CLOSED', 'node is shutting down'));
       throw new MeshError('ERR_CLOSED', 'node is shutting down');

@@ -1,6 +1,36 @@
 import { z } from 'zod';
 import { HEX_ID } from './ids.js';
-import { MAX_CHAT_LENGTH } from './limits.js';
+import { MAX_CHAT_LENGTH, MAX_MEMBERS, MAX_NAME_LENGTH } from './limits.js';
+import { memberInfoSchema } from './signaling-messages.js';
+
+const hexId = z.string().regex(HEX_ID);
+const base64 = (length: number): z.ZodString =>
+  z
+    .string()
+    .length(length)
+    .regex(/^[A-Za-z0-9+/]+=*$/);
+
+/**
+ * A chat message as it travels, also when relayed: signed by its author, so a member can
+ * pass on another's message (to a late joiner, after a link dropped) without being able
+ * to alter or invent it.
+ */
+export const chatWireSchema = z.strictObject({
+  id: hexId,
+  from: hexId,
+  name: z.string().min(1).max(MAX_NAME_LENGTH),
+  pk: base64(44),
+  ts: z.number().int().nonnegative(),
+  clock: z.number().int().nonnegative(),
+  text: z.string().min(1).max(MAX_CHAT_LENGTH),
+  sig: base64(88),
+});
+export type ChatWire = z.infer<typeof chatWireSchema>;
+
+export const MAX_HISTORY = 20_000;
+export const CHAT_BATCH = 64;
+/** Ids per chat-have message: keeps each well under a data-channel message's size limit. */
+export const CHAT_HAVE_PAGE = 2000;
 
 /** Messages on a link's reliable, ordered control channel (sealed with the pairwise keys). */
 export const controlMessageSchema = z.discriminatedUnion('t', [
@@ -8,13 +38,12 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   // `now` is the answerer's clock when it answered: with the round trip it gives the
   // clock offset that turns a remote capture time into a local latency.
   z.strictObject({ t: z.literal('pong'), ts: z.number(), now: z.number() }),
-  z.strictObject({
-    t: z.literal('chat'),
-    id: z.string().regex(HEX_ID),
-    ts: z.number().int().nonnegative(),
-    clock: z.number().int().nonnegative(),
-    text: z.string().min(1).max(MAX_CHAT_LENGTH),
-  }),
+  z.strictObject({ t: z.literal('chat'), message: chatWireSchema }),
+  /** On every link that opens: the ids we hold, so the other side sends what we miss. */
+  z.strictObject({ t: z.literal('chat-have'), ids: z.array(hexId).max(CHAT_HAVE_PAGE) }),
+  z.strictObject({ t: z.literal('chat-batch'), messages: z.array(chatWireSchema).max(CHAT_BATCH) }),
+  /** Who the sender is in the call with, so every roster converges. */
+  z.strictObject({ t: z.literal('roster'), members: z.array(memberInfoSchema).max(MAX_MEMBERS) }),
   z.strictObject({ t: z.literal('bye') }),
   /** The sender's own media key: every frame it sends is sealed once with it. */
   z.strictObject({

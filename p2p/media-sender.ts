@@ -26,6 +26,8 @@ export interface MediaSenderStats {
   /** Frames a link could not take because the previous one was still queued. */
   skipped: number;
   sealMs: number;
+  /** Id of the media key frames are sealed with now (changes at every rotation). */
+  keyId: number;
 }
 
 export interface MediaSenderEvents {
@@ -114,6 +116,7 @@ export class MediaSender extends TypedEmitter<MediaSenderEvents> {
       height: this.#last.height,
       skipped: this.#skipped,
       sealMs: this.#last.sealMs,
+      keyId: this.#key.keyId,
     };
   }
 

@@ -40,6 +40,8 @@ export interface PeerLinkOptions {
   heartbeatMs?: number;
   /** No control traffic for this long means the peer is gone. */
   deadAfterMs?: number;
+  /** A link that is not open after this long is given up (its owner may make another). */
+  openTimeoutMs?: number;
 }
 
 export interface PeerLinkStats {
@@ -87,6 +89,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #answerApplied = false;
   #heartbeat: NodeJS.Timeout | null = null;
   #lastControl = Date.now();
+  readonly #createdAt = Date.now();
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -114,7 +117,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.#createPeerConnection();
       this.#guard('create offer', () => this.#pc?.setLocalDescription('offer'));
     }
-    const heartbeatMs = this.#options.heartbeatMs ?? 1000;
+    const heartbeatMs = this.#options.heartbeatMs ?? 500;
     this.#heartbeat = setInterval(() => this.#beat(), heartbeatMs);
   }
 
@@ -172,6 +175,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return this.#guard('send media', () => channel.sendMessageBinary(chunk)) ?? false;
   }
 
+  /** When the peer was last heard on the control channel (heartbeats included). */
+  get lastHeard(): number {
+    return this.#lastControl;
+  }
+
   /** Estimated (peer clock − our clock) in ms, or null before the first pong. */
   get clockOffsetMs(): number | null {
     return this.#clock.offsetMs;
@@ -209,7 +217,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         // Already closed natively; nothing left to release.
       }
     }
-    if (error) this.#logger.info('link closed', { peer: this.peerId, code: error.code });
+    if (error) {
+      this.#logger.info('link closed', {
+        peer: this.peerId,
+        code: error.code,
+        reason: error.message,
+      });
+    }
     this.emit('close', error);
     this.removeAllListeners();
   }
@@ -323,6 +337,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #beat(): void {
     if (this.#state === 'closed') return;
+    if (this.#state === 'connecting') {
+      if (Date.now() - this.#createdAt > (this.#options.openTimeoutMs ?? 4000)) {
+        this.close(new MeshError('ERR_LINK_FAILED', 'link did not open in time'));
+      }
+      return;
+    }
     const deadAfter = this.#options.deadAfterMs ?? 6000;
     if (Date.now() - this.#lastControl > deadAfter) {
       this.close(new MeshError('ERR_HEARTBEAT_TIMEOUT', 'peer stopped answering'));

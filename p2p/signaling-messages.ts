@@ -16,6 +16,12 @@ const base64Key = z
   .length(44)
   .regex(/^[A-Za-z0-9+/]{43}=$/);
 
+const signature = z
+  .string()
+  .length(88)
+  .regex(/^[A-Za-z0-9+/]{86}==$/);
+
+/** A call member as another member sees it; `host` is empty when a member describes itself. */
 export const memberInfoSchema = z.strictObject({
   id,
   name,
@@ -32,11 +38,13 @@ export const signalingMessageSchema = z.discriminatedUnion('t', [
     t: z.literal('invite'),
     call: id,
     members: z.array(memberInfoSchema).max(MAX_MEMBERS),
+    /** The inviter's signature over (call, invitee key): shown to the other members on join. */
+    ticket: signature,
   }),
   z.strictObject({ t: z.literal('accept'), call: id }),
   z.strictObject({ t: z.literal('decline'), call: id, reason: z.string().max(200) }),
   z.strictObject({ t: z.literal('cancel'), call: id }),
-  z.strictObject({ t: z.literal('join'), call: id }),
+  z.strictObject({ t: z.literal('join'), call: id, inviter: id, ticket: signature }),
   z.strictObject({
     t: z.literal('offer'),
     call: id,

@@ -71,17 +71,26 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
   }
 
   /** Dials a peer; resolves once it has proven its identity (and, if given, the expected key). */
-  connect(host: string, port: number, expectedPeerKey?: Uint8Array): Promise<SignalingConnection> {
+  connect(
+    host: string,
+    port: number,
+    expectedPeerKey?: Uint8Array,
+    timeoutMs = this.#options.timeouts?.handshakeMs ?? 5000,
+  ): Promise<SignalingConnection> {
     if (this.#closed) return Promise.reject(new MeshError('ERR_CLOSED', 'signaling is closed'));
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
       const connectTimer = setTimeout(() => {
         socket.destroy();
         reject(new MeshError('ERR_CONNECT', `no answer from ${host}:${port}`));
-      }, this.#options.timeouts?.handshakeMs ?? 5000);
+      }, timeoutMs);
       socket.once('error', (err) => {
         clearTimeout(connectTimer);
-        reject(new MeshError('ERR_CONNECT', `cannot reach ${host}:${port}: ${err.message}`));
+        reject(
+          new MeshError('ERR_CONNECT', `cannot reach ${host}:${port}: ${err.message}`, {
+            cause: err,
+          }),
+        );
       });
       socket.once('connect', () => {
         clearTimeout(connectTimer);

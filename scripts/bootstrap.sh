@@ -12,7 +12,11 @@ as_root() {
 # Node.js (18.20+; 20 recommended) and the toolchain node-gyp needs for the OpenCV binding.
 # libopencv-dev: @u4/opencv4nodejs builds against the system OpenCV (DESIGN.md, "Facts").
 # iproute2: the integration tests build network namespaces.
-SYSTEM_PACKAGES=(libopencv-dev build-essential python3 pkg-config iproute2 ca-certificates)
+# iptables, libnetfilter-queue-dev: on kernels without sch_netem the tests emulate delay and loss
+# with an iptables-legacy NFQUEUE rule and test/tools/nfq-delay.c, compiled (with
+# build-essential's gcc) against libnetfilter_queue when first needed.
+SYSTEM_PACKAGES=(libopencv-dev build-essential python3 pkg-config iproute2 ca-certificates
+  iptables libnetfilter-queue-dev)
 if ! command -v node >/dev/null 2>&1; then SYSTEM_PACKAGES+=(nodejs npm); fi
 
 missing=()

@@ -9,6 +9,9 @@
  *   mct-<pid>-<n>-h<i> host i:   lo up, eth0 (veth peer of p<i>) with 10.231.<netIndex>.<10+i>/24
  *                                and `default dev eth0`, so multicast (mDNS) has a route.
  *
+ * Impairments (`setNetem`) use the netem qdisc when the kernel has it, and otherwise an iptables
+ * NFQUEUE rule feeding test/tools/nfq-delay (see nfq-delay.ts).
+ *
  * Cleanup: each network keeps a registry of its namespaces and of the processes spawned in them.
  * `close()` is idempotent; the process 'exit'/SIGINT/SIGTERM/SIGHUP handlers remove whatever is
  * left synchronously; and `TestNetwork.create` removes namespaces with our prefix left behind by
@@ -17,14 +20,15 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { registerExitCleanup } from './exit-cleanup.js';
+import { NfqueueImpairment } from './nfq-delay.js';
 import { waitUntil } from './wait.js';
 
 export interface NetemOptions {
   /** Percentage (0-100) of packets leaving the host's eth0 that are dropped. */
   lossPercent?: number;
-  /** Extra delay on packets leaving the host's eth0. Needs the kernel's netem qdisc. */
+  /** Extra delay on packets leaving the host's eth0. */
   delayMs?: number;
-  /** Random variation of the delay. Needs the kernel's netem qdisc. */
+  /** Random variation of the delay (uniform within +-jitterMs; may reorder packets). */
   jitterMs?: number;
 }
 
@@ -50,9 +54,11 @@ export interface TestHost {
     options?: { env?: NodeJS.ProcessEnv; cwd?: string },
   ): ChildProcess;
   /**
-   * Impairs traffic leaving eth0 (`null` removes every impairment). Uses netem when the kernel
-   * has it; without netem, loss is emulated with htb + a random cls_bpf classifier + a tbf that
-   * drops everything, and delay/jitter reject with NetemUnsupportedError.
+   * Impairs traffic leaving eth0, replacing earlier settings (`null` removes every impairment);
+   * set it on every host for a two-way effect. Uses the netem qdisc when the kernel has it;
+   * without netem, an iptables NFQUEUE rule hands IPv4/IPv6 packets to the nfq-delay daemon
+   * in the host (ARP is then not impaired). Rejects with NetemUnsupportedError when the kernel
+   * has neither.
    */
   setNetem(options: NetemOptions | null): Promise<void>;
   /** `ip link set eth0 up|down`; bringing it up restores the default route. */
@@ -73,7 +79,7 @@ export class CommandError extends Error {
   }
 }
 
-/** Thrown by setNetem for delay/jitter when the running kernel has no netem qdisc. */
+/** Thrown by setNetem when the kernel has neither the netem qdisc nor iptables NFQUEUE. */
 export class NetemUnsupportedError extends Error {
   override readonly name = 'NetemUnsupportedError';
 }
@@ -84,7 +90,7 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
 const GRACE_MS = 1_500;
 const KILL_WAIT_MS = 5_000;
 
-function findExecutable(name: string): string {
+function locateExecutable(name: string): string | undefined {
   for (const dir of [
     '/usr/sbin',
     '/sbin',
@@ -101,7 +107,11 @@ function findExecutable(name: string): string {
       // try the next directory
     }
   }
-  return name; // let PATH lookup produce the error
+  return undefined;
+}
+
+function findExecutable(name: string): string {
+  return locateExecutable(name) ?? name; // let PATH lookup produce the error
 }
 
 const IP = findExecutable('ip');
@@ -360,6 +370,46 @@ function isUnknownQdisc(error: unknown): boolean {
   return error instanceof CommandError && /qdisc kind is unknown|Unknown qdisc/i.test(error.stderr);
 }
 
+export type NfqueueCheck = { ok: true; iptables: string[] } | { ok: false; reason: string };
+let nfqueueProbe: Promise<NfqueueCheck> | undefined;
+
+/**
+ * Whether a namespace can get an iptables NFQUEUE rule (the path setNetem takes without netem),
+ * and with which iptables-legacy binaries: IPv4, plus IPv6 when that works too. Legacy only
+ * because the kernel's nftables may lack nft_queue. Rejects, naming the Debian package, when
+ * iptables-legacy is not installed: that is a setup error, not a kernel limitation.
+ */
+export function checkNfqueue(): Promise<NfqueueCheck> {
+  nfqueueProbe ??= withProbeNamespace(async (name): Promise<NfqueueCheck> => {
+    const ipv4 = locateExecutable('iptables-legacy');
+    if (ipv4 === undefined) {
+      throw new Error(
+        'iptables-legacy is not installed (Debian package iptables; scripts/bootstrap.sh ' +
+          'installs it); setNetem needs it because this kernel has no sch_netem',
+      );
+    }
+    const usable: string[] = [];
+    for (const binary of [ipv4, locateExecutable('ip6tables-legacy')]) {
+      if (binary === undefined) continue;
+      try {
+        await ip([
+          ...words(`netns exec ${name} ${binary} -A OUTPUT -o lo -j NFQUEUE`),
+          ...words('--queue-num 1 --queue-bypass'),
+        ]);
+        usable.push(binary);
+      } catch (error: unknown) {
+        if (!(error instanceof CommandError)) throw error;
+        if (binary === ipv4) return { ok: false, reason: error.message };
+      }
+    }
+    return { ok: true, iptables: usable };
+  }).catch((error: unknown) => {
+    nfqueueProbe = undefined;
+    throw error;
+  });
+  return nfqueueProbe;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Networks
 
@@ -386,6 +436,8 @@ function hasExited(child: ChildProcess): boolean {
 }
 
 class NetnsHost implements TestHost {
+  private nfqueue: Promise<NfqueueImpairment> | undefined;
+
   constructor(
     readonly network: TestNetwork,
     readonly name: string,
@@ -445,13 +497,9 @@ class NetnsHost implements TestHost {
   }
 
   async setNetem(options: NetemOptions | null): Promise<void> {
-    if (options === null) {
-      await this.clearQdisc();
-      return;
-    }
-    const loss = options.lossPercent ?? 0;
-    const delay = options.delayMs ?? 0;
-    const jitter = options.jitterMs ?? 0;
+    const loss = options?.lossPercent ?? 0;
+    const delay = options?.delayMs ?? 0;
+    const jitter = options?.jitterMs ?? 0;
     for (const [key, value] of Object.entries({
       lossPercent: loss,
       delayMs: delay,
@@ -463,6 +511,10 @@ class NetnsHost implements TestHost {
     if (loss > 100) throw new RangeError('setNetem: lossPercent must be <= 100');
 
     if (await netemSupported()) {
+      if (options === null) {
+        await this.clearQdisc();
+        return;
+      }
       const args = ['qdisc', 'replace', 'dev', 'eth0', 'root', 'netem', 'limit', '100000'];
       if (delay > 0 || jitter > 0)
         args.push('delay', `${delay}ms`, ...(jitter > 0 ? [`${jitter}ms`] : []));
@@ -470,39 +522,27 @@ class NetnsHost implements TestHost {
       await this.tc(args);
       return;
     }
-    if (delay > 0 || jitter > 0) {
+    const impaired = loss > 0 || delay > 0 || jitter > 0;
+    // Removing what was never installed must work even where NFQUEUE does not (afterEach hooks).
+    if (!impaired && this.nfqueue === undefined) return;
+    this.nfqueue ??= this.createNfqueue().catch((error: unknown) => {
+      this.nfqueue = undefined;
+      throw error;
+    });
+    const nfqueue = await this.nfqueue;
+    await nfqueue.set(impaired ? { lossPercent: loss, delayMs: delay, jitterMs: jitter } : null);
+  }
+
+  private async createNfqueue(): Promise<NfqueueImpairment> {
+    const check = await checkNfqueue();
+    if (!check.ok) {
       throw new NetemUnsupportedError(
-        `setNetem on ${this.name}: delay/jitter need the netem qdisc, which this kernel lacks ` +
-          `(CONFIG_NET_SCH_NETEM); only lossPercent can be emulated here`,
+        `setNetem on ${this.name}: this kernel has neither the netem qdisc ` +
+          `(CONFIG_NET_SCH_NETEM) nor a working iptables NFQUEUE target ` +
+          `(CONFIG_NETFILTER_XT_TARGET_NFQUEUE, CONFIG_NETFILTER_NETLINK_QUEUE): ${check.reason}`,
       );
     }
-    await this.clearQdisc();
-    if (loss === 0) return;
-    // htb root; class 1:1 passes (default), class 1:2 ends in a tbf whose burst (1 byte) is
-    // smaller than any packet, so it drops everything. A classic-BPF classifier sends each
-    // packet to 1:2 with probability loss/100, using the kernel's per-packet random number.
-    await this.tc(words('qdisc add dev eth0 root handle 1: htb default 1'));
-    for (const classid of ['1:1', '1:2']) {
-      await this.tc(
-        words(`class add dev eth0 parent 1: classid ${classid} htb rate 10gbit quantum 60000`),
-      );
-    }
-    await this.tc(words('qdisc add dev eth0 parent 1:2 handle 2: tbf rate 8bit burst 1 limit 1'));
-    const dropClass = 0x10002;
-    const passClass = 0x10001;
-    let program: string;
-    if (loss >= 100) {
-      program = `1,6 0 0 ${dropClass}`;
-    } else {
-      const threshold = Math.min(2 ** 32 - 1, Math.max(1, Math.round((loss / 100) * 2 ** 32)));
-      const loadRandom = 0xfffff000 + 56; // ld rand (SKF_AD_OFF + SKF_AD_RANDOM)
-      // 0: A = random u32; 1: if A >= threshold goto 3; 2: return drop; 3: return pass
-      program = `4,32 0 0 ${loadRandom},53 1 0 ${threshold},6 0 0 ${dropClass},6 0 0 ${passClass}`;
-    }
-    await this.tc([
-      ...words('filter add dev eth0 parent 1: protocol all prio 1 bpf bytecode'),
-      program,
-    ]);
+    return new NfqueueImpairment(this, check.iptables);
   }
 
   async setLinkUp(up: boolean): Promise<void> {

@@ -2,7 +2,9 @@
  * Tests of the integration-test harness itself, with real namespaces and real processes
  * (no meshcall needed): test/helpers/netns.ts, net-probes.ts and json-lines-process.ts.
  *
- * Needs root and iproute2. These tests are never skipped: without them they fail and say why.
+ * Needs root and iproute2; on kernels without sch_netem also iptables, gcc and
+ * libnetfilter-queue-dev (scripts/bootstrap.sh installs them) for the delay/loss emulator.
+ * These tests are never skipped: without them they fail and say why.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -32,6 +34,7 @@ import {
   NetemUnsupportedError,
   TestNetwork,
   checkNetns,
+  checkNfqueue,
   netemSupported,
   type TestHost,
 } from '../helpers/netns.js';
@@ -49,6 +52,125 @@ async function listNamespaces(): Promise<string[]> {
     .split('\n')
     .map((line) => line.trim().split(/\s+/)[0] ?? '')
     .filter((name) => name.length > 0);
+}
+
+// Sequential UDP pings to an echo server, each sent when the previous echo arrived (or was given
+// up on); prints {"rtts":[ms...],"lost":n}.
+const UDP_RTT_SCRIPT = `
+const dgram = require('node:dgram');
+const [address, port, count, timeoutMs] = process.argv.slice(1).map((v, i) => i === 0 ? v : Number(v));
+const socket = dgram.createSocket('udp4');
+const rtts = [];
+let lost = 0, index = 0, started = 0n, timer;
+const token = () => 'rtt-' + process.pid + '-' + index;
+const next = () => {
+  if (index === count) { console.log(JSON.stringify({ rtts, lost })); process.exit(0); }
+  timer = setTimeout(() => { lost += 1; index += 1; next(); }, timeoutMs);
+  started = process.hrtime.bigint();
+  socket.send(token(), port, address);
+};
+socket.on('message', (msg) => {
+  if (msg.toString() !== token()) return;
+  rtts.push(Number(process.hrtime.bigint() - started) / 1e6);
+  clearTimeout(timer);
+  index += 1;
+  next();
+});
+socket.bind(next);
+`;
+
+// Sends count datagrams back to back and prints the order their echoes came back in, once all
+// are back or after deadlineMs.
+const UDP_BURST_ORDER_SCRIPT = `
+const dgram = require('node:dgram');
+const [address, port, count, deadlineMs] = process.argv.slice(1).map((v, i) => i === 0 ? v : Number(v));
+const socket = dgram.createSocket('udp4');
+const order = [];
+const finish = () => { console.log(JSON.stringify(order)); process.exit(0); };
+socket.on('message', (msg) => { order.push(Number(msg.toString())); if (order.length === count) finish(); });
+socket.bind(() => {
+  for (let i = 0; i < count; i++) socket.send(String(i), port, address);
+  setTimeout(finish, deadlineMs);
+});
+`;
+
+// TCP sink: counts the bytes of one connection and their sum mod 65521, answers with both as
+// JSON once the sender has finished.
+const TCP_SINK_SCRIPT = `
+const net = require('node:net');
+const server = net.createServer((socket) => {
+  let bytes = 0, sum = 0;
+  socket.on('data', (chunk) => { bytes += chunk.length; for (const b of chunk) sum = (sum + b) % 65521; });
+  socket.on('end', () => socket.end(JSON.stringify({ bytes, sum })));
+});
+server.listen(Number(process.argv[1]), () => console.log('listening'));
+`;
+
+const TCP_SEND_SCRIPT = `
+const net = require('node:net');
+const [address, port, size] = process.argv.slice(1).map((v, i) => i === 0 ? v : Number(v));
+const data = Buffer.alloc(size);
+let sum = 0;
+for (let i = 0; i < size; i++) { data[i] = (i * 7 + (i >> 9)) & 255; sum = (sum + data[i]) % 65521; }
+const started = Date.now();
+let reply = '';
+const socket = net.connect(port, address, () => socket.end(data));
+socket.on('data', (chunk) => { reply += chunk; });
+socket.on('end', () => console.log(JSON.stringify({ ...JSON.parse(reply), expectedSum: sum, ms: Date.now() - started })));
+socket.on('error', (error) => { console.error(error.message); process.exit(1); });
+`;
+
+/** Round-trip times (ms) of `count` sequential UDP pings from `from` to an echo on `to`. */
+async function udpRtts(
+  from: TestHost,
+  to: TestHost,
+  count = 10,
+): Promise<{ rtts: number[]; lost: number }> {
+  const { stdout } = await from.run(
+    process.execPath,
+    ['-e', UDP_RTT_SCRIPT, to.address, String(ECHO_PORT), String(count), '2000'],
+    { timeoutMs: count * 2_000 + 10_000 },
+  );
+  return JSON.parse(stdout.trim()) as { rtts: number[]; lost: number };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  assert.ok(sorted.length > 0, 'median of no values');
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median UDP round trip from `from` to `to`, asserting that no ping was lost. */
+async function medianRtt(from: TestHost, to: TestHost): Promise<number> {
+  const { rtts, lost } = await udpRtts(from, to);
+  assert.equal(lost, 0, `no ping lost (rtts ${rtts.map((r) => r.toFixed(1)).join(', ')})`);
+  return median(rtts);
+}
+
+/** Pids of nfq-delay daemons running in namespace `name`. */
+async function emulatorPids(name: string): Promise<number[]> {
+  const { stdout } = await execFileAsync('ip', ['netns', 'pids', name]);
+  return stdout
+    .split(/\s+/)
+    .filter((token) => /^\d+$/.test(token))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nfq-delay';
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** NFQUEUE rules in the host's OUTPUT chains (IPv4 and IPv6). */
+async function nfqueueRules(h: TestHost): Promise<string[]> {
+  const rules: string[] = [];
+  for (const command of ['iptables-legacy', 'ip6tables-legacy']) {
+    const { stdout } = await h.run(command, ['-S', 'OUTPUT']);
+    rules.push(...stdout.split('\n').filter((line) => line.includes('NFQUEUE')));
+  }
+  return rules;
 }
 
 /** True once `pid` no longer runs (a zombie waiting to be reaped counts as gone). */
@@ -200,20 +322,146 @@ describe('netns test harness', function () {
       assert.equal(clean.received, 50);
     });
 
-    it('delay and jitter apply when the kernel has netem, and fail clearly when not', async function () {
-      if (await netemSupported()) {
-        await host(0).setNetem({ delayMs: 300, jitterMs: 10 });
-        const started = Date.now();
-        assert.equal(await udpPing(host(0), host(1).address, ECHO_PORT, 5_000), true);
-        assert.ok(Date.now() - started >= 280, `round trip took ${Date.now() - started} ms`);
-      } else {
+    it('delay and jitter apply (netem or NFQUEUE), and fail clearly when neither exists', async function () {
+      if (!(await netemSupported()) && !(await checkNfqueue()).ok) {
         await assert.rejects(host(0).setNetem({ delayMs: 50 }), (error: unknown) => {
           assert.ok(error instanceof NetemUnsupportedError);
           assert.match(error.message, /netem/);
+          assert.match(error.message, /NFQUEUE/);
           return true;
         });
+        return;
       }
+      await host(0).setNetem({ delayMs: 300, jitterMs: 10 });
+      const started = Date.now();
+      assert.equal(await udpPing(host(0), host(1).address, ECHO_PORT, 5_000), true);
+      assert.ok(Date.now() - started >= 280, `round trip took ${Date.now() - started} ms`);
+
+      await host(0).setNetem({ delayMs: 50, jitterMs: 20 });
+      const { rtts, lost } = await udpRtts(host(0), host(1), 12);
+      assert.equal(lost, 0);
+      const shown = rtts.map((r) => r.toFixed(1)).join(', ');
+      assert.ok(Math.min(...rtts) >= 29, `delay 50 ms +- 20 ms: rtts ${shown}`);
+      assert.ok(Math.max(...rtts) < 150, `delay 50 ms +- 20 ms: rtts ${shown}`);
+      assert.ok(Math.max(...rtts) - Math.min(...rtts) >= 5, `jitter varies the delay: ${shown}`);
+
       await assert.rejects(host(0).setNetem({ lossPercent: 101 }), RangeError);
+      await assert.rejects(host(0).setNetem({ delayMs: -1 }), RangeError);
+    });
+
+    it('50 ms delay on host 0 alone adds 50 ms to a round trip; on both ends 100 ms', async function () {
+      const baseline = await medianRtt(host(0), host(1));
+      assert.ok(baseline < 10, `baseline median rtt ${baseline.toFixed(1)} ms`);
+
+      await host(0).setNetem({ delayMs: 50 });
+      const oneWay = await medianRtt(host(0), host(1));
+      assert.ok(oneWay >= 50 && oneWay < 150, `host 0 delayed: median rtt ${oneWay.toFixed(1)} ms`);
+      // Host 2 neither sends through host 0's egress nor is delayed itself.
+      const unaffected = await medianRtt(host(1), host(2));
+      assert.ok(unaffected < 10, `hosts 1-2: median rtt ${unaffected.toFixed(1)} ms`);
+
+      await host(1).setNetem({ delayMs: 50 });
+      const bothWays = await medianRtt(host(0), host(1));
+      assert.ok(
+        bothWays >= 100 && bothWays < 200,
+        `hosts 0 and 1 delayed: median rtt ${bothWays.toFixed(1)} ms`,
+      );
+
+      await host(0).setNetem(null);
+      await host(1).setNetem(null);
+      const restored = await medianRtt(host(0), host(1));
+      assert.ok(restored < 10, `after setNetem(null): median rtt ${restored.toFixed(1)} ms`);
+      if (!(await netemSupported())) {
+        for (const h of [host(0), host(1)]) {
+          assert.deepEqual(await emulatorPids(h.name), [], `no nfq-delay left in ${h.name}`);
+          assert.deepEqual(await nfqueueRules(h), [], `no NFQUEUE rule left in ${h.name}`);
+        }
+      }
+    });
+
+    it('delay without jitter keeps packets in order', async function () {
+      await host(0).setNetem({ delayMs: 50 });
+      const { stdout } = await host(0).run(process.execPath, [
+        '-e',
+        UDP_BURST_ORDER_SCRIPT,
+        host(1).address,
+        String(ECHO_PORT),
+        '200',
+        '5000',
+      ]);
+      const order = JSON.parse(stdout.trim()) as number[];
+      assert.deepEqual(
+        order,
+        Array.from({ length: 200 }, (_, i) => i),
+      );
+    });
+
+    it('replacing settings replaces them: 100% loss blocks, loss 0 restores, new delay applies', async function () {
+      await host(0).setNetem({ delayMs: 50 });
+      await host(0).setNetem({ lossPercent: 100 });
+      assert.equal(await udpPing(host(0), host(1).address, ECHO_PORT, 1_000), false);
+      assert.equal(await udpPing(host(1), host(0).address, ECHO_PORT, 1_000), false);
+
+      await host(0).setNetem({ lossPercent: 0 });
+      assert.equal(await udpPing(host(0), host(1).address, ECHO_PORT, 5_000), true);
+      const clean = await medianRtt(host(0), host(1));
+      assert.ok(clean < 10, `after loss 0: median rtt ${clean.toFixed(1)} ms`);
+
+      await host(0).setNetem({ delayMs: 50 });
+      await host(0).setNetem({ delayMs: 120 });
+      const replaced = await medianRtt(host(0), host(1));
+      assert.ok(
+        replaced >= 120 && replaced < 220,
+        `delay 50 replaced by 120 ms: median rtt ${replaced.toFixed(1)} ms`,
+      );
+      if (!(await netemSupported())) {
+        assert.equal((await emulatorPids(host(0).name)).length, 1, 'one nfq-delay daemon');
+        assert.equal((await nfqueueRules(host(0))).length, 2, 'one NFQUEUE rule per family');
+      }
+    });
+
+    it('a crashed delay emulator fails open, and the next setNetem reports the crash', async function () {
+      if (await netemSupported()) this.skip(); // only the NFQUEUE path has a daemon
+      await host(0).setNetem({ lossPercent: 100 });
+      assert.equal(await udpPing(host(0), host(1).address, ECHO_PORT, 1_000), false);
+      const [pid] = await emulatorPids(host(0).name);
+      assert.ok(pid !== undefined, 'nfq-delay runs in host 0');
+      process.kill(pid, 'SIGKILL');
+      await waitProcessGone(pid, 'killed nfq-delay');
+      assert.equal(await udpPing(host(0), host(1).address, ECHO_PORT, 5_000), true);
+      await assert.rejects(host(0).setNetem(null), /exited by itself \(SIGKILL\)/);
+      assert.deepEqual(await nfqueueRules(host(0)), []);
+    });
+
+    it('a TCP transfer completes with 10% loss and 50 ms delay on every host', async function () {
+      for (const h of net!.hosts) await h.setNetem({ lossPercent: 10, delayMs: 50 });
+      const port = 17_778;
+      const sink = host(1).spawn(process.execPath, ['-e', TCP_SINK_SCRIPT, String(port)]);
+      try {
+        await new LineCollector(sink.stdout!, 'tcp sink').waitFor(
+          (line) => line === 'listening',
+          10_000,
+          'listening',
+        );
+        const size = 300 * 1024;
+        const { stdout } = await host(0).run(
+          process.execPath,
+          ['-e', TCP_SEND_SCRIPT, host(1).address, String(port), String(size)],
+          { timeoutMs: 90_000 },
+        );
+        const result = JSON.parse(stdout.trim()) as {
+          bytes: number;
+          sum: number;
+          expectedSum: number;
+          ms: number;
+        };
+        assert.equal(result.bytes, size);
+        assert.equal(result.sum, result.expectedSum);
+        // The handshake alone takes a 100 ms round trip; far faster would mean no delay applied.
+        assert.ok(result.ms >= 100, `transfer took ${result.ms} ms`);
+      } finally {
+        await stopChild(sink);
+      }
     });
 
     it('setLinkUp(false) cuts host 0 off; setLinkUp(true) restores address, route, reachability and multicast', async function () {
@@ -275,6 +523,21 @@ describe('netns test harness', function () {
 
   describe('lifecycle', function () {
     const helperUrl = new URL('../helpers/netns.js', import.meta.url).href;
+
+    it('close() stops the delay emulators of impaired hosts and deletes every namespace', async function () {
+      const net = await TestNetwork.create(2, { label: 'impaired-close' });
+      const daemons: number[] = [];
+      try {
+        for (const h of net.hosts) await h.setNetem({ lossPercent: 10, delayMs: 50 });
+        for (const h of net.hosts) daemons.push(...(await emulatorPids(h.name)));
+        if (!(await netemSupported())) assert.equal(daemons.length, 2, 'one daemon per host');
+      } finally {
+        await net.close();
+      }
+      for (const pid of daemons) assert.ok(processGone(pid), `nfq-delay ${pid} gone`);
+      const present = await listNamespaces();
+      for (const name of net.namespaces) assert.ok(!present.includes(name), `${name} deleted`);
+    });
 
     it('several networks coexist with distinct indexes and are isolated from each other', async function () {
       const [a, b] = await Promise.all([

@@ -10,7 +10,8 @@ describe('wire messages', () => {
   it('round-trips every signaling message kind', () => {
     const messages = [
       { t: 'hello', v: 1, name: 'Ada', port: 4000 },
-      { t: 'invite', call: CALL, members: [] },
+      { t: 'invite', call: CALL, members: [], ticket: `${'A'.repeat(86)}==` },
+      { t: 'join', call: CALL, inviter: CALL, ticket: `${'B'.repeat(86)}==` },
       { t: 'accept', call: CALL },
       { t: 'decline', call: CALL, reason: 'busy' },
       { t: 'cancel', call: CALL },
@@ -28,7 +29,8 @@ describe('wire messages', () => {
 
   it('rejects malformed signaling messages with a reason', () => {
     const bad: unknown[] = [
-      { t: 'invite', call: 'not-hex', members: [] },
+      { t: 'invite', call: 'not-hex', members: [], ticket: `${'A'.repeat(86)}==` },
+      { t: 'invite', call: CALL, members: [] },
       { t: 'offer', call: CALL, link: 0, sdp: 'x'.repeat(20_000) },
       { t: 'hello', v: 2, name: 'Ada', port: 1 },
       { t: 'hello', v: 1, name: '', port: 1 },
@@ -46,11 +48,22 @@ describe('wire messages', () => {
   });
 
   it('bounds chat text on the control channel', () => {
-    const ok = { t: 'chat', id: CALL, ts: 1, clock: 1, text: 'hi' };
-    assert.ok(controlMessageSchema.safeParse(ok).success);
-    assert.ok(!controlMessageSchema.safeParse({ ...ok, text: '' }).success);
-    assert.ok(!controlMessageSchema.safeParse({ ...ok, text: 'x'.repeat(4001) }).success);
-    assert.ok(!controlMessageSchema.safeParse({ ...ok, clock: -1 }).success);
+    const message = {
+      id: CALL,
+      from: CALL,
+      name: 'Ada',
+      pk: `${'k'.repeat(43)}=`,
+      ts: 1,
+      clock: 1,
+      text: 'hi',
+      sig: `${'s'.repeat(86)}==`,
+    };
+    const chat = (changes: object): unknown => ({ t: 'chat', message: { ...message, ...changes } });
+    assert.ok(controlMessageSchema.safeParse(chat({})).success);
+    assert.ok(!controlMessageSchema.safeParse(chat({ text: '' })).success);
+    assert.ok(!controlMessageSchema.safeParse(chat({ text: 'x'.repeat(4001) })).success);
+    assert.ok(!controlMessageSchema.safeParse(chat({ clock: -1 })).success);
+    assert.ok(!controlMessageSchema.safeParse(chat({ sig: 'short' })).success);
   });
 
   it('validates front-end commands', () => {

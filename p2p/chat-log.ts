@@ -1,0 +1,149 @@
+import { fromBase64, peerIdFromPublicKey, toBase64, verifyStatement } from '../crypto/index.js';
+import type { ChatWire } from './control-messages.js';
+import { MAX_HISTORY } from './control-messages.js';
+import { randomId } from './ids.js';
+
+export interface ChatMessage {
+  readonly call: string;
+  readonly id: string;
+  readonly from: string;
+  readonly name: string;
+  readonly ts: number;
+  readonly clock: number;
+  readonly text: string;
+}
+
+export interface ChatAuthor {
+  id: string;
+  name: string;
+  publicKey: Uint8Array;
+  /** Signs the statement fields as a 'chat' statement with our identity key. */
+  sign: (fields: readonly string[]) => Uint8Array;
+}
+
+export type ChatAcceptResult =
+  | { status: 'new'; message: ChatMessage }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; reason: string };
+
+/**
+ * A call's chat: every message has a random id and a Lamport clock; all members order
+ * by (clock, author id, message id), so all show the same order whatever the arrival
+ * order. Messages are signed by their authors so that anyone may relay them.
+ */
+export class ChatLog {
+  readonly #call: string;
+  readonly #author: ChatAuthor;
+  readonly #byId = new Map<string, { message: ChatMessage; wire: ChatWire }>();
+  #clock = 0;
+  #sorted: ChatMessage[] | null = [];
+  rejected = 0;
+
+  constructor(call: string, author: ChatAuthor) {
+    this.#call = call;
+    this.#author = author;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  compose(text: string, now = Date.now()): { message: ChatMessage; wire: ChatWire } {
+    this.#clock++;
+    const base = {
+      id: randomId(),
+      from: this.#author.id,
+      name: this.#author.name,
+      ts: now,
+      clock: this.#clock,
+      text,
+    };
+    const wire: ChatWire = {
+      ...base,
+      pk: toBase64(this.#author.publicKey),
+      sig: toBase64(this.#author.sign(this.#fields(base))),
+    };
+    const message: ChatMessage = { call: this.#call, ...base };
+    this.#store(message, wire);
+    return { message, wire };
+  }
+
+  /** Checks a message from the network; never throws. */
+  accept(wire: ChatWire): ChatAcceptResult {
+    if (this.#byId.has(wire.id)) return { status: 'duplicate' };
+    let publicKey: Uint8Array;
+    let signature: Uint8Array;
+    try {
+      publicKey = fromBase64(wire.pk);
+      signature = fromBase64(wire.sig);
+    } catch {
+      return this.#reject('bad encoding');
+    }
+    if (publicKey.length !== 32 || peerIdFromPublicKey(publicKey) !== wire.from) {
+      return this.#reject('author id does not match its key');
+    }
+    if (!verifyStatement(publicKey, 'chat', this.#fields(wire), signature)) {
+      return this.#reject('bad signature');
+    }
+    if (this.#byId.size >= MAX_HISTORY) return this.#reject('history is full');
+    this.#clock = Math.max(this.#clock, wire.clock);
+    const message: ChatMessage = {
+      call: this.#call,
+      id: wire.id,
+      from: wire.from,
+      name: wire.name,
+      ts: wire.ts,
+      clock: wire.clock,
+      text: wire.text,
+    };
+    this.#store(message, wire);
+    return { status: 'new', message };
+  }
+
+  ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+
+  /** What we hold that a member holding `theirs` lacks, in display order. */
+  missingFor(theirs: ReadonlySet<string>): ChatWire[] {
+    return this.ordered()
+      .filter((message) => !theirs.has(message.id))
+      .map((message) => this.#byId.get(message.id)?.wire)
+      .filter((wire): wire is ChatWire => wire !== undefined);
+  }
+
+  /** Every message in the order all members agree on. */
+  ordered(): ChatMessage[] {
+    this.#sorted ??= [...this.#byId.values()]
+      .map((entry) => entry.message)
+      .sort(
+        (a, b) =>
+          a.clock - b.clock ||
+          (a.from < b.from ? -1 : a.from > b.from ? 1 : 0) ||
+          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
+    return this.#sorted;
+  }
+
+  #fields(message: Omit<ChatMessage, 'call'>): string[] {
+    return [
+      this.#call,
+      message.id,
+      message.from,
+      message.name,
+      String(message.ts),
+      String(message.clock),
+      message.text,
+    ];
+  }
+
+  #store(message: ChatMessage, wire: ChatWire): void {
+    this.#byId.set(message.id, { message, wire });
+    this.#sorted = null;
+  }
+
+  #reject(reason: string): ChatAcceptResult {
+    this.rejected++;
+    return { status: 'rejected', reason };
+  }
+}

@@ -40,6 +40,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
     fps: z.number().int().min(1).max(60).optional(),
   }),
   z.strictObject({ cmd: z.literal('video'), enabled: z.boolean() }),
+  /** Runs the camera outside a call, for the self view and the filter picker. */
+  z.strictObject({ cmd: z.literal('preview'), enabled: z.boolean() }),
   z.strictObject({ cmd: z.literal('snapshot'), peer: hexId }),
   z.strictObject({ cmd: z.literal('filters') }),
   z.strictObject({ cmd: z.literal('members') }),

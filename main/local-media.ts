@@ -22,14 +22,16 @@ export interface LocalMediaEvents {
 
 /**
  * This node's own camera (or file, or test pattern) as the user configured it. The
- * capture runs only while it is wanted (in a call, or a preview is open); settings
- * changed meanwhile are kept and apply at the next start.
+ * capture process is started once and kept warm (starting it and loading OpenCV takes
+ * ~450 ms, too long to wait for when a call begins); frames flow, and the camera is
+ * open, only while video is wanted (in a call, or a preview is shown) and switched on.
  */
 export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   #source: SourceSpec;
   #settings: VideoSettings;
   #filters: string[];
   #enabled = true;
+  #active = false;
   #capture: VideoCapture | null = null;
   #latest: EncodedFrame | null = null;
   #closed = false;
@@ -62,31 +64,46 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   }
 
   get running(): boolean {
-    return this.#capture !== null;
+    return this.#active;
+  }
+
+  /** Starts the capture process idle, so that the first call gets frames at once. */
+  warmUp(): void {
+    this.#ensureCapture();
   }
 
   start(): void {
-    if (this.#closed || this.#capture) return;
+    if (this.#closed) return;
+    this.#active = true;
+    this.#ensureCapture()?.setEnabled(this.#enabled);
+  }
+
+  /** Stops frames and releases the camera; the capture process stays warm. */
+  stop(): Promise<void> {
+    this.#active = false;
+    this.#latest = null;
+    this.#capture?.setEnabled(false);
+    return Promise.resolve();
+  }
+
+  #ensureCapture(): VideoCapture | null {
+    if (this.#closed) return null;
+    if (this.#capture) return this.#capture;
     const capture = new VideoCapture({
       source: this.#source,
       settings: this.#settings,
       filters: this.#filters,
     });
     capture.on('frame', (frame) => {
+      if (!this.#active) return;
       this.#latest = frame;
       this.emit('frame', frame);
     });
     capture.on('error', (error) => this.emit('error', error));
     this.#capture = capture;
-    capture.setEnabled(this.#enabled);
+    capture.setEnabled(this.#active && this.#enabled);
     capture.start();
-  }
-
-  async stop(): Promise<void> {
-    const capture = this.#capture;
-    this.#capture = null;
-    this.#latest = null;
-    await capture?.close();
+    return capture;
   }
 
   /** Throws MediaError (ERR_UNKNOWN_FILTER) and changes nothing on a bad list. */
@@ -117,7 +134,7 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
 
   setEnabled(enabled: boolean): void {
     this.#enabled = enabled;
-    this.#capture?.setEnabled(enabled);
+    this.#capture?.setEnabled(enabled && this.#active);
     if (!enabled) this.#latest = null;
     this.emit('settings', this.view);
   }
@@ -131,7 +148,10 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.stop();
+    this.#active = false;
+    const capture = this.#capture;
+    this.#capture = null;
+    await capture?.close();
     this.removeAllListeners();
   }
 }

@@ -26,6 +26,7 @@ import { TypedEmitter } from '../p2p/typed-emitter.js';
 import type {
   ApiErrorCode,
   Command,
+  MediaSettingsView,
   MemberEventView,
   PeerView,
   SessionEvent,
@@ -172,6 +173,8 @@ export class Session extends TypedEmitter<SessionEvents> {
   #admission: Admission | null = null;
   #closed = false;
   readonly #media: LocalMedia;
+  /** A front end shows the self view outside calls: keep the camera on after a call. */
+  #previewWanted = false;
   #statsTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: SessionOptions, identity: IdentityKeys, knownPeers: KnownPeers) {
@@ -215,6 +218,11 @@ export class Session extends TypedEmitter<SessionEvents> {
     return session;
   }
 
+  /** The media settings as front ends show them. */
+  get mediaSettings(): MediaSettingsView {
+    return this.#media.view;
+  }
+
   get fingerprint(): string {
     return fingerprint(this.#identity.publicKey);
   }
@@ -245,6 +253,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       }
     });
     discovery.start();
+    this.#media.warmUp();
     this.#emit({
       event: 'ready',
       id: this.id,
@@ -317,6 +326,12 @@ export class Session extends TypedEmitter<SessionEvents> {
         return;
       case 'set-video':
         this.#media.setVideo({ resolution: command.resolution, fps: command.fps });
+        return;
+      case 'preview':
+        this.#previewWanted = command.enabled;
+        if (command.enabled) this.#media.start();
+        else if (!this.#call) await this.#media.stop();
+        this.#emit({ event: 'media-settings', ...this.#media.view });
         return;
       case 'video':
         this.#media.setEnabled(command.enabled);
@@ -821,9 +836,11 @@ export class Session extends TypedEmitter<SessionEvents> {
     const hungUp = call.close();
     if (this.#statsTimer) clearInterval(this.#statsTimer);
     this.#statsTimer = null;
-    this.#media.stop().catch((err: unknown) => {
-      this.#log.warn('capture did not stop cleanly', { reason: errorText(err) });
-    });
+    if (!this.#previewWanted) {
+      this.#media.stop().catch((err: unknown) => {
+        this.#log.warn('capture did not stop cleanly', { reason: errorText(err) });
+      });
+    }
     this.#emit({ event: 'call-ended', call: call.id, reason });
     return hungUp;
   }

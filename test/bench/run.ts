@@ -2,6 +2,7 @@
 import { discoveryBench } from './discovery.bench.js';
 import { linkBench } from './link.bench.js';
 import { mediaBench } from './media.bench.js';
+import { meshBench } from './mesh.bench.js';
 import { pipelineBench } from './pipeline.bench.js';
 import { sealBench } from './seal.bench.js';
 import type { BenchRow } from './table.js';
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   sender: sealBench,
   link: linkBench,
   pipeline: pipelineBench,
+  mesh: meshBench,
 };
 
 async function main(): Promise<void> {

@@ -20,10 +20,11 @@ case "$command" in
     export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
     source scripts/bootstrap.sh
     npm run --silent build
-    exec node bin/meshcall.js headless "$@"
+    exec node bin/meshcall.js app "$@"
     ;;
   test | bench)
     export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+    export MESHCALL_WITH_TEST_DEPS=1
     source scripts/bootstrap.sh
     # Network namespaces need root.
     if [ "$(id -u)" -eq 0 ]; then exec npm run --silent "$command"; fi

@@ -3,7 +3,9 @@
  * browser bridge). The renderer imports types from here, never code.
  */
 import { z } from 'zod';
+import type { MemberMediaStats } from '../p2p/call.js';
 import type { MeshErrorCode } from '../p2p/errors.js';
+import type { MediaSenderStats } from '../p2p/media-sender.js';
 import type { MediaErrorCode } from './media/errors.js';
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
@@ -86,30 +88,11 @@ export interface MediaSettingsView {
   enabled: boolean;
 }
 
-export interface SendingStatsView {
-  fps: number;
-  kbps: number;
-  quality: number;
-  scale: number;
-  width: number;
-  height: number;
-  skipped: number;
-  keyId: number;
-}
+/** What we send, as stats report it (see p2p/media-sender.ts). */
+export type SendingStatsView = Omit<MediaSenderStats, 'sealMs'>;
 
-export interface MemberStatsView {
-  peer: string;
-  fps: number;
-  kbps: number;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  received: number;
-  lost: number;
-  rejected: number;
-  width: number;
-  height: number;
-  rttMs: number | null;
-}
+/** What arrives from one member (see p2p/media-receiver.ts). */
+export type MemberStatsView = MemberMediaStats;
 
 export type ApiErrorCode =
   | 'ERR_BAD_COMMAND'

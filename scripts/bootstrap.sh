@@ -11,12 +11,16 @@ as_root() {
 
 # Node.js (18.20+; 20 recommended) and the toolchain node-gyp needs for the OpenCV binding.
 # libopencv-dev: @u4/opencv4nodejs builds against the system OpenCV (DESIGN.md, "Facts").
+SYSTEM_PACKAGES=(libopencv-dev build-essential python3 pkg-config ca-certificates)
+# Only for the tests (dev.sh test/bench set MESHCALL_WITH_TEST_DEPS=1):
 # iproute2: the integration tests build network namespaces.
 # iptables, libnetfilter-queue-dev: on kernels without sch_netem the tests emulate delay and loss
 # with an iptables-legacy NFQUEUE rule and test/tools/nfq-delay.c, compiled (with
 # build-essential's gcc) against libnetfilter_queue when first needed.
-SYSTEM_PACKAGES=(libopencv-dev build-essential python3 pkg-config iproute2 ca-certificates
-  iptables libnetfilter-queue-dev)
+# chromium: the interface is tested in a real Chromium driven by playwright-core.
+if [ "${MESHCALL_WITH_TEST_DEPS:-0}" = "1" ]; then
+  SYSTEM_PACKAGES+=(iproute2 iptables libnetfilter-queue-dev chromium)
+fi
 if ! command -v node >/dev/null 2>&1; then SYSTEM_PACKAGES+=(nodejs npm); fi
 
 missing=()

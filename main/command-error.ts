@@ -1,0 +1,11 @@
+import type { ApiErrorCode } from './api.js';
+
+/** A command the session cannot carry out as asked; becomes an `error` event with this code. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

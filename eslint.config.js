@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { builtinModules } from 'node:module';
 
 // Process boundaries (DESIGN.md "Layers and folders"): imports point one way,
 // crypto ← p2p ← main; renderer/ is DOM-only and imports types, not code, from main/.
@@ -25,6 +26,8 @@ export default tseslint.config(
       'node_modules/**',
       'test-output/**',
       'bin/**',
+      // Build scripts: plain ESM run by Node, outside tsconfig's project (as bin/ is).
+      'scripts/**/*.mjs',
       'eslint.config.js',
       'test/support/*.cjs',
     ],
@@ -71,6 +74,106 @@ export default tseslint.config(
     ignores: ['main/electron/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [electron, upward('renderer')] }],
+    },
+  },
+  // Only the Electron shell talks to Electron, and inside it only the preload touches the
+  // renderer-side IPC: the page gets window.meshcall, never ipcRenderer or contextBridge.
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'],
+    ignores: ['main/**', 'p2p/**', 'crypto/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [electron] }],
+    },
+  },
+  {
+    files: ['main/electron/**/*.ts'],
+    ignores: ['main/electron/preload.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['contextBridge', 'ipcRenderer'],
+              message: 'Only main/electron/preload.ts may use contextBridge and ipcRenderer.',
+            },
+          ],
+          patterns: [upward('renderer')],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { property: 'contextBridge', message: 'Only main/electron/preload.ts may use it.' },
+        { property: 'ipcRenderer', message: 'Only main/electron/preload.ts may use it.' },
+      ],
+    },
+  },
+  {
+    // A sandboxed preload can load 'electron' and nothing else at run time; types are free.
+    files: ['main/electron/preload.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(electron|\\./ipc-channels\\.js)$)',
+              allowTypeImports: true,
+              message:
+                'The sandboxed preload may import only electron and ./ipc-channels.js at run time.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'Buffer', 'require', '__dirname', '__filename'],
+    },
+  },
+  // renderer/ runs in the page: DOM only. It may import types (never code) from main/, and
+  // nothing from p2p/, crypto/, Node or Electron. Type-checked with tsconfig.renderer.json.
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: ['./tsconfig.renderer.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: builtinModules.map((name) => ({
+            name,
+            message: 'renderer/ runs in the page: no Node modules.',
+          })),
+          patterns: [
+            {
+              group: ['../main/*', '../../main/*', '../../../main/*'],
+              allowTypeImports: true,
+              message: 'renderer/ may import types only from main/ (use `import type`).',
+            },
+            {
+              group: ['**/p2p/*', '**/crypto/*'],
+              message: 'renderer/ talks to the node through the typed API only.',
+            },
+            { group: ['node:*'], message: 'renderer/ runs in the page: no Node modules.' },
+            electron,
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        'process',
+        'Buffer',
+        'require',
+        'global',
+        '__dirname',
+        '__filename',
+      ],
     },
   },
   {

@@ -5,7 +5,8 @@ import { validateFilters } from './media/filters.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
 import { parseResolution, parseSourceSpec, validateSettings } from './media/settings.js';
 
-export interface HeadlessArgs {
+/** What every way of running a node takes (headless, the app in a browser or in Electron). */
+export interface NodeArgs {
   name: string;
   dataDir: string;
   port: number;
@@ -14,44 +15,76 @@ export interface HeadlessArgs {
   source: SourceSpec;
   settings: VideoSettings;
   filters: string[];
+}
+
+export interface HeadlessArgs extends NodeArgs {
   frameEvents: boolean;
 }
 
-export const USAGE = `usage: meshcall headless [--name NAME] [--data-dir DIR] [--port N] [--auto-accept]
+export interface AppArgs extends NodeArgs {
+  /** Use the browser bridge even where Electron could run. */
+  web: boolean;
+  /** The browser bridge's HTTP port on 127.0.0.1; 0 picks a free one. */
+  uiPort: number;
+  /** Open the page in the user's browser (browser mode, when there is a display). */
+  open: boolean;
+}
+
+const NODE_OPTIONS_USAGE = `[--name NAME] [--data-dir DIR] [--port N] [--auto-accept]
          [--source camera:N|file:PATH|pattern] [--resolution WxH] [--fps N] [--filters a,b]
-         [--frame-events] [--log-level debug|info|warn|error]
+         [--log-level debug|info|warn|error]`;
+
+export const USAGE = `usage: meshcall headless ${NODE_OPTIONS_USAGE} [--frame-events]
 
 Runs a meshcall node with no user interface: one JSON command per line on stdin,
 one JSON event per line on stdout, logs on stderr.`;
+
+export const APP_USAGE = `usage: meshcall [app] ${NODE_OPTIONS_USAGE}
+         [--web] [--ui-port N] [--no-open]
+
+Starts the desktop app: in Electron where it is installed and there is a display,
+otherwise (or with --web) in your browser, through a page served on 127.0.0.1 whose
+address is printed as "meshcall ui URL".`;
 
 export function defaultDataDir(): string {
   const base = process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share');
   return path.join(base, 'meshcall');
 }
 
-/** Throws an Error with a readable message on bad arguments. */
-export function parseHeadlessArgs(argv: string[]): HeadlessArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      name: { type: 'string' },
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      'auto-accept': { type: 'boolean', default: false },
-      'log-level': { type: 'string' },
-      source: { type: 'string', default: 'camera:0' },
-      resolution: { type: 'string', default: '640x480' },
-      fps: { type: 'string', default: '30' },
-      filters: { type: 'string', default: '' },
-      'frame-events': { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const port = values.port === undefined ? 0 : Number(values.port);
+const NODE_OPTIONS = {
+  name: { type: 'string' },
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  'auto-accept': { type: 'boolean', default: false },
+  'log-level': { type: 'string' },
+  source: { type: 'string', default: 'camera:0' },
+  resolution: { type: 'string', default: '640x480' },
+  fps: { type: 'string', default: '30' },
+  filters: { type: 'string', default: '' },
+} as const;
+
+interface NodeValues {
+  name?: string;
+  'data-dir'?: string;
+  port?: string;
+  'auto-accept'?: boolean;
+  'log-level'?: string;
+  source?: string;
+  resolution?: string;
+  fps?: string;
+  filters?: string;
+}
+
+function parsePort(option: string, value: string | undefined): number {
+  const port = value === undefined ? 0 : Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be a number from 0 to 65535, got ${values.port ?? ''}`);
+    throw new Error(`${option} must be a number from 0 to 65535, got ${value ?? ''}`);
   }
+  return port;
+}
+
+function nodeArgs(values: NodeValues): NodeArgs {
+  const port = parsePort('--port', values.port);
   const name = (values.name ?? os.hostname()).trim();
   if (name.length < 1 || name.length > 64) throw new Error('--name must be 1 to 64 characters');
   const size = parseResolution(values.resolution ?? '640x480');
@@ -68,6 +101,37 @@ export function parseHeadlessArgs(argv: string[]): HeadlessArgs {
     source: parseSourceSpec(values.source ?? 'camera:0'),
     settings: validateSettings({ ...size, fps: Number(values.fps ?? '30') }),
     filters: validateFilters(filters),
-    frameEvents: values['frame-events'] ?? false,
+  };
+}
+
+/** Throws an Error with a readable message on bad arguments. */
+export function parseHeadlessArgs(argv: string[]): HeadlessArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...NODE_OPTIONS, 'frame-events': { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  return { ...nodeArgs(values), frameEvents: values['frame-events'] ?? false };
+}
+
+/** The options of `meshcall app` (the words after `app`). Throws like parseHeadlessArgs. */
+export function parseAppArgs(argv: string[]): AppArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...NODE_OPTIONS,
+      web: { type: 'boolean', default: false },
+      'ui-port': { type: 'string' },
+      'no-open': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    ...nodeArgs(values),
+    web: values.web ?? false,
+    uiPort: parsePort('--ui-port', values['ui-port']),
+    open: !(values['no-open'] ?? false),
   };
 }

@@ -29,8 +29,7 @@ export interface SelfInfo {
 }
 
 export type ServerMessage =
-  | { type: 'hello'; self: SelfInfo }
-  | { type: 'event'; event: SessionEvent };
+  { type: 'hello'; self: SelfInfo } | { type: 'event'; event: SessionEvent };
 
 export const FRAME_HEADER_BYTES = 25;
 export const FRAME_KIND_REMOTE = 1;

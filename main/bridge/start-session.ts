@@ -1,0 +1,92 @@
+/**
+ * Starts the node for a user-interface shell (the browser bridge in main/app.ts, the
+ * Electron main process): the same Session the headless CLI runs, with logs on stderr.
+ */
+import { initLogger } from 'node-datachannel';
+import type { Logger } from '../../p2p/logger.js';
+import type { SessionEvent } from '../api.js';
+import type { NodeArgs } from '../cli-args.js';
+import { Session } from '../session.js';
+import type { SelfInfo } from '../ui-protocol.js';
+import { BridgeError } from './errors.js';
+
+/**
+ * What to tell a user whose OpenCV binding does not load. The binding is a NAN addon built
+ * for one ABI: Electron's differs from Node's, so one build cannot serve both (DESIGN.md,
+ * "Facts learned").
+ */
+export function opencvHint(runtime: 'node' | 'electron'): string {
+  return runtime === 'electron'
+    ? 'the camera needs the OpenCV binding rebuilt for Electron: run ' +
+        '`npx @electron/rebuild -f -w @u4/opencv4nodejs` in the meshcall folder, or start ' +
+        'with `meshcall app --web` to use your browser instead'
+    : 'the camera needs the OpenCV binding built for this Node.js: run ' +
+        '`npm rebuild @u4/opencv4nodejs` (or `./dev.sh start`, which builds it); if you ran ' +
+        '@electron/rebuild, the binding now only loads in Electron';
+}
+
+export function isOpencvLoadFailure(event: SessionEvent): boolean {
+  return (
+    event.event === 'error' &&
+    event.code === 'ERR_CAPTURE_FAILED' &&
+    event.message.includes('OpenCV failed to load')
+  );
+}
+
+export interface StartedNode {
+  session: Session;
+  self: SelfInfo;
+}
+
+/**
+ * Creates and starts the session; resolves once it is ready. Errors the session reports
+ * are logged (no interface may be connected yet to show them), and an OpenCV that does not
+ * load gets a hint saying how to fix it.
+ */
+export async function startSession(
+  args: NodeArgs,
+  logger: Logger,
+  runtime: 'node' | 'electron',
+): Promise<StartedNode> {
+  // libdatachannel's own log, for diagnosing link set-up (MESHCALL_RTC_LOG=Debug|Info|Warning).
+  const rtcLevel = process.env.MESHCALL_RTC_LOG;
+  if (rtcLevel === 'Debug' || rtcLevel === 'Info' || rtcLevel === 'Warning') {
+    initLogger(rtcLevel, (level, message) => logger.info('rtc', { level, message }));
+  }
+  const session = await Session.create({
+    name: args.name,
+    dataDir: args.dataDir,
+    port: args.port,
+    autoAccept: args.autoAccept,
+    logger,
+    media: { source: args.source, settings: args.settings, filters: args.filters },
+  });
+  const ready: { self?: SelfInfo } = {};
+  session.on('event', (event) => {
+    if (event.event === 'ready') {
+      ready.self = {
+        id: event.id,
+        name: event.name,
+        port: event.port,
+        fingerprint: event.fingerprint,
+      };
+    } else if (event.event === 'error') {
+      logger.warn('session error', { code: event.code, message: event.message });
+      if (isOpencvLoadFailure(event)) {
+        logger.error('video capture unavailable', { hint: opencvHint(runtime) });
+      }
+    }
+  });
+  try {
+    await session.start();
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+  // start() reports ready before it resolves; only a session closed meanwhile has no port.
+  if (!ready.self) {
+    await session.close();
+    throw new BridgeError('ERR_APP_START', 'the session closed while starting');
+  }
+  return { session, self: ready.self };
+}

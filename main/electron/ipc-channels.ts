@@ -1,0 +1,9 @@
+/**
+ * IPC channel names shared by the Electron main process and the preload. Kept free of
+ * imports: the sandboxed preload bundles it and may load nothing but 'electron'.
+ */
+export const IPC_COMMAND = 'meshcall:command';
+export const IPC_EVENT = 'meshcall:event';
+export const IPC_FRAME = 'meshcall:frame';
+/** Preload → main: the page listens now; send the greeting (again, after a reload). */
+export const IPC_HELLO = 'meshcall:hello';

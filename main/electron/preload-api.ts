@@ -1,0 +1,15 @@
+/**
+ * What the Electron preload exposes to the renderer as `window.meshcall`. In a browser
+ * (the browser bridge) there is no `window.meshcall`; the renderer uses the WebSocket.
+ * The renderer imports this type only.
+ */
+import type { ClientMessage, ServerMessage } from '../ui-protocol.js';
+
+export interface MeshcallPreloadApi {
+  /** Validated by the main process; an invalid message comes back as an ERR_BAD_COMMAND error. */
+  send(message: ClientMessage): void;
+  /** Every ServerMessage (hello first); returns a function that unsubscribes. */
+  onMessage(listener: (message: ServerMessage) => void): () => void;
+  /** Video frames in the binary layout of main/ui-protocol.ts; returns an unsubscribe. */
+  onFrame(listener: (bytes: Uint8Array) => void): () => void;
+}

@@ -1,0 +1,41 @@
+/**
+ * The Electron preload: the only code that touches ipcRenderer, and it never hands it (or
+ * an IpcRendererEvent) to the page. It runs sandboxed, so it is bundled to CommonJS
+ * (scripts/build-electron.mjs) and loads nothing but 'electron'.
+ */
+import type { IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
+import type { ServerMessage } from '../ui-protocol.js';
+import { IPC_COMMAND, IPC_EVENT, IPC_FRAME, IPC_HELLO } from './ipc-channels.js';
+import type { MeshcallPreloadApi } from './preload-api.js';
+
+let greeted = false;
+
+function subscribe<T>(channel: string, listener: (value: T) => void): () => void {
+  if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+  const wrapped = (_event: IpcRendererEvent, value: T): void => listener(value);
+  ipcRenderer.on(channel, wrapped);
+  return () => {
+    ipcRenderer.off(channel, wrapped);
+  };
+}
+
+const api: MeshcallPreloadApi = {
+  send(message) {
+    ipcRenderer.send(IPC_COMMAND, message);
+  },
+  onMessage(listener) {
+    const unsubscribe = subscribe<ServerMessage>(IPC_EVENT, listener);
+    // The main process greets a page once it listens, so nothing sent before is lost.
+    if (!greeted) {
+      greeted = true;
+      ipcRenderer.send(IPC_HELLO);
+    }
+    return unsubscribe;
+  },
+  onFrame(listener) {
+    return subscribe<Uint8Array>(IPC_FRAME, listener);
+  },
+};
+
+contextBridge.exposeInMainWorld('meshcall', api);

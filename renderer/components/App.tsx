@@ -1,0 +1,320 @@
+import type { JSX } from 'preact';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import type { Command, MemberEventView, PeerView } from '../../main/api.js';
+import { NARROW_QUERY, useMediaQuery } from '../hooks/useMediaQuery.js';
+import { notify, useNotificationPermission } from '../hooks/useNotifications.js';
+import type { ShortcutAction } from '../hooks/useShortcuts.js';
+import { useShortcuts } from '../hooks/useShortcuts.js';
+import { useTheme } from '../hooks/useTheme.js';
+import { initialState, reduce } from '../state/reducer.js';
+import type { Store } from '../state/store.js';
+import { StoreContext } from '../state/store.js';
+import type { Transport } from '../transport/transport.js';
+import { FrameHub } from '../video/frame-hub.js';
+import { ConnectionBanner, TrustWarnings } from './Banners.js';
+import { ChatPanel, COMPOSER_ID } from './ChatPanel.js';
+import { ExportChatDialog } from './ExportChatDialog.js';
+import { FiltersPanel } from './FiltersPanel.js';
+import { HelpDialog } from './HelpDialog.js';
+import { InviteDialog } from './InviteDialog.js';
+import { LeaveDialog } from './LeaveDialog.js';
+import { NearbyPanel } from './NearbyPanel.js';
+import { PeoplePanel } from './PeoplePanel.js';
+import { SettingsPanel } from './SettingsPanel.js';
+import { Stage } from './Stage.js';
+import { PANEL_ID, TabBar, tabId } from './TabBar.js';
+import type { PanelTab } from './tabs.js';
+import { availableTabs } from './tabs.js';
+import { Toasts } from './Toasts.js';
+import { TopBar } from './TopBar.js';
+import { TrustKeyDialog, VerifyDialog } from './TrustDialogs.js';
+
+/** What the interface asks for whenever it (re)connects to its node. */
+export const STARTUP_COMMANDS: readonly Command[] = [
+  { cmd: 'peers' },
+  { cmd: 'filters' },
+  { cmd: 'members' },
+  { cmd: 'preview', enabled: true },
+];
+
+type DialogState =
+  | { kind: 'help' }
+  | { kind: 'leave' }
+  | { kind: 'export' }
+  | { kind: 'verify'; peer: string; name: string; code: string }
+  | { kind: 'trust'; peer: string; name: string; code: string; message?: string | undefined };
+
+export function App({
+  transport,
+  missingSecret,
+}: {
+  transport: Transport;
+  missingSecret: boolean;
+}): JSX.Element {
+  const [state, dispatch] = useReducer(reduce, undefined, initialState);
+  const frames = useMemo(() => new FrameHub(), []);
+  const everConnected = useRef(false);
+  const historyAsked = useRef<string | null>(null);
+  const theme = useTheme();
+  const notifications = useNotificationPermission();
+  const narrow = useMediaQuery(NARROW_QUERY);
+  const [tab, setTab] = useState<PanelTab>('nearby');
+  const [dialog, setDialog] = useState<DialogState | null>(null);
+
+  const send = useCallback(
+    (command: Command) => {
+      if (transport.send({ type: 'command', command })) return;
+      dispatch({
+        type: 'toast',
+        kind: 'error',
+        title: 'Not connected',
+        message: 'meshcall is not reachable right now. Try again once it has reconnected.',
+      });
+    },
+    [transport],
+  );
+
+  useEffect(() => {
+    const startup = (): void => {
+      for (const command of STARTUP_COMMANDS) transport.send({ type: 'command', command });
+    };
+    const offMessage = transport.onMessage((message) => {
+      dispatch({ type: 'server', message });
+      if (message.type === 'hello') {
+        everConnected.current = true;
+        historyAsked.current = null;
+        startup();
+        return;
+      }
+      const event = message.event;
+      if (event.event === 'invite') {
+        notify(
+          `${event.name} invites you to a call`,
+          `Safety code ${event.safetyCode}`,
+          event.call,
+        );
+      } else if (event.event === 'members' && event.call && historyAsked.current !== event.call) {
+        // After a reconnection mid-call: fetch the messages we missed.
+        historyAsked.current = event.call;
+        transport.send({ type: 'command', command: { cmd: 'history' } });
+      }
+    });
+    const offFrame = transport.onFrame((frame) => frames.publish(frame));
+    const offStatus = transport.onStatus((status) => dispatch({ type: 'connection', status }));
+    dispatch({ type: 'connection', status: transport.status });
+    return () => {
+      offMessage();
+      offFrame();
+      offStatus();
+    };
+  }, [transport, frames]);
+
+  const inCall = state.call !== null;
+  const tabs = availableTabs(inCall, narrow);
+  const activeTab: PanelTab = tabs.includes(tab) ? tab : (tabs[0] ?? 'nearby');
+
+  // Entering or leaving a call brings the panel that matters next to the front.
+  const callId = state.call?.id ?? null;
+  const previousCall = useRef<string | null>(null);
+  useEffect(() => {
+    if (callId === previousCall.current) return;
+    const joined = callId !== null && previousCall.current === null;
+    previousCall.current = callId;
+    if (narrow) setTab('stage');
+    else setTab(joined ? 'people' : callId === null ? 'nearby' : tab);
+    if (callId === null)
+      setDialog((open) => (open?.kind === 'leave' || open?.kind === 'export' ? null : open));
+  }, [callId, narrow, tab]);
+
+  const chatVisible = activeTab === 'chat';
+  useEffect(() => {
+    dispatch({ type: 'chat-visible', visible: chatVisible });
+  }, [chatVisible]);
+
+  const open = useCallback(
+    (next: PanelTab) => {
+      if (availableTabs(inCall, narrow).includes(next)) setTab(next);
+    },
+    [inCall, narrow],
+  );
+
+  const focusComposer = (): void => {
+    window.requestAnimationFrame(() => document.getElementById(COMPOSER_ID)?.focus());
+  };
+
+  const invite = state.invites[0];
+  const onShortcut = (action: ShortcutAction): void => {
+    switch (action) {
+      case 'toggle-video':
+        send({ cmd: 'video', enabled: !(state.media?.enabled ?? true) });
+        return;
+      case 'chat':
+        if (!inCall) return;
+        setTab('chat');
+        focusComposer();
+        return;
+      case 'leave':
+        if (inCall) setDialog({ kind: 'leave' });
+        return;
+      case 'filters':
+      case 'people':
+      case 'nearby':
+      case 'settings':
+        open(action);
+        return;
+      case 'theme':
+        theme.toggle();
+        return;
+      case 'help':
+        setDialog({ kind: 'help' });
+        return;
+    }
+  };
+  useShortcuts(onShortcut, dialog !== null || invite !== undefined);
+
+  const reviewPeer = (peer: string, name: string, message?: string): void => {
+    const view = state.peers[peer];
+    const code = view?.safetyCode ?? state.call?.members.find((m) => m.peer === peer)?.safetyCode;
+    setDialog({ kind: 'trust', peer, name, code: code ?? '', message });
+  };
+
+  const store: Store = useMemo(() => ({ state, dispatch, send, frames }), [state, send, frames]);
+  const closeDialog = (): void => setDialog(null);
+
+  const panel = (): JSX.Element | null => {
+    switch (activeTab) {
+      case 'stage':
+        return null;
+      case 'people':
+        return (
+          <PeoplePanel
+            onVerify={(member: MemberEventView) =>
+              setDialog({
+                kind: 'verify',
+                peer: member.peer,
+                name: member.name,
+                code: member.safetyCode,
+              })
+            }
+            onTrustMember={(member: MemberEventView) => reviewPeer(member.peer, member.name)}
+          />
+        );
+      case 'chat':
+        return <ChatPanel onExport={() => setDialog({ kind: 'export' })} />;
+      case 'nearby':
+        return (
+          <NearbyPanel
+            onTrust={(peer: PeerView) => reviewPeer(peer.peer, peer.name)}
+            notifications={notifications.permission}
+            onEnableNotifications={notifications.request}
+          />
+        );
+      case 'filters':
+        return <FiltersPanel showPreview={narrow} />;
+      case 'settings':
+        return (
+          <SettingsPanel
+            theme={theme.choice}
+            onTheme={theme.setChoice}
+            notifications={notifications.permission}
+            onEnableNotifications={notifications.request}
+          />
+        );
+    }
+  };
+
+  const tabBar = (
+    <TabBar tabs={tabs} active={activeTab} unread={state.chat.unread} onSelect={setTab} />
+  );
+  const showStage = !narrow || activeTab === 'stage';
+  const showPanel = !narrow || activeTab !== 'stage';
+
+  return (
+    <StoreContext.Provider value={store}>
+      <div class={`app ${narrow ? 'is-narrow' : 'is-wide'} ${inCall ? 'in-call' : 'in-lobby'}`}>
+        <TopBar
+          theme={theme.theme}
+          onToggleTheme={theme.toggle}
+          onHelp={() => setDialog({ kind: 'help' })}
+        />
+        <ConnectionBanner
+          status={state.connection}
+          everConnected={everConnected.current}
+          missingSecret={missingSecret}
+          onRetry={() => transport.retryNow()}
+        />
+        <TrustWarnings
+          onReview={(warning) => reviewPeer(warning.peer, warning.name, warning.message)}
+        />
+        <div class="layout">
+          {narrow && tabBar}
+          {showStage && (
+            <Stage
+              narrow={narrow}
+              onOpen={(next) => {
+                open(next);
+                if (next === 'chat') focusComposer();
+              }}
+              onLeave={() => setDialog({ kind: 'leave' })}
+            />
+          )}
+          {showPanel && (
+            <aside class="panel" aria-label="Side panel">
+              {!narrow && tabBar}
+              <div
+                id={PANEL_ID}
+                class="panel-content"
+                role="tabpanel"
+                aria-labelledby={tabId(activeTab)}
+              >
+                {panel()}
+              </div>
+            </aside>
+          )}
+        </div>
+        <Toasts />
+        {invite ? (
+          <InviteDialog key={invite.call} invite={invite} more={state.invites.length - 1} />
+        ) : (
+          dialog && renderDialog(dialog)
+        )}
+      </div>
+    </StoreContext.Provider>
+  );
+
+  function renderDialog(current: DialogState): JSX.Element {
+    switch (current.kind) {
+      case 'help':
+        return <HelpDialog onClose={closeDialog} />;
+      case 'leave':
+        return <LeaveDialog onLeave={() => send({ cmd: 'leave' })} onClose={closeDialog} />;
+      case 'export':
+        return (
+          <ExportChatDialog
+            count={state.chat.messages.length}
+            onExport={(path, format) => send({ cmd: 'export-chat', path, format })}
+            onClose={closeDialog}
+          />
+        );
+      case 'verify':
+        return (
+          <VerifyDialog
+            name={current.name}
+            code={current.code}
+            onConfirm={() => send({ cmd: 'verify', peer: current.peer, verified: true })}
+            onClose={closeDialog}
+          />
+        );
+      case 'trust':
+        return (
+          <TrustKeyDialog
+            name={current.name}
+            code={current.code}
+            message={current.message}
+            onConfirm={() => send({ cmd: 'trust', peer: current.peer })}
+            onClose={closeDialog}
+          />
+        );
+    }
+  }
+}

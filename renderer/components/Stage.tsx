@@ -1,0 +1,189 @@
+import type { JSX } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { useStore } from '../state/store.js';
+import { SELF_KEY } from '../video/frame-hub.js';
+import { Avatar } from './bits.js';
+import { Icon } from './Icon.js';
+import { VideoTile } from './VideoTile.js';
+import type { PanelTab } from './tabs.js';
+
+function gridColumns(count: number, narrow: boolean): number {
+  if (narrow) return 1;
+  if (count <= 1) return 1;
+  if (count <= 4) return 2;
+  if (count <= 9) return 3;
+  return 4;
+}
+
+export function SelfTile({ compact = false }: { compact?: boolean }): JSX.Element {
+  const { state } = useStore();
+  const self = state.self;
+  return (
+    <VideoTile
+      frameKey={SELF_KEY}
+      peer={self?.id ?? 'self'}
+      name={self?.name ?? 'You'}
+      self
+      videoOff={state.media ? !state.media.enabled : false}
+      sending={state.call ? state.stats.sending : null}
+      compact={compact}
+    />
+  );
+}
+
+function ControlBar({
+  onOpen,
+  onLeave,
+}: {
+  onOpen: (tab: PanelTab) => void;
+  onLeave: () => void;
+}): JSX.Element {
+  const { state, send } = useStore();
+  const enabled = state.media?.enabled ?? true;
+  const unread = state.chat.unread;
+  return (
+    <div class="control-bar" role="toolbar" aria-label="Call controls">
+      <button
+        type="button"
+        class={`control ${enabled ? '' : 'control-off'}`}
+        aria-label={enabled ? 'Turn video off (M)' : 'Turn video on (M)'}
+        aria-pressed={!enabled}
+        title={enabled ? 'Turn video off (M)' : 'Turn video on (M)'}
+        onClick={() => send({ cmd: 'video', enabled: !enabled })}
+      >
+        <Icon name={enabled ? 'video' : 'video-off'} />
+        <span class="control-label">{enabled ? 'Video on' : 'Video off'}</span>
+      </button>
+      <button
+        type="button"
+        class="control"
+        aria-label="Filters (F)"
+        title="Filters (F)"
+        onClick={() => onOpen('filters')}
+      >
+        <Icon name="filters" />
+        <span class="control-label">Filters</span>
+      </button>
+      {state.call ? (
+        <>
+          <button
+            type="button"
+            class="control"
+            aria-label={unread > 0 ? `Chat, ${unread} unread (C)` : 'Chat (C)'}
+            title="Chat (C)"
+            onClick={() => onOpen('chat')}
+          >
+            <Icon name="chat" />
+            <span class="control-label">Chat</span>
+            {unread > 0 && (
+              <span class="count-badge" aria-hidden="true">
+                {unread > 99 ? '99+' : unread}
+              </span>
+            )}
+          </button>
+          <button
+            type="button"
+            class="control control-danger"
+            aria-label="Leave the call (L)"
+            title="Leave the call (L)"
+            onClick={onLeave}
+          >
+            <Icon name="leave" />
+            <span class="control-label">Leave</span>
+          </button>
+        </>
+      ) : (
+        <button
+          type="button"
+          class="control"
+          aria-label="Video settings (S)"
+          title="Video settings (S)"
+          onClick={() => onOpen('settings')}
+        >
+          <Icon name="settings" />
+          <span class="control-label">Settings</span>
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The big area: the call's video grid, or our own preview between calls. */
+export function Stage({
+  narrow,
+  onOpen,
+  onLeave,
+}: {
+  narrow: boolean;
+  onOpen: (tab: PanelTab) => void;
+  onLeave: () => void;
+}): JSX.Element {
+  const { state, frames } = useStore();
+  const call = state.call;
+
+  useEffect(() => {
+    frames.retain(new Set(call?.members.map((member) => member.peer) ?? []));
+  }, [frames, call?.members]);
+
+  if (!call) {
+    return (
+      <section class="stage stage-lobby" aria-label="Your camera">
+        <div class="lobby">
+          <div class="lobby-heading">
+            <h1 class="lobby-title">Ready when you are</h1>
+            <p class="lobby-subtitle">
+              <Icon name="lock" size={15} />
+              Calls go straight to the people you invite, end-to-end encrypted. No server.
+            </p>
+          </div>
+          <div class="lobby-preview">
+            <SelfTile />
+          </div>
+          <ControlBar onOpen={onOpen} onLeave={onLeave} />
+        </div>
+      </section>
+    );
+  }
+
+  const waiting = Object.keys(state.outgoing).filter(
+    (peer) => !call.members.some((member) => member.peer === peer),
+  );
+  const count = call.members.length + 1 + waiting.length;
+  const cols = gridColumns(count, narrow);
+  const rows = Math.min(Math.ceil(count / cols), 5);
+  return (
+    <section class="stage stage-call" aria-label="Call">
+      <div class="grid-wrap">
+        <div class={`grid cols-${cols} rows-${rows}`} data-tiles={count}>
+          {call.members.map((member) => (
+            <VideoTile
+              key={member.peer}
+              frameKey={member.peer}
+              peer={member.peer}
+              name={member.name}
+              state={member.state}
+              verified={member.verified}
+              videoOff={state.videoOff[member.peer] ?? false}
+              stats={state.stats.members[member.peer]}
+            />
+          ))}
+          {waiting.map((peer) => {
+            const name = state.peers[peer]?.name ?? 'Someone';
+            return (
+              <div key={peer} class="tile tile-waiting" role="group" aria-label={`Calling ${name}`}>
+                <div class="tile-placeholder">
+                  <span class="ring">
+                    <Avatar id={peer} name={name} size="xl" />
+                  </span>
+                  <span class="tile-placeholder-text">Calling {name}…</span>
+                </div>
+              </div>
+            );
+          })}
+          <SelfTile />
+        </div>
+      </div>
+      <ControlBar onOpen={onOpen} onLeave={onLeave} />
+    </section>
+  );
+}

@@ -1,0 +1,153 @@
+import type { JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { MemberEventView, MemberStatsView, SendingStatsView } from '../../main/api.js';
+import { formatFps, formatKbps, formatMs } from '../lib/format.js';
+import { useStore } from '../state/store.js';
+import { CanvasPainter } from '../video/painter.js';
+import { Avatar } from './bits.js';
+import { Icon } from './Icon.js';
+
+export interface VideoTileProps {
+  /** SELF_KEY for our preview, otherwise the member's id. */
+  frameKey: string;
+  peer: string;
+  name: string;
+  self?: boolean;
+  state?: MemberEventView['state'];
+  verified?: boolean;
+  videoOff?: boolean;
+  stats?: MemberStatsView | undefined;
+  sending?: SendingStatsView | null | undefined;
+  /** A smaller label for the preview in side panels. */
+  compact?: boolean;
+}
+
+function StatsOverlay({
+  stats,
+  sending,
+}: {
+  stats?: MemberStatsView | undefined;
+  sending?: SendingStatsView | null | undefined;
+}): JSX.Element | null {
+  if (stats) {
+    return (
+      <dl class="tile-stats" aria-label="Connection statistics">
+        <dt>Frame rate</dt>
+        <dd>{formatFps(stats.fps)}</dd>
+        <dt>Bitrate</dt>
+        <dd>{formatKbps(stats.kbps)}</dd>
+        <dt>Latency p50</dt>
+        <dd>{formatMs(stats.latencyP50Ms)}</dd>
+        <dt>Latency p95</dt>
+        <dd>{formatMs(stats.latencyP95Ms)}</dd>
+        <dt>Lost frames</dt>
+        <dd>{stats.lost}</dd>
+      </dl>
+    );
+  }
+  if (sending) {
+    return (
+      <dl class="tile-stats" aria-label="What you send">
+        <dt>Sending</dt>
+        <dd>{formatFps(sending.fps)}</dd>
+        <dt>Bitrate</dt>
+        <dd>{formatKbps(sending.kbps)}</dd>
+        <dt>Size</dt>
+        <dd>
+          {sending.width}×{sending.height}
+        </dd>
+      </dl>
+    );
+  }
+  return null;
+}
+
+/**
+ * One participant's video: JPEG frames from the FrameHub drawn onto a canvas. The tile
+ * carries data-frame (the number of the frame shown) and data-frames (how many were drawn),
+ * updated without re-rendering.
+ */
+export function VideoTile(props: VideoTileProps): JSX.Element {
+  const { frames } = useStore();
+  const tile = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [hasPicture, setHasPicture] = useState(false);
+
+  useEffect(() => {
+    const element = canvas.current;
+    if (!element) return;
+    let shown = false;
+    const painter = new CanvasPainter(element, {
+      drawn(frame, count) {
+        const host = tile.current;
+        if (host) {
+          host.dataset.frame = String(frame.frame);
+          host.dataset.frames = String(count);
+        }
+        if (!shown) {
+          shown = true;
+          setHasPicture(true);
+        }
+      },
+    });
+    const latest = frames.latest(props.frameKey);
+    if (latest) painter.push(latest);
+    const unsubscribe = frames.subscribe(props.frameKey, (frame) => painter.push(frame));
+    return () => {
+      unsubscribe();
+      painter.dispose();
+    };
+  }, [frames, props.frameKey]);
+
+  const state = props.state ?? 'connected';
+  const showPicture = hasPicture && !props.videoOff;
+  const label = props.self ? `${props.name} (you)` : props.name;
+  const classes = [
+    'tile',
+    props.self ? 'tile-self' : 'tile-remote',
+    showPicture ? 'has-picture' : 'no-picture',
+    `tile-${state}`,
+    props.compact ? 'tile-compact' : '',
+  ];
+  return (
+    <div
+      ref={tile}
+      class={classes.join(' ')}
+      data-peer={props.peer}
+      data-self={props.self ? 'true' : undefined}
+      tabIndex={0}
+      role="group"
+      aria-label={`Video of ${label}${state === 'connected' ? '' : `, ${state}`}`}
+    >
+      <canvas ref={canvas} class="tile-canvas" aria-hidden="true" width={4} height={3} />
+      {!showPicture && (
+        <div class="tile-placeholder">
+          <Avatar id={props.peer} name={props.name} size={props.compact ? 'lg' : 'xl'} />
+          <span class="tile-placeholder-text">
+            {props.videoOff ? 'Video off' : state === 'connected' ? 'Waiting for video…' : ''}
+          </span>
+        </div>
+      )}
+      {(state === 'connecting' || state === 'reconnecting') && (
+        <span class={`tile-badge badge-${state}`}>
+          <span class="spinner" aria-hidden="true" />
+          {state === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </span>
+      )}
+      <div class="tile-label">
+        {props.verified && (
+          <span class="tile-verified" title="Verified">
+            <Icon name="shield-check" size={14} />
+          </span>
+        )}
+        <span class="tile-name">{label}</span>
+        {props.videoOff && (
+          <span class="tile-muted" title="Video off">
+            <Icon name="video-off" size={14} />
+          </span>
+        )}
+      </div>
+      <StatsOverlay stats={props.stats} sending={props.sending} />
+    </div>
+  );
+}

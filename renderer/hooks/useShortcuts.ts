@@ -1,0 +1,64 @@
+import { useEffect, useRef } from 'preact/hooks';
+
+export type ShortcutAction =
+  | 'toggle-video'
+  | 'chat'
+  | 'leave'
+  | 'filters'
+  | 'people'
+  | 'nearby'
+  | 'settings'
+  | 'theme'
+  | 'help';
+
+export interface Shortcut {
+  /** KeyboardEvent.key, lower-case. */
+  key: string;
+  label: string;
+  action: ShortcutAction;
+  description: string;
+}
+
+export const SHORTCUTS: readonly Shortcut[] = [
+  { key: 'm', label: 'M', action: 'toggle-video', description: 'Turn video on or off' },
+  { key: 'c', label: 'C', action: 'chat', description: 'Open the chat and start typing' },
+  { key: 'f', label: 'F', action: 'filters', description: 'Filters' },
+  { key: 'p', label: 'P', action: 'people', description: 'People in the call' },
+  { key: 'n', label: 'N', action: 'nearby', description: 'People nearby' },
+  { key: 's', label: 'S', action: 'settings', description: 'Settings' },
+  { key: 'l', label: 'L', action: 'leave', description: 'Leave the call (asks first)' },
+  { key: 't', label: 'T', action: 'theme', description: 'Switch light and dark theme' },
+  { key: '?', label: '?', action: 'help', description: 'Show these shortcuts' },
+];
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) {
+    return !['button', 'checkbox', 'radio', 'submit', 'reset', 'range'].includes(target.type);
+  }
+  return false;
+}
+
+/** Single-key shortcuts, ignored while typing, with a modifier held, or while `paused`. */
+export function useShortcuts(onAction: (action: ShortcutAction) => void, paused: boolean): void {
+  // One listener for the window's lifetime, reading the latest handler and pause state, so a
+  // key pressed right after a dialog closes is not lost while effects catch up.
+  const latest = useRef({ onAction, paused });
+  latest.current = { onAction, paused };
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (latest.current.paused) return;
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target)) return;
+      const key = event.key.toLowerCase();
+      const shortcut = SHORTCUTS.find((entry) => entry.key === key);
+      if (!shortcut) return;
+      event.preventDefault();
+      latest.current.onAction(shortcut.action);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}

@@ -1,0 +1,15 @@
+import { render } from 'preact';
+import { App } from './components/App.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { missingSecret, pickTransport } from './transport/pick.js';
+
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(
+    <ErrorBoundary>
+      <App transport={pickTransport(window)} missingSecret={missingSecret(window)} />
+    </ErrorBoundary>,
+    root,
+  );
+}

@@ -1,0 +1,13 @@
+import type { ServerMessage } from '../../main/ui-protocol.js';
+import type { ConnectionStatus } from '../transport/transport.js';
+import type { ToastKind } from './types.js';
+
+export type Action =
+  | { type: 'server'; message: ServerMessage }
+  | { type: 'connection'; status: ConnectionStatus }
+  | { type: 'toast'; kind: ToastKind; title: string; message: string }
+  | { type: 'dismiss-toast'; id: number }
+  | { type: 'chat-visible'; visible: boolean }
+  /** We answered an invite (accepted or declined): it leaves the queue. */
+  | { type: 'invite-answered'; call: string }
+  | { type: 'dismiss-trust-warning'; peer: string };

@@ -1,0 +1,339 @@
+/**
+ * The one store: folds what the node says (ServerMessage) and a few interface actions into
+ * AppState. Pure: no DOM, no I/O, so test/ui can run it under Node.
+ */
+import type { MemberEventView, PeerView, SessionEvent } from '../../main/api.js';
+import type { ServerMessage } from '../../main/ui-protocol.js';
+import type { Action } from './actions.js';
+import { mergeMessages } from './chat.js';
+import { errorTitle } from './errors.js';
+import type { AppState, CallState, ChatState, ToastKind, TrustWarning } from './types.js';
+
+export const MAX_TOASTS = 4;
+export const MAX_CHAT_MESSAGES = 5000;
+
+export function initialState(): AppState {
+  return {
+    connection: { state: 'connecting', attempt: 0 },
+    self: null,
+    peers: {},
+    invites: [],
+    outgoing: {},
+    call: null,
+    chat: { call: null, messages: [], unread: 0, visible: false },
+    media: null,
+    filters: [],
+    stats: { sending: null, members: {} },
+    videoOff: {},
+    toasts: [],
+    nextToastId: 1,
+    trustWarnings: [],
+  };
+}
+
+export function reduce(state: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'server':
+      try {
+        return applyMessage(state, action.message);
+      } catch {
+        // A message of an unexpected shape changes nothing.
+        return state;
+      }
+    case 'connection':
+      return { ...state, connection: action.status };
+    case 'toast':
+      return addToast(state, action.kind, action.title, action.message);
+    case 'dismiss-toast':
+      return { ...state, toasts: state.toasts.filter((toast) => toast.id !== action.id) };
+    case 'chat-visible':
+      if (state.chat.visible === action.visible && (!action.visible || state.chat.unread === 0)) {
+        return state;
+      }
+      return {
+        ...state,
+        chat: {
+          ...state.chat,
+          visible: action.visible,
+          unread: action.visible ? 0 : state.chat.unread,
+        },
+      };
+    case 'invite-answered':
+      return { ...state, invites: state.invites.filter((invite) => invite.call !== action.call) };
+    case 'dismiss-trust-warning':
+      return {
+        ...state,
+        trustWarnings: state.trustWarnings.filter((warning) => warning.peer !== action.peer),
+      };
+  }
+}
+
+function applyMessage(state: AppState, message: ServerMessage): AppState {
+  if (message.type === 'hello') {
+    // A (re)connection: the peers list is asked for again; the call is confirmed by `members`.
+    return {
+      ...state,
+      self: { ...message.self },
+      peers: {},
+      stats: { sending: null, members: {} },
+    };
+  }
+  return applyEvent(state, message.event);
+}
+
+function addToast(state: AppState, kind: ToastKind, title: string, message: string): AppState {
+  const last = state.toasts.at(-1);
+  if (last && last.title === title && last.message === message && last.kind === kind) return state;
+  const toast = { id: state.nextToastId, kind, title, message };
+  return {
+    ...state,
+    nextToastId: state.nextToastId + 1,
+    toasts: [...state.toasts, toast].slice(-MAX_TOASTS),
+  };
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!Object.hasOwn(record, key)) return record;
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+function peerName(state: AppState, peer: string): string {
+  return (
+    state.peers[peer]?.name ??
+    state.call?.members.find((member) => member.peer === peer)?.name ??
+    'Someone'
+  );
+}
+
+function memberOf(event: MemberEventView): MemberEventView {
+  const { peer, name, state, safetyCode, verified } = event;
+  return { peer, name, state, safetyCode, verified };
+}
+
+function peerOf(event: PeerView): PeerView {
+  const { peer, name, host, port, safetyCode, fingerprint, trust, source } = event;
+  return { peer, name, host, port, safetyCode, fingerprint, trust, source };
+}
+
+function chatFor(state: AppState, call: string): ChatState {
+  return state.chat.call === call
+    ? state.chat
+    : { call, messages: [], unread: 0, visible: state.chat.visible };
+}
+
+function ensureCall(state: AppState, call: string): CallState {
+  return state.call?.id === call ? state.call : { id: call, members: [] };
+}
+
+function upsertMember(call: CallState, member: MemberEventView): CallState {
+  if (member.state === 'left') {
+    return { ...call, members: call.members.filter((m) => m.peer !== member.peer) };
+  }
+  const index = call.members.findIndex((m) => m.peer === member.peer);
+  const members =
+    index === -1
+      ? [...call.members, member]
+      : call.members.map((m, i) => (i === index ? member : m));
+  return { ...call, members };
+}
+
+function applyEvent(state: AppState, event: SessionEvent): AppState {
+  switch (event.event) {
+    case 'ready':
+      return {
+        ...state,
+        self: { id: event.id, name: event.name, port: event.port, fingerprint: event.fingerprint },
+      };
+    case 'peer-up':
+      if (event.peer === state.self?.id) return state;
+      return { ...state, peers: { ...state.peers, [event.peer]: peerOf(event) } };
+    case 'peer-down':
+      return { ...state, peers: without(state.peers, event.peer) };
+    case 'peers': {
+      const peers: Record<string, PeerView> = {};
+      for (const peer of event.peers) {
+        if (peer.peer !== state.self?.id) peers[peer.peer] = peerOf(peer);
+      }
+      return { ...state, peers };
+    }
+    case 'invite': {
+      const invite = {
+        call: event.call,
+        from: event.from,
+        name: event.name,
+        safetyCode: event.safetyCode,
+        trust: event.trust,
+      };
+      const others = state.invites.filter((existing) => existing.call !== event.call);
+      return { ...state, invites: [...others, invite] };
+    }
+    case 'invite-sent':
+      return { ...state, outgoing: { ...state.outgoing, [event.peer]: event.call } };
+    case 'invite-declined': {
+      const reason = event.reason && event.reason !== 'declined' ? event.reason : '';
+      const next = { ...state, outgoing: without(state.outgoing, event.peer) };
+      return addToast(next, 'info', `${peerName(state, event.peer)} declined the invite`, reason);
+    }
+    case 'invite-cancelled': {
+      const invite = state.invites.find((existing) => existing.call === event.call);
+      if (!invite) return state;
+      const next = {
+        ...state,
+        invites: state.invites.filter((existing) => existing.call !== event.call),
+      };
+      return addToast(next, 'info', 'Invite withdrawn', `${invite.name} cancelled the invite.`);
+    }
+    case 'call-joined': {
+      const members = event.members.filter((m) => m.state !== 'left').map(memberOf);
+      const sameCall = state.call?.id === event.call;
+      return {
+        ...state,
+        call: { id: event.call, members },
+        invites: state.invites.filter((invite) => invite.call !== event.call),
+        chat: chatFor(state, event.call),
+        stats: sameCall ? state.stats : { sending: null, members: {} },
+        videoOff: sameCall ? state.videoOff : {},
+      };
+    }
+    case 'member-joined':
+    case 'member-state': {
+      const call = upsertMember(ensureCall(state, event.call), memberOf(event));
+      return {
+        ...state,
+        call,
+        chat: chatFor(state, event.call),
+        outgoing: without(state.outgoing, event.peer),
+      };
+    }
+    case 'members': {
+      if (event.call === null) {
+        return state.call === null ? state : { ...state, call: null, outgoing: {} };
+      }
+      const members = event.members.filter((m) => m.state !== 'left').map(memberOf);
+      return { ...state, call: { id: event.call, members }, chat: chatFor(state, event.call) };
+    }
+    case 'history': {
+      const chat = chatFor(state, event.call);
+      const { messages } = mergeMessages(chat.messages, event.messages);
+      return { ...state, chat: { ...chat, messages: messages.slice(-MAX_CHAT_MESSAGES) } };
+    }
+    case 'chat-exported': {
+      const count = `${event.messages} message${event.messages === 1 ? '' : 's'}`;
+      return addToast(state, 'success', 'Chat exported', `${count} saved to ${event.path}`);
+    }
+    case 'member-left': {
+      if (!state.call || state.call.id !== event.call) return state;
+      const next: AppState = {
+        ...state,
+        call: { ...state.call, members: state.call.members.filter((m) => m.peer !== event.peer) },
+        stats: { ...state.stats, members: without(state.stats.members, event.peer) },
+        videoOff: without(state.videoOff, event.peer),
+      };
+      const reason = event.reason === 'left' ? '' : event.reason;
+      return addToast(next, 'info', `${event.name} left the call`, reason);
+    }
+    case 'call-ended': {
+      if (state.call && state.call.id !== event.call) return state;
+      const next: AppState = {
+        ...state,
+        call: null,
+        outgoing: {},
+        stats: { sending: null, members: {} },
+        videoOff: {},
+      };
+      // Our own leaving needs no news, and an unanswered invite already said why.
+      if (['left', 'quit', 'merged', 'declined', 'no answer'].includes(event.reason)) {
+        return next;
+      }
+      return addToast(next, 'info', 'Call ended', event.reason);
+    }
+    case 'chat': {
+      const chat = chatFor(state, event.call);
+      const message = {
+        id: event.id,
+        from: event.from,
+        name: event.name,
+        ts: event.ts,
+        clock: event.clock,
+        text: event.text,
+      };
+      const { messages, added } = mergeMessages(chat.messages, [message]);
+      if (added.length === 0) return state;
+      const fromOthers = event.from !== state.self?.id;
+      const unread = chat.unread + (fromOthers && !chat.visible ? 1 : 0);
+      return { ...state, chat: { ...chat, messages: messages.slice(-MAX_CHAT_MESSAGES), unread } };
+    }
+    case 'key-changed': {
+      const warning: TrustWarning = { peer: event.peer, name: event.name, message: event.message };
+      const known = state.peers[event.peer];
+      const next: AppState = {
+        ...state,
+        peers: known
+          ? { ...state.peers, [event.peer]: { ...known, trust: 'key-changed' } }
+          : state.peers,
+        trustWarnings: [
+          ...state.trustWarnings.filter((existing) => existing.peer !== event.peer),
+          warning,
+        ],
+      };
+      return addToast(next, 'warning', `${event.name}'s key changed`, event.message);
+    }
+    case 'trust-changed': {
+      const known = state.peers[event.peer];
+      const verified = event.trust === 'verified';
+      return {
+        ...state,
+        peers: known
+          ? { ...state.peers, [event.peer]: { ...known, trust: event.trust } }
+          : state.peers,
+        trustWarnings:
+          event.trust === 'key-changed'
+            ? state.trustWarnings
+            : state.trustWarnings.filter((warning) => warning.peer !== event.peer),
+        call: state.call && {
+          ...state.call,
+          members: state.call.members.map((m) => (m.peer === event.peer ? { ...m, verified } : m)),
+        },
+        invites: state.invites.map((invite) =>
+          invite.from === event.peer ? { ...invite, trust: event.trust } : invite,
+        ),
+      };
+    }
+    case 'media-settings': {
+      const { source, width, height, fps, filters, enabled } = event;
+      return { ...state, media: { source, width, height, fps, filters: [...filters], enabled } };
+    }
+    case 'filters':
+      return {
+        ...state,
+        filters: event.filters.map(({ name, label, description }) => ({
+          name,
+          label,
+          description,
+        })),
+      };
+    case 'video-state':
+      return { ...state, videoOff: { ...state.videoOff, [event.peer]: !event.enabled } };
+    case 'stats': {
+      if (state.call && state.call.id !== event.call) return state;
+      const members: AppState['stats']['members'] = {};
+      for (const member of event.members) members[member.peer] = member;
+      return { ...state, stats: { sending: event.sending, members } };
+    }
+    case 'error': {
+      let next = state;
+      if (event.code === 'ERR_INVITE_TIMEOUT' && event.peer) {
+        next = { ...next, outgoing: without(next.outgoing, event.peer) };
+      }
+      if (event.code === 'ERR_NO_SUCH_INVITE' && event.call) {
+        next = { ...next, invites: next.invites.filter((invite) => invite.call !== event.call) };
+      }
+      return addToast(next, 'error', errorTitle(event.code), event.message);
+    }
+    case 'frame':
+    case 'snapshot':
+      return state;
+  }
+}

@@ -1,0 +1,22 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { Command } from '../../main/api.js';
+import type { FrameHub } from '../video/frame-hub.js';
+import type { Action } from './actions.js';
+import type { AppState } from './types.js';
+
+export interface Store {
+  state: AppState;
+  dispatch: (action: Action) => void;
+  /** Sends a command to the node; a toast says so when there is no connection. */
+  send: (command: Command) => void;
+  frames: FrameHub;
+}
+
+export const StoreContext = createContext<Store | null>(null);
+
+export function useStore(): Store {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useStore outside StoreContext');
+  return store;
+}

@@ -1,0 +1,93 @@
+import type {
+  ApiErrorCode,
+  MediaSettingsView,
+  MemberEventView,
+  MemberStatsView,
+  PeerView,
+  SendingStatsView,
+  TrustState,
+} from '../../main/api.js';
+import type { SelfInfo } from '../../main/ui-protocol.js';
+import type { ConnectionStatus } from '../transport/transport.js';
+
+export interface IncomingInvite {
+  call: string;
+  from: string;
+  name: string;
+  safetyCode: string;
+  trust: TrustState;
+}
+
+export interface CallState {
+  id: string;
+  /** Everyone but us, in the order they joined. */
+  members: MemberEventView[];
+}
+
+export interface ChatMessage {
+  id: string;
+  from: string;
+  name: string;
+  ts: number;
+  clock: number;
+  text: string;
+}
+
+export interface ChatState {
+  /** The call these messages belong to. */
+  call: string | null;
+  /** In the order every member shows them: (clock, author, id). */
+  messages: ChatMessage[];
+  unread: number;
+  /** Whether the chat panel is on screen (then nothing counts as unread). */
+  visible: boolean;
+}
+
+export interface FilterInfo {
+  name: string;
+  label: string;
+  description: string;
+}
+
+export type ToastKind = 'error' | 'warning' | 'info' | 'success';
+
+export interface Toast {
+  id: number;
+  kind: ToastKind;
+  title: string;
+  message: string;
+  code?: ApiErrorCode | undefined;
+}
+
+export interface TrustWarning {
+  peer: string;
+  name: string;
+  message: string;
+}
+
+export interface StatsState {
+  sending: SendingStatsView | null;
+  /** Per member id. */
+  members: Record<string, MemberStatsView>;
+}
+
+export interface AppState {
+  connection: ConnectionStatus;
+  self: SelfInfo | null;
+  /** Nearby peers, by id. */
+  peers: Record<string, PeerView>;
+  /** Invites waiting for an answer, oldest first. */
+  invites: IncomingInvite[];
+  /** Invites we sent that are not answered yet: peer id → call id. */
+  outgoing: Record<string, string>;
+  call: CallState | null;
+  chat: ChatState;
+  media: MediaSettingsView | null;
+  filters: FilterInfo[];
+  stats: StatsState;
+  /** Members (by id) who switched their video off. */
+  videoOff: Record<string, boolean>;
+  toasts: Toast[];
+  nextToastId: number;
+  trustWarnings: TrustWarning[];
+}

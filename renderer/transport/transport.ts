@@ -1,0 +1,50 @@
+import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../main/ui-protocol.js';
+
+export type ConnectionStatus =
+  | { state: 'connecting'; attempt: number }
+  | { state: 'open' }
+  /** `retryAt`: when the next attempt starts (ms since the epoch), or null for never. */
+  | { state: 'closed'; retryAt: number | null; attempt: number };
+
+/** How the interface talks to its node: Electron's preload bridge or the local WebSocket. */
+export interface Transport {
+  readonly kind: 'electron' | 'websocket';
+  /** False when the message could not be handed over (not connected). */
+  send(message: ClientMessage): boolean;
+  onMessage(listener: (message: ServerMessage) => void): () => void;
+  onFrame(listener: (frame: UiVideoFrame) => void): () => void;
+  onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  readonly status: ConnectionStatus;
+  /** Tries to connect now instead of waiting for the next scheduled attempt. */
+  retryNow(): void;
+  close(): void;
+}
+
+/** A tiny listener set that never lets one failing listener stop the others. */
+export class Listeners<T> {
+  readonly #listeners = new Set<(value: T) => void>();
+
+  add(listener: (value: T) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  emit(value: T): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(value);
+      } catch (error: unknown) {
+        // A listener bug must not break the connection; rethrow it where developers look.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
+}

@@ -1,0 +1,108 @@
+import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../main/ui-protocol.js';
+import { reconnectDelay } from './backoff.js';
+import { decodeFrame } from './frames.js';
+import type { ConnectionStatus, Transport } from './transport.js';
+import { Listeners } from './transport.js';
+import { parseServerMessage } from './validate.js';
+
+/** The bridge's socket for a page served at http://127.0.0.1:PORT/?s=SECRET. */
+export function webSocketUrl(location: { protocol: string; host: string; search: string }): string {
+  const secret = new URLSearchParams(location.search).get('s') ?? '';
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws?s=${encodeURIComponent(secret)}`;
+}
+
+/**
+ * JSON text messages are ServerMessage / ClientMessage, binary messages are video frames.
+ * Reconnects with backoff whenever the socket drops.
+ */
+export function createWebSocketTransport(url: string): Transport {
+  const messages = new Listeners<ServerMessage>();
+  const frames = new Listeners<UiVideoFrame>();
+  const statuses = new Listeners<ConnectionStatus>();
+  let status: ConnectionStatus = { state: 'connecting', attempt: 0 };
+  let socket: WebSocket | null = null;
+  let timer: number | undefined;
+  let attempt = 0;
+  let closed = false;
+
+  const setStatus = (next: ConnectionStatus): void => {
+    status = next;
+    statuses.emit(next);
+  };
+
+  const connect = (): void => {
+    window.clearTimeout(timer);
+    timer = undefined;
+    if (closed) return;
+    setStatus({ state: 'connecting', attempt });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url);
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.addEventListener('open', () => {
+      if (socket !== ws) return;
+      attempt = 0;
+      setStatus({ state: 'open' });
+    });
+    ws.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (socket !== ws) return;
+      const data = event.data;
+      if (typeof data === 'string') {
+        const message = parseServerMessage(data);
+        if (message) messages.emit(message);
+      } else if (data instanceof ArrayBuffer) {
+        const frame = decodeFrame(new Uint8Array(data));
+        if (frame) frames.emit(frame);
+      }
+    });
+    ws.addEventListener('close', () => {
+      if (socket !== ws) return;
+      socket = null;
+      scheduleReconnect();
+    });
+    // 'error' is always followed by 'close'.
+  };
+
+  const scheduleReconnect = (): void => {
+    if (closed) return;
+    const delay = reconnectDelay(attempt);
+    attempt += 1;
+    setStatus({ state: 'closed', retryAt: Date.now() + delay, attempt });
+    timer = window.setTimeout(connect, delay);
+  };
+
+  connect();
+
+  return {
+    kind: 'websocket',
+    get status() {
+      return status;
+    },
+    send(message: ClientMessage): boolean {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+      socket.send(JSON.stringify(message));
+      return true;
+    },
+    onMessage: (listener) => messages.add(listener),
+    onFrame: (listener) => frames.add(listener),
+    onStatus: (listener) => statuses.add(listener),
+    retryNow(): void {
+      if (status.state === 'closed') connect();
+    },
+    close(): void {
+      closed = true;
+      window.clearTimeout(timer);
+      socket?.close();
+      socket = null;
+      messages.clear();
+      frames.clear();
+      statuses.clear();
+    },
+  };
+}

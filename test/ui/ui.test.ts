@@ -1,0 +1,385 @@
+/**
+ * The interface in a real Chromium, driven by Playwright, against a real node:
+ * A = `meshcall app --web` (node + browser bridge) with Chromium in its namespace,
+ * B = a headless node that auto-accepts, on another host of the same bridged LAN.
+ * Saves screenshots of the main screens to docs/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { decodeJpeg } from '../../main/media/jpeg.js';
+import type { NodeEvent } from '../helpers/json-lines-process.js';
+import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import { TestNetwork } from '../helpers/netns.js';
+import { AppProcess } from './app-process.js';
+import type { NamespacedBrowser } from './chromium-in-netns.js';
+import { launchChromiumIn } from './chromium-in-netns.js';
+
+// The page's DOM as far as the probes below use it (the root tsconfig has no DOM lib; these
+// functions run inside the page, through page.evaluate / waitForFunction).
+interface PageElement {
+  readonly id: string;
+  readonly dataset: Record<string, string | undefined>;
+  closest(selector: string): PageElement | null;
+}
+interface PageCanvas extends PageElement {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    drawImage(image: PageCanvas, x: number, y: number, width: number, height: number): void;
+    getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> };
+  } | null;
+}
+declare const document: {
+  readonly activeElement: PageElement | null;
+  querySelector(selector: string): PageElement | null;
+  createElement(tag: 'canvas'): PageCanvas;
+};
+
+const SCREENSHOTS = join(repoRoot(), 'docs', 'screenshots');
+const FAILURES = join(repoRoot(), 'test-output');
+
+interface Means {
+  r: number;
+  g: number;
+  b: number;
+}
+
+function snapshotMeans(event: NodeEvent): Means {
+  const mat = decodeJpeg(Buffer.from(String(event.jpeg), 'base64'));
+  // OpenCV's mean of a BGR image: w, x, y are the blue, green and red means.
+  const mean = mat.mean();
+  return { b: mean.w, g: mean.x, r: mean.y };
+}
+
+/** RGBA of the tile's canvas scaled down to 64×48, read in the page. */
+function sampleTile(page: Page, selector: string): Promise<number[]> {
+  return page.evaluate((tileSelector) => {
+    const canvas = document.querySelector(`${tileSelector} canvas`) as PageCanvas | null;
+    if (!canvas) throw new Error(`no canvas in ${tileSelector}`);
+    const small = document.createElement('canvas');
+    small.width = 64;
+    small.height = 48;
+    const context = small.getContext('2d');
+    if (!context) throw new Error('no 2d context');
+    context.drawImage(canvas, 0, 0, small.width, small.height);
+    return Array.from(context.getImageData(0, 0, small.width, small.height).data);
+  }, selector);
+}
+
+function pixelMeans(rgba: number[]): Means {
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  const pixels = rgba.length / 4;
+  for (let i = 0; i < rgba.length; i += 4) {
+    r += rgba[i] ?? 0;
+    g += rgba[i + 1] ?? 0;
+    b += rgba[i + 2] ?? 0;
+  }
+  return { r: r / pixels, g: g / pixels, b: b / pixels };
+}
+
+function luminanceSpread(rgba: number[]): number {
+  const values: number[] = [];
+  for (let i = 0; i < rgba.length; i += 4) {
+    values.push(0.299 * (rgba[i] ?? 0) + 0.587 * (rgba[i + 1] ?? 0) + 0.114 * (rgba[i + 2] ?? 0));
+  }
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length);
+}
+
+function changedPixels(a: number[], b: number[]): number {
+  let changed = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    const diff =
+      Math.abs((a[i] ?? 0) - (b[i] ?? 0)) +
+      Math.abs((a[i + 1] ?? 0) - (b[i + 1] ?? 0)) +
+      Math.abs((a[i + 2] ?? 0) - (b[i + 2] ?? 0));
+    if (diff > 48) changed++;
+  }
+  return changed;
+}
+
+/** Waits until the tile shows a frame numbered above `after`; returns that number. */
+async function frameAfter(page: Page, selector: string, after: number): Promise<number> {
+  await page.waitForFunction(
+    ([tileSelector, minimum]) => {
+      const tile = document.querySelector(tileSelector);
+      return Number(tile?.dataset.frame ?? -1) > minimum;
+    },
+    [selector, after] as const,
+    { timeout: 15_000 },
+  );
+  return Number(await page.locator(selector).getAttribute('data-frame'));
+}
+
+describe('the interface in Chromium (browser bridge, namespaced LAN)', function () {
+  this.timeout(120_000);
+  let network: TestNetwork | undefined;
+  let app: AppProcess | undefined;
+  let bob: HeadlessNode;
+  let chrome: NamespacedBrowser | undefined;
+  let context: BrowserContext;
+  let page: Page;
+  let adaId = '';
+  const pageErrors: string[] = [];
+
+  /** Saves docs/screenshots/<name>.png; the pointer moves out of the way unless asked not to. */
+  async function shot(name: string, options: { hover?: boolean } = {}): Promise<void> {
+    if (!options.hover) await page.mouse.move((page.viewportSize()?.width ?? 800) / 2, 3);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    assert.ok(
+      existsSync(join(repoRoot(), 'dist', 'renderer', 'app.js')),
+      'dist/renderer is not built: run npm run build',
+    );
+    network = await TestNetwork.create(2, { label: 'ui' });
+    const [hostA, hostB] = network.hosts;
+    assert.ok(hostA && hostB);
+    [app, bob] = await Promise.all([
+      AppProcess.start(hostA, 'Ada', ['--fps', '15']),
+      HeadlessNode.start({
+        name: 'Bob',
+        host: hostB,
+        autoAccept: true,
+        extraArgs: [
+          '--source',
+          'pattern',
+          '--resolution',
+          '320x240',
+          '--fps',
+          '15',
+          '--frame-events',
+        ],
+      }),
+    ]);
+    chrome = await launchChromiumIn(hostA);
+    context = await chrome.browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      deviceScaleFactor: 1,
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) {
+        pageErrors.push(`CSP: ${message.text()}`);
+      }
+    });
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    await mkdir(FAILURES, { recursive: true });
+    const name = (this.currentTest.title.replace(/\W+/g, '-').slice(0, 60) || 'test').toLowerCase();
+    await page?.screenshot({ path: join(FAILURES, `ui-failure-${name}.png`) }).catch(() => {});
+    console.error(`  Ada (app) stderr, last lines:\n${app?.stderrTail(25) ?? '(none)'}`);
+    if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await chrome?.close();
+    await app?.stop();
+    await stopAllNodes();
+    await network?.close();
+  });
+
+  it('lists the other node by name, with its safety code and trust badge', async () => {
+    assert.ok(app);
+    await page.goto(app.url);
+    const card = page.locator('li.peer', { hasText: 'Bob' });
+    await card.waitFor({ timeout: 15_000 });
+    const adaAtBob = await bob.waitFor('peer-up', (e) => e.name === 'Ada', 15_000);
+    adaId = String(adaAtBob.peer);
+    assert.equal(await card.locator('.peer-name').textContent(), 'Bob');
+    assert.equal(await card.locator('.badge').textContent(), 'New');
+    const code = await card.locator('.safety-code').getAttribute('aria-label');
+    assert.ok(
+      code?.endsWith(String(adaAtBob.safetyCode)),
+      `same safety code on both sides: ${code}`,
+    );
+    // The self view shows the local preview outside calls.
+    await frameAfter(page, '.tile-self', 0);
+    await shot('nearby');
+  });
+
+  it("shows B's invite as a modal dialog with name and safety code, and declines it", async () => {
+    bob.send({ cmd: 'invite', peer: adaId });
+    const dialog = page.getByRole('alertdialog', { name: 'Bob invites you to a call' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+    const code = String((await bob.waitFor('peer-up', (e) => e.peer === adaId)).safetyCode);
+    assert.equal(
+      (await dialog.locator('.safety-code').textContent())?.replace(/\s+/g, ''),
+      code.replace(/\s+/g, ''),
+    );
+    const focusInside = await page.evaluate(
+      () => document.activeElement?.closest('[role="alertdialog"]') !== null,
+    );
+    assert.ok(focusInside, 'focus moves into the dialog');
+    await shot('invite');
+    await dialog.getByRole('button', { name: "Decline Bob's invite" }).click();
+    await bob.waitFor('invite-declined', (e) => e.peer === adaId);
+    await bob.waitFor('call-ended');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it("invites B; B's video is drawn on a canvas that is not blank and keeps changing", async () => {
+    await page.getByRole('button', { name: 'Invite Bob', exact: true }).click();
+    await bob.waitFor('call-joined', (e) =>
+      (e.members as { peer: string }[]).some((m) => m.peer === adaId),
+    );
+    const tile = `.tile-remote[data-peer="${bob.id}"]`;
+    const first = await frameAfter(page, tile, 0);
+    const before = await sampleTile(page, tile);
+    await frameAfter(page, tile, first + 5);
+    const after = await sampleTile(page, tile);
+    assert.ok(luminanceSpread(before) > 20, `not blank: spread ${luminanceSpread(before)}`);
+    assert.ok(luminanceSpread(after) > 20, `not blank: spread ${luminanceSpread(after)}`);
+    const changed = changedPixels(before, after);
+    assert.ok(changed >= 20, `the picture changes over time (${changed} of 3072 samples)`);
+    // Stats on hover: fps, bitrate, latency, lost.
+    await page.locator(`${tile} .tile-stats`).waitFor({ state: 'attached', timeout: 10_000 });
+    await page.locator(tile).hover();
+    const stats = await page.locator(`${tile} .tile-stats`).textContent();
+    assert.match(stats ?? '', /Frame rate.*fps.*Bitrate.*Latency p50.*Latency p95.*Lost/);
+    await shot('call', { hover: true });
+  });
+
+  it('chats both ways, counting unread messages while the chat is hidden', async () => {
+    await page.keyboard.press('c');
+    await page.waitForFunction(() => document.activeElement?.id === 'chat-composer');
+    await page.keyboard.type('Hello Bob, this is the browser');
+    await page.keyboard.press('Enter');
+    const sent = await bob.waitFor('chat', (e) => e.text === 'Hello Bob, this is the browser');
+    assert.equal(sent.from, adaId);
+    assert.equal(await page.getByLabel('Write a message').inputValue(), '');
+
+    await page.getByRole('tab', { name: 'People' }).click();
+    bob.send({ cmd: 'chat', text: 'Hi Ada, I can see you! (<b>this</b> stays plain text)' });
+    await page.getByRole('tab', { name: 'Chat, 1 unread' }).waitFor();
+    await page.getByRole('tab', { name: 'Chat, 1 unread' }).click();
+    const log = page.getByRole('log', { name: 'Chat messages' });
+    // Text stays text: the markup arrives as characters, not elements.
+    await log.getByText('Hi Ada, I can see you! (<b>this</b> stays plain text)').waitFor();
+    assert.equal(await log.locator('b').count(), 0);
+    await page.getByRole('tab', { name: 'Chat', exact: true }).waitFor();
+    await shot('chat');
+  });
+
+  it('clicking the reds chip changes what B receives', async () => {
+    const plain = snapshotMeans(await snapshotOfAda(0));
+    assert.ok(
+      plain.r < plain.g + plain.b,
+      `the plain pattern is not red: ${JSON.stringify(plain)}`,
+    );
+    await page.keyboard.press('f');
+    const chip = page.locator('button[data-filter="reds"]');
+    await chip.click();
+    await page.locator('button[data-filter="reds"][aria-pressed="true"]').waitFor();
+    const switchedAt = await frameAfter(page, '.tile-self', 0);
+    const filtered = snapshotMeans(await snapshotOfAda(switchedAt + 5));
+    assert.ok(
+      filtered.r > 1.5 * filtered.g && filtered.r > 1.5 * filtered.b,
+      `red dominates what B decodes: ${JSON.stringify(filtered)}`,
+    );
+    // The self tile is the live preview of the chain.
+    await frameAfter(page, '.tile-self', switchedAt + 5);
+    const self = pixelMeans(await sampleTile(page, '.tile-self'));
+    assert.ok(self.r > 1.5 * self.g && self.r > 1.5 * self.b, `self view: ${JSON.stringify(self)}`);
+    await shot('filters');
+  });
+
+  async function snapshotOfAda(after: number): Promise<NodeEvent> {
+    await bob.waitFor('frame', (e) => e.peer === adaId && Number(e.frame) > after, 15_000);
+    bob.send({ cmd: 'snapshot', peer: adaId });
+    return bob.waitForNext('snapshot', (e) => e.peer === adaId && Number(e.frame) > after);
+  }
+
+  it('settings: a camera that cannot be opened is a readable error toast', async () => {
+    await page.keyboard.press('s');
+    await page.getByRole('radiogroup', { name: 'Resolution' }).waitFor();
+    await shot('settings');
+    await page.getByRole('radio', { name: 'Camera' }).check();
+    await page.getByLabel('Camera number').fill('7');
+    await page.getByRole('button', { name: 'Use this video source' }).click();
+    const toast = page.locator('.toast[role="alert"]', { hasText: /camera/i });
+    await toast.waitFor({ timeout: 15_000 });
+    const text = (await toast.textContent()) ?? '';
+    assert.doesNotMatch(text, /\bat .+:\d+:\d+/, 'no stack trace');
+    await page.getByRole('radio', { name: 'Test pattern' }).check();
+    await page.getByRole('button', { name: 'Use this video source' }).click();
+    const now = Number(await page.locator('.tile-self').getAttribute('data-frame'));
+    await frameAfter(page, '.tile-self', now);
+  });
+
+  it('dark theme: the toggle persists across a reload, and the page reconnects to the call', async () => {
+    await page.getByRole('button', { name: 'Switch to dark theme (T)' }).click();
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
+    await page.reload();
+    const tile = `.tile-remote[data-peer="${bob.id}"]`;
+    await frameAfter(page, tile, 0);
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+    // The chat history comes back after the reconnection.
+    await page.getByRole('tab', { name: /^Chat/ }).click();
+    await page
+      .getByRole('log', { name: 'Chat messages' })
+      .getByText('Hello Bob, this is the browser')
+      .waitFor();
+    await page.getByRole('tab', { name: 'People' }).click();
+    await frameAfter(page, '.tile-self', 0);
+    await shot('dark');
+  });
+
+  it('works at 400 px wide: tiles stack and the panels become tabs', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.getByRole('tab', { name: 'Video' }).click();
+    const boxes = await Promise.all(
+      [`.tile-remote[data-peer="${bob.id}"]`, '.tile-self'].map((s) =>
+        page.locator(s).boundingBox(),
+      ),
+    );
+    const [remote, self] = boxes;
+    assert.ok(remote && self);
+    assert.ok(Math.abs(remote.x - self.x) < 2 && self.y >= remote.y + remote.height - 1, 'stacked');
+    assert.ok(remote.x + remote.width <= 400, 'fits the width');
+    await shot('narrow');
+    await page.getByRole('tab', { name: /^Chat/ }).click();
+    await shot('narrow-chat');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('shows the shortcuts with ?, closes dialogs with Esc, and leaves after confirming L', async () => {
+    await page.getByRole('button', { name: 'Switch to light theme (T)' }).click();
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    await shot('shortcuts');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+
+    await page.keyboard.press('l');
+    const confirm = page.getByRole('alertdialog', { name: 'Leave the call?' });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Leave', exact: true }).click();
+    await bob.waitFor('member-left', (e) => e.peer === adaId);
+    await page.getByRole('heading', { name: 'Ready when you are' }).waitFor();
+    assert.deepEqual(pageErrors, [], 'no uncaught errors or CSP violations in the page');
+  });
+
+  it('says so when the node goes away, instead of going blank', async () => {
+    await app?.stop();
+    const banner = page.getByRole('alert').filter({ hasText: 'Disconnected from meshcall' });
+    await banner.waitFor({ timeout: 10_000 });
+    assert.match((await banner.textContent()) ?? '', /Trying again|Reconnecting/);
+  });
+});

@@ -17,15 +17,19 @@ export type MeshErrorCode =
   | 'ERR_HEARTBEAT_TIMEOUT'
   | 'ERR_CLOSED';
 
-export class MeshError extends Error {
-  override readonly name = 'MeshError';
+/** An error with a stable code: one shape for every layer's typed errors. */
+export class CodedError<Code extends string> extends Error {
   constructor(
-    readonly code: MeshErrorCode,
+    readonly code: Code,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
+}
+
+export class MeshError extends CodedError<MeshErrorCode> {
+  override readonly name = 'MeshError';
 }
 
 export function isMeshError(value: unknown): value is MeshError {

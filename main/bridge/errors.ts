@@ -1,3 +1,5 @@
+import { CodedError } from '../../p2p/errors.js';
+
 /** Stable error codes of the user-interface shells: callers match on these, never on text. */
 export type BridgeErrorCode =
   /** The bridge could not listen (port taken, address not available). */
@@ -9,15 +11,8 @@ export type BridgeErrorCode =
   /** The desktop shell could not be started. */
   | 'ERR_APP_START';
 
-export class BridgeError extends Error {
+export class BridgeError extends CodedError<BridgeErrorCode> {
   override readonly name = 'BridgeError';
-  constructor(
-    readonly code: BridgeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function isBridgeError(value: unknown): value is BridgeError {

@@ -1,3 +1,5 @@
+import { CodedError } from '../../p2p/errors.js';
+
 /** Stable error codes for capture, filters and encoding: front ends match on these, never on text. */
 export type MediaErrorCode =
   | 'ERR_BAD_SOURCE'
@@ -8,15 +10,8 @@ export type MediaErrorCode =
   | 'ERR_CAPTURE_FAILED'
   | 'ERR_BAD_IMAGE';
 
-export class MediaError extends Error {
+export class MediaError extends CodedError<MediaErrorCode> {
   override readonly name = 'MediaError';
-  constructor(
-    readonly code: MediaErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function isMediaError(value: unknown): value is MediaError {

@@ -94,6 +94,16 @@ export type SendingStatsView = Omit<MediaSenderStats, 'sealMs'>;
 /** What arrives from one member (see p2p/media-receiver.ts). */
 export type MemberStatsView = MemberMediaStats;
 
+/** A chat message as front ends show it (`chat` events carry the same fields). */
+export interface ChatEntryView {
+  id: string;
+  from: string;
+  name: string;
+  ts: number;
+  clock: number;
+  text: string;
+}
+
 export type ApiErrorCode =
   | 'ERR_BAD_COMMAND'
   | 'ERR_UNKNOWN_PEER'
@@ -138,14 +148,7 @@ export type SessionEvent =
   | {
       event: 'history';
       call: string;
-      messages: {
-        id: string;
-        from: string;
-        name: string;
-        ts: number;
-        clock: number;
-        text: string;
-      }[];
+      messages: ChatEntryView[];
     }
   | { event: 'chat-exported'; call: string; path: string; messages: number }
   | { event: 'member-left'; call: string; peer: string; name: string; reason: string }

@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline';
-import { initLogger, cleanup as releaseDataChannels } from 'node-datachannel';
+import { cleanup as releaseDataChannels } from 'node-datachannel';
 import { errorText } from '../p2p/errors.js';
 import type { SessionEvent } from './api.js';
 import { commandSchema } from './api.js';
 import type { HeadlessArgs } from './cli-args.js';
-import { Session } from './session.js';
+import { openSession } from './open-session.js';
 import { parseLogLevel, stderrLogger } from './stderr-logger.js';
 
 const MAX_LINE = 64 * 1024;
@@ -12,23 +12,10 @@ const MAX_LINE = 64 * 1024;
 /** The headless node: JSON commands on stdin, JSON events on stdout, logs on stderr. */
 export async function runHeadless(args: HeadlessArgs): Promise<void> {
   const logger = stderrLogger(parseLogLevel(args.logLevel));
-  // libdatachannel's own log, for diagnosing link set-up (MESHCALL_RTC_LOG=Debug|Info|Warning).
-  const rtcLevel = process.env.MESHCALL_RTC_LOG;
-  if (rtcLevel === 'Debug' || rtcLevel === 'Info' || rtcLevel === 'Warning') {
-    initLogger(rtcLevel, (level, message) => logger.info('rtc', { level, message }));
-  }
   const write = (event: SessionEvent): void => {
     process.stdout.write(`${JSON.stringify(event)}\n`);
   };
-  const session = await Session.create({
-    name: args.name,
-    dataDir: args.dataDir,
-    port: args.port,
-    autoAccept: args.autoAccept,
-    logger,
-    media: { source: args.source, settings: args.settings, filters: args.filters },
-    frameEvents: args.frameEvents,
-  });
+  const session = await openSession(args, logger, { frameEvents: args.frameEvents });
   session.on('event', write);
 
   let quitting = false;

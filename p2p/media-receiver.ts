@@ -49,7 +49,7 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
   #received = 0;
   #rejected = 0;
   #latest: ReceivedFrame | null = null;
-  #report = { received: 0, lost: 0, latencySum: 0, latencyCount: 0, lostBase: 0 };
+  #report = { received: 0, latencySum: 0, latencyCount: 0, lostBase: 0 };
   #closed = false;
 
   constructor(peerId: string, clockOffset: () => number | null) {
@@ -118,7 +118,7 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
       latencyMs:
         this.#report.latencyCount > 0 ? this.#report.latencySum / this.#report.latencyCount : null,
     };
-    this.#report = { received: 0, lost: 0, latencySum: 0, latencyCount: 0, lostBase: lost };
+    this.#report = { received: 0, latencySum: 0, latencyCount: 0, lostBase: lost };
     return report;
   }
 

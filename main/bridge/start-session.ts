@@ -2,11 +2,11 @@
  * Starts the node for a user-interface shell (the browser bridge in main/app.ts, the
  * Electron main process): the same Session the headless CLI runs, with logs on stderr.
  */
-import { initLogger } from 'node-datachannel';
 import type { Logger } from '../../p2p/logger.js';
 import type { SessionEvent } from '../api.js';
 import type { NodeArgs } from '../cli-args.js';
-import { Session } from '../session.js';
+import { openSession } from '../open-session.js';
+import type { Session } from '../session.js';
 import type { SelfInfo } from '../ui-protocol.js';
 import { BridgeError } from './errors.js';
 
@@ -48,19 +48,7 @@ export async function startSession(
   logger: Logger,
   runtime: 'node' | 'electron',
 ): Promise<StartedNode> {
-  // libdatachannel's own log, for diagnosing link set-up (MESHCALL_RTC_LOG=Debug|Info|Warning).
-  const rtcLevel = process.env.MESHCALL_RTC_LOG;
-  if (rtcLevel === 'Debug' || rtcLevel === 'Info' || rtcLevel === 'Warning') {
-    initLogger(rtcLevel, (level, message) => logger.info('rtc', { level, message }));
-  }
-  const session = await Session.create({
-    name: args.name,
-    dataDir: args.dataDir,
-    port: args.port,
-    autoAccept: args.autoAccept,
-    logger,
-    media: { source: args.source, settings: args.settings, filters: args.filters },
-  });
+  const session = await openSession(args, logger);
   const ready: { self?: SelfInfo } = {};
   session.on('event', (event) => {
     if (event.event === 'ready') {

@@ -8,6 +8,7 @@
  * secret; the WebSocket, which drives the node, needs the per-run secret from the URL we
  * print and an Origin of our own, and every message it carries is validated.
  */
+import { contentSecurityPolicy } from '../content-security-policy.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -162,16 +163,7 @@ export class UiBridge {
     this.#server.on('error', (err) => this.#log.error('ui: server error', { reason: err.message }));
     this.#port = (this.#server.address() as AddressInfo).port;
     this.#origin = `http://127.0.0.1:${this.#port}`;
-    this.#csp = [
-      "default-src 'self'",
-      "img-src 'self' blob: data:",
-      `connect-src 'self' ws://127.0.0.1:${this.#port}`,
-      "script-src 'self'",
-      "style-src 'self'",
-      "object-src 'none'",
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-    ].join('; ');
+    this.#csp = contentSecurityPolicy(`'self' ws://127.0.0.1:${this.#port}`);
     this.#unsubscribe = feedSession(
       this.#options.session,
       {

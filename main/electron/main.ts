@@ -7,6 +7,7 @@
  * Started by `meshcall app` (main/app.ts), which passes its options in MESHCALL_ARGV; a
  * packaged app started from a desktop icon has none and takes its options after `--`.
  */
+import { contentSecurityPolicy } from '../content-security-policy.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IpcMainEvent, WebContents } from 'electron';
@@ -38,16 +39,7 @@ const PAGE_ORIGIN = `${SCHEME}://${HOST}`;
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('../../electron/preload.cjs', import.meta.url));
 /** Same as the browser bridge's, less the WebSocket: here the page talks over IPC. */
-const CSP = [
-  "default-src 'self'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+const CSP = contentSecurityPolicy("'self'");
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',

@@ -1,5 +1,6 @@
 import type {
   ApiErrorCode,
+  ChatEntryView,
   MediaSettingsView,
   MemberEventView,
   MemberStatsView,
@@ -24,14 +25,7 @@ export interface CallState {
   members: MemberEventView[];
 }
 
-export interface ChatMessage {
-  id: string;
-  from: string;
-  name: string;
-  ts: number;
-  clock: number;
-  text: string;
-}
+export type ChatMessage = ChatEntryView;
 
 export interface ChatState {
   /** The call these messages belong to. */

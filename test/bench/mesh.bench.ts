@@ -1,5 +1,6 @@
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns.js';
+import { patternVideo } from '../helpers/snapshots.js';
 import type { BenchRow } from './table.js';
 import { median, percentile } from './table.js';
 
@@ -64,7 +65,7 @@ async function measure(nodes: HeadlessNode[]): Promise<StreamFigures> {
 async function acceptToFirstFrame(network: TestNetwork, rounds: number): Promise<number[]> {
   const [hostA, hostB] = network.hosts;
   if (!hostA || !hostB) throw new Error('no hosts');
-  const args = ['--source', 'pattern', '--resolution', '640x480', '--fps', '30', '--frame-events'];
+  const args = [...patternVideo('640x480', 30), '--frame-events'];
   const a = await HeadlessNode.start({ name: 'inviter', host: hostA, extraArgs: args });
   const b = await HeadlessNode.start({ name: 'invitee', host: hostB, extraArgs: args });
   await a.waitFor('peer-up', (e) => e.peer === b.id, 10_000);
@@ -87,14 +88,7 @@ export async function meshBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const network = await TestNetwork.create(6, { label: 'bench-mesh' });
   try {
-    const four = await mesh(network, 4, [
-      '--source',
-      'pattern',
-      '--resolution',
-      '640x480',
-      '--fps',
-      '30',
-    ]);
+    const four = await mesh(network, 4, patternVideo('640x480', 30));
     const figures = await measure(four);
     await stopAllNodes();
     const minFps = Math.min(...figures.fps);
@@ -105,14 +99,7 @@ export async function meshBench(): Promise<BenchRow[]> {
       row('4 nodes 640×480@30: latency p95, all streams', p95, 'ms', '≤ 50', p95 <= 50),
     );
 
-    const six = await mesh(network, 6, [
-      '--source',
-      'pattern',
-      '--resolution',
-      '320x240',
-      '--fps',
-      '15',
-    ]);
+    const six = await mesh(network, 6, patternVideo('320x240', 15));
     const sixFigures = await measure(six);
     await stopAllNodes();
     const delivered = sixFigures.fps.filter((fps) => fps > 0).length;

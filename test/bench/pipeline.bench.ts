@@ -1,5 +1,6 @@
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns.js';
+import { patternVideo } from '../helpers/snapshots.js';
 import type { BenchRow } from './table.js';
 import { percentile } from './table.js';
 
@@ -17,15 +18,7 @@ export async function pipelineBench(): Promise<BenchRow[]> {
   try {
     const [hostA, hostB] = network.hosts;
     if (!hostA || !hostB) throw new Error('network has no hosts');
-    const args = [
-      '--source',
-      'pattern',
-      '--resolution',
-      '640x480',
-      '--fps',
-      '30',
-      '--frame-events',
-    ];
+    const args = [...patternVideo('640x480', 30), '--frame-events'];
     const a = await HeadlessNode.start({ name: 'bench-a', host: hostA, extraArgs: args });
     const b = await HeadlessNode.start({
       name: 'bench-b',

@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns.js';
+import { patternVideo } from '../helpers/snapshots.js';
 
-const MEDIA = ['--source', 'pattern', '--resolution', '320x240', '--fps', '15', '--frame-events'];
+const MEDIA = [...patternVideo('320x240', 15), '--frame-events'];
 
 function lastFrame(viewer: HeadlessNode, sender: HeadlessNode): number {
   const frames = viewer.events.filter((e) => e.event === 'frame' && e.peer === sender.id);

@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
-import { decodeJpeg } from '../../main/media/jpeg.js';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns.js';
-
-interface ChannelMeans {
-  b: number;
-  g: number;
-  r: number;
-}
-
-function decodeSnapshot(event: NodeEvent): { width: number; height: number; means: ChannelMeans } {
-  const mat = decodeJpeg(Buffer.from(String(event.jpeg), 'base64'));
-  // OpenCV's mean of a BGR image: w, x, y are the blue, green and red means.
-  const mean = mat.mean();
-  return { width: mat.cols, height: mat.rows, means: { b: mean.w, g: mean.x, r: mean.y } };
-}
+import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
 
 /** Two headless nodes with the test pattern, in namespaces. */
 describe('video between namespaced headless nodes', function () {
@@ -23,15 +10,7 @@ describe('video between namespaced headless nodes', function () {
   let network: TestNetwork;
   let a: HeadlessNode;
   let b: HeadlessNode;
-  const mediaArgs = [
-    '--source',
-    'pattern',
-    '--resolution',
-    '320x240',
-    '--fps',
-    '15',
-    '--frame-events',
-  ];
+  const mediaArgs = [...patternVideo(), '--frame-events'];
 
   before(async () => {
     network = await TestNetwork.create(2, { label: 'video' });

@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { decodeJpeg } from '../../main/media/jpeg.js';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns.js';
+import type { ChannelMeans } from '../helpers/snapshots.js';
+import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
 import { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { launchChromiumIn } from './chromium-in-netns.js';
@@ -41,19 +42,6 @@ declare const document: {
 const SCREENSHOTS = join(repoRoot(), 'docs', 'screenshots');
 const FAILURES = join(repoRoot(), 'test-output');
 
-interface Means {
-  r: number;
-  g: number;
-  b: number;
-}
-
-function snapshotMeans(event: NodeEvent): Means {
-  const mat = decodeJpeg(Buffer.from(String(event.jpeg), 'base64'));
-  // OpenCV's mean of a BGR image: w, x, y are the blue, green and red means.
-  const mean = mat.mean();
-  return { b: mean.w, g: mean.x, r: mean.y };
-}
-
 /** RGBA of the tile's canvas scaled down to 64×48, read in the page. */
 function sampleTile(page: Page, selector: string): Promise<number[]> {
   return page.evaluate((tileSelector) => {
@@ -69,7 +57,7 @@ function sampleTile(page: Page, selector: string): Promise<number[]> {
   }, selector);
 }
 
-function pixelMeans(rgba: number[]): Means {
+function pixelMeans(rgba: number[]): ChannelMeans {
   let r = 0;
   let g = 0;
   let b = 0;
@@ -148,15 +136,7 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
         name: 'Bob',
         host: hostB,
         autoAccept: true,
-        extraArgs: [
-          '--source',
-          'pattern',
-          '--resolution',
-          '320x240',
-          '--fps',
-          '15',
-          '--frame-events',
-        ],
+        extraArgs: [...patternVideo(), '--frame-events'],
       }),
     ]);
     chrome = await launchChromiumIn(hostA);
@@ -277,7 +257,7 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
   });
 
   it('clicking the reds chip changes what B receives', async () => {
-    const plain = snapshotMeans(await snapshotOfAda(0));
+    const plain = decodeSnapshot(await snapshotOfAda(0)).means;
     assert.ok(
       plain.r < plain.g + plain.b,
       `the plain pattern is not red: ${JSON.stringify(plain)}`,
@@ -287,7 +267,7 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     await chip.click();
     await page.locator('button[data-filter="reds"][aria-pressed="true"]').waitFor();
     const switchedAt = await frameAfter(page, '.tile-self', 0);
-    const filtered = snapshotMeans(await snapshotOfAda(switchedAt + 5));
+    const filtered = decodeSnapshot(await snapshotOfAda(switchedAt + 5)).means;
     assert.ok(
       filtered.r > 1.5 * filtered.g && filtered.r > 1.5 * filtered.b,
       `red dominates what B decodes: ${JSON.stringify(filtered)}`,

@@ -1,0 +1,16 @@
+/**
+ * The interface's Content-Security-Policy, one source for both shells: the browser bridge
+ * (which also lets the page open its WebSocket) and the Electron window (which talks IPC).
+ */
+export function contentSecurityPolicy(connectSrc: string): string {
+  return [
+    "default-src 'self'",
+    "img-src 'self' blob: data:",
+    `connect-src ${connectSrc}`,
+    "script-src 'self'",
+    "style-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}

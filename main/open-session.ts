@@ -1,0 +1,29 @@
+import { initLogger } from 'node-datachannel';
+import type { Logger } from '../p2p/logger.js';
+import type { NodeArgs } from './cli-args.js';
+import { Session } from './session.js';
+
+/**
+ * Creates the node's session from its command-line options, for every front end (headless,
+ * browser bridge, Electron). With MESHCALL_RTC_LOG=Debug|Info|Warning, libdatachannel's own
+ * log goes to ours, for diagnosing link set-up.
+ */
+export function openSession(
+  args: NodeArgs,
+  logger: Logger,
+  extra: { frameEvents?: boolean } = {},
+): Promise<Session> {
+  const rtcLevel = process.env.MESHCALL_RTC_LOG;
+  if (rtcLevel === 'Debug' || rtcLevel === 'Info' || rtcLevel === 'Warning') {
+    initLogger(rtcLevel, (level, message) => logger.info('rtc', { level, message }));
+  }
+  return Session.create({
+    name: args.name,
+    dataDir: args.dataDir,
+    port: args.port,
+    autoAccept: args.autoAccept,
+    logger,
+    media: { source: args.source, settings: args.settings, filters: args.filters },
+    ...extra,
+  });
+}

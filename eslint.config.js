@@ -4,18 +4,20 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import { builtinModules } from 'node:module';
 
-// Process boundaries (DESIGN.md "Layers and folders"): imports point one way,
-// crypto ← p2p ← main; renderer/ is DOM-only and imports types, not code, from main/.
+// Process boundaries (docs/architecture.md, "Layers"): imports point one way,
+// protocol ← crypto ← p2p ← main; renderer/ is DOM-only and imports runtime-neutral code from
+// protocol/ and types, not code, from main/.
 const nodeBuiltins = {
   group: ['node:*'],
-  message: 'crypto/ is pure: take Node helpers by injection.',
+  message: 'crypto/ and protocol/ are runtime-neutral: take Node helpers by injection.',
 };
 const electron = {
   group: ['electron'],
   message: 'Only the Electron shell in main/electron may import electron.',
 };
+// Any relative path that climbs into `layer/`, from any depth.
 const upward = (layer) => ({
-  group: [`../${layer}/*`, `../../${layer}/*`],
+  regex: `^(\\.\\./)+${layer}/`,
   message: `imports point one way: this layer may not import ${layer}/.`,
 });
 
@@ -48,6 +50,26 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       'no-console': 'error',
       eqeqeq: 'error',
+    },
+  },
+  {
+    // The protocol module runs in the node and in the page: no Node, no DOM, no layer above.
+    files: ['protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            nodeBuiltins,
+            electron,
+            upward('crypto'),
+            upward('p2p'),
+            upward('main'),
+            upward('renderer'),
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'window', 'document', 'require'],
     },
   },
   {

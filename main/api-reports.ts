@@ -1,4 +1,4 @@
-import type { SessionEvent, SessionEventName } from './api.js';
+import type { SessionEvent, SessionEventName } from '../protocol/api.js';
 
 /** An API event's fields without its name. */
 export type EventBody<N extends SessionEventName> = N extends SessionEventName

@@ -7,18 +7,18 @@ import {
   toBase64,
   verifyStatement,
 } from '../crypto/index.js';
-import type { MemberView } from '../p2p/call.js';
-import { Call } from '../p2p/call.js';
-import type { ConnectionPool, Endpoint } from '../p2p/connection-pool.js';
-import { MeshError, errorText } from '../p2p/errors.js';
-import type { Logger } from '../p2p/logger.js';
-import type { ReceivedFrame } from '../p2p/media-receiver.js';
-import { PeerLink } from '../p2p/peer-link.js';
-import type { EncodeTarget } from '../p2p/quality-controller.js';
-import type { SignalingConnection } from '../p2p/signaling-connection.js';
-import type { MemberInfo, SignalingMessage } from '../p2p/signaling-messages.js';
-import { TypedEmitter } from '../p2p/typed-emitter.js';
-import type { MemberEventView } from './api.js';
+import type { MemberView } from '../p2p/call/call.js';
+import { Call } from '../p2p/call/call.js';
+import type { ConnectionPool, Endpoint } from '../p2p/signaling/connection-pool.js';
+import { MeshError, errorText } from '../p2p/base/errors.js';
+import type { Logger } from '../p2p/base/logger.js';
+import type { ReceivedFrame } from '../p2p/media/receiver.js';
+import { PeerLink } from '../p2p/link/peer-link.js';
+import type { EncodeTarget } from '../p2p/media/quality-controller.js';
+import type { SignalingConnection } from '../p2p/signaling/connection.js';
+import type { MemberInfo, SignalingMessage } from '../p2p/signaling/messages.js';
+import { TypedEmitter } from '../p2p/base/typed-emitter.js';
+import type { CallEndedReason, MemberEventView } from '../protocol/api.js';
 import type { ApiReports } from './api-reports.js';
 import { CommandError } from './command-error.js';
 import type { PeerDirectory } from './peer-directory.js';
@@ -161,7 +161,7 @@ export class CallMembership extends TypedEmitter<CallMembershipEvents> {
   #closed = false;
 
   constructor(options: CallMembershipOptions) {
-    super();
+    super({ logger: options.logger });
     this.#id = options.id;
     this.#options = options;
     this.#identity = options.identity;
@@ -363,7 +363,8 @@ export class CallMembership extends TypedEmitter<CallMembershipEvents> {
         call: call.id,
         peer: member.id,
         name: member.name,
-        reason: error && reason !== 'left' ? `${reason}: ${error.message}` : reason,
+        reason,
+        ...(error && reason !== 'left' ? { detail: error.message } : {}),
       });
     });
     call.on('chat', (message) => this.emit('chat', message));
@@ -532,7 +533,7 @@ export class CallMembership extends TypedEmitter<CallMembershipEvents> {
   }
 
   /** Resolves when every member got our bye (or the grace ran out). */
-  #leaveCall(reason: string): Promise<void> {
+  #leaveCall(reason: CallEndedReason): Promise<void> {
     const call = this.#call;
     if (!call) return Promise.resolve();
     for (const [peerId, invite] of this.#outgoing) {
@@ -553,7 +554,7 @@ export class CallMembership extends TypedEmitter<CallMembershipEvents> {
     return hungUp;
   }
 
-  #endCallIfEmpty(reason: string): void {
+  #endCallIfEmpty(reason: CallEndedReason): void {
     const call = this.#call;
     if (!call || call.members().length > 0) return;
     if ([...this.#outgoing.values()].some((invite) => invite.call === call.id)) return;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatMessage } from '../p2p/call.js';
+import type { ChatMessage } from '../p2p/call/call.js';
 
 /**
  * Writes a call's chat to a file the user asked for (history otherwise lives only in

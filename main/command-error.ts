@@ -1,4 +1,4 @@
-import type { ApiErrorCode } from './api.js';
+import type { ApiErrorCode } from '../protocol/api.js';
 
 /** A command the session cannot carry out as asked; becomes an `error` event with this code. */
 export class CommandError extends Error {

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import { cleanup as releaseDataChannels } from 'node-datachannel';
-import { errorText } from '../p2p/errors.js';
-import type { SessionEvent } from './api.js';
-import { commandSchema } from './api.js';
+import { errorText } from '../p2p/base/errors.js';
+import type { SessionEvent } from '../protocol/api.js';
+import { commandSchema } from '../protocol/api.js';
 import type { HeadlessArgs } from './cli-args.js';
 import { openSession } from './open-session.js';
 import { parseLogLevel, stderrLogger } from './stderr-logger.js';

@@ -1,5 +1,5 @@
-import { TypedEmitter } from '../p2p/typed-emitter.js';
-import type { MediaSettingsView } from './api.js';
+import { TypedEmitter } from '../p2p/base/typed-emitter.js';
+import type { MediaSettingsView } from '../protocol/api.js';
 import type { MediaError } from './media/errors.js';
 import { validateFilters } from './media/filters.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
@@ -14,7 +14,6 @@ export interface LocalMediaOptions {
 }
 
 export interface LocalMediaEvents {
-  [key: string]: unknown[];
   frame: [EncodedFrame];
   error: [MediaError];
   settings: [MediaSettingsView];

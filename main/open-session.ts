@@ -1,5 +1,5 @@
 import { initLogger } from 'node-datachannel';
-import type { Logger } from '../p2p/logger.js';
+import type { Logger } from '../p2p/base/logger.js';
 import type { NodeArgs } from './cli-args.js';
 import { Session } from './session.js';
 

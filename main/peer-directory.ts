@@ -1,12 +1,12 @@
 import type { KnownPeers } from '../crypto/index.js';
 import { fingerprint, safetyCode } from '../crypto/index.js';
-import type { ConnectionPool, Endpoint } from '../p2p/connection-pool.js';
-import type { Discovery, PeerAdvert } from '../p2p/discovery.js';
-import { MeshError, errorText } from '../p2p/errors.js';
-import type { Logger } from '../p2p/logger.js';
-import type { AuthenticatedPeer, SignalingConnection } from '../p2p/signaling-connection.js';
-import { TypedEmitter } from '../p2p/typed-emitter.js';
-import type { PeerView, TrustState } from './api.js';
+import type { ConnectionPool, Endpoint } from '../p2p/signaling/connection-pool.js';
+import type { Discovery, PeerAdvert } from '../p2p/discovery/discovery.js';
+import { MeshError, errorText } from '../p2p/base/errors.js';
+import type { Logger } from '../p2p/base/logger.js';
+import type { AuthenticatedPeer, SignalingConnection } from '../p2p/signaling/connection.js';
+import { TypedEmitter } from '../p2p/base/typed-emitter.js';
+import type { PeerView, TrustState } from '../protocol/api.js';
 import type { ApiReports } from './api-reports.js';
 import { CommandError } from './command-error.js';
 
@@ -56,7 +56,7 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
   #closed = false;
 
   constructor(options: PeerDirectoryOptions) {
-    super();
+    super({ logger: options.logger });
     this.#options = options;
     this.#knownPeers = options.knownPeers;
   }

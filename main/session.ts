@@ -6,12 +6,12 @@ import {
   peerIdFromPublicKey,
   toBase64,
 } from '../crypto/index.js';
-import { ConnectionPool } from '../p2p/connection-pool.js';
-import { Discovery } from '../p2p/discovery.js';
-import { MeshError, errorText } from '../p2p/errors.js';
-import type { Logger } from '../p2p/logger.js';
-import { SignalingServer } from '../p2p/signaling-server.js';
-import { TypedEmitter } from '../p2p/typed-emitter.js';
+import { ConnectionPool } from '../p2p/signaling/connection-pool.js';
+import { Discovery } from '../p2p/discovery/discovery.js';
+import { MeshError, errorText } from '../p2p/base/errors.js';
+import type { Logger } from '../p2p/base/logger.js';
+import { SignalingServer } from '../p2p/signaling/server.js';
+import { TypedEmitter } from '../p2p/base/typed-emitter.js';
 import type {
   ApiErrorCode,
   Command,
@@ -19,7 +19,7 @@ import type {
   MediaSettingsView,
   SessionEvent,
   SessionEventName,
-} from './api.js';
+} from '../protocol/api.js';
 import type { EventBody } from './api-reports.js';
 import type { CallContent } from './call-membership.js';
 import { CallMembership, MEMBERSHIP_API_EVENTS } from './call-membership.js';
@@ -30,7 +30,7 @@ import { MediaError } from './media/errors.js';
 import { listFilters } from './media/filters.js';
 import { parseSourceSpec } from './media/settings.js';
 import type { EncodedFrame } from './media/video-capture.js';
-import type { ReceivedFrame } from '../p2p/media-receiver.js';
+import type { ReceivedFrame } from '../p2p/media/receiver.js';
 import { exportChat } from './chat-export.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
@@ -51,7 +51,6 @@ export interface SessionOptions {
 }
 
 export interface SessionEvents {
-  [key: string]: unknown[];
   event: [SessionEvent];
   /** Video for front ends that draw it (kept out of `event`: binary, 30 per second). */
   'remote-frame': [ReceivedFrame];
@@ -81,7 +80,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   #statsTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: SessionOptions, identity: IdentityKeys, knownPeers: KnownPeers) {
-    super();
+    super({ logger: options.logger });
     this.#options = options;
     this.#log = options.logger;
     this.#identity = identity;

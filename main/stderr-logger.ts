@@ -1,4 +1,4 @@
-import type { LogFields, Logger } from '../p2p/logger.js';
+import type { LogFields, Logger } from '../p2p/base/logger.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };

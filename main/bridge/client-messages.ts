@@ -3,9 +3,9 @@
  * message is validated against clientMessageSchema, and anything else is answered with
  * ERR_BAD_COMMAND and changes nothing.
  */
-import type { Command } from '../api.js';
-import type { ServerMessage } from '../ui-protocol.js';
-import { clientMessageSchema } from '../ui-protocol.js';
+import type { Command } from '../../protocol/api.js';
+import type { ServerMessage } from '../../protocol/ui-protocol.js';
+import { clientMessageSchema } from '../../protocol/ui-protocol.js';
 
 /** Same bound as a headless command line: no valid command comes near it. */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;

@@ -2,8 +2,8 @@
  * Video frames in the binary layout of main/ui-protocol.ts, shared by the browser bridge
  * (WebSocket binary messages) and the Electron shell (IPC).
  */
-import type { UiVideoFrame } from '../ui-protocol.js';
-import { FRAME_HEADER_BYTES, FRAME_KIND_LOCAL, FRAME_KIND_REMOTE } from '../ui-protocol.js';
+import type { UiVideoFrame } from '../../protocol/ui-protocol.js';
+import { FRAME_HEADER_BYTES, FRAME_KIND_LOCAL, FRAME_KIND_REMOTE } from '../../protocol/ui-protocol.js';
 import { BridgeError } from './errors.js';
 
 const PEER_ID = /^[0-9a-f]{32}$/;

@@ -2,12 +2,12 @@
  * Starts the node for a user-interface shell (the browser bridge in main/app.ts, the
  * Electron main process): the same Session the headless CLI runs, with logs on stderr.
  */
-import type { Logger } from '../../p2p/logger.js';
-import type { SessionEvent } from '../api.js';
+import type { Logger } from '../../p2p/base/logger.js';
+import type { SessionEvent } from '../../protocol/api.js';
 import type { NodeArgs } from '../cli-args.js';
 import { openSession } from '../open-session.js';
 import type { Session } from '../session.js';
-import type { SelfInfo } from '../ui-protocol.js';
+import type { SelfInfo } from '../../protocol/ui-protocol.js';
 import { BridgeError } from './errors.js';
 
 /**

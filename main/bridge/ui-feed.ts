@@ -3,13 +3,13 @@
  * sinks (browser clients, the Electron window). Each frame is encoded once, whoever
  * receives it.
  */
-import { errorText } from '../../p2p/errors.js';
-import type { Logger } from '../../p2p/logger.js';
-import type { ReceivedFrame } from '../../p2p/media-receiver.js';
-import type { SessionEvent } from '../api.js';
+import { errorText } from '../../p2p/base/errors.js';
+import type { Logger } from '../../p2p/base/logger.js';
+import type { ReceivedFrame } from '../../p2p/media/receiver.js';
+import type { SessionEvent } from '../../protocol/api.js';
 import type { EncodedFrame } from '../media/video-capture.js';
 import type { Session } from '../session.js';
-import type { SelfInfo, ServerMessage } from '../ui-protocol.js';
+import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { encodeUiFrame } from './frame-codec.js';
 
 /** The part of a Session the shells use. */

@@ -21,7 +21,7 @@ import {
 } from 'electron';
 import { cleanup as releaseDataChannels } from 'node-datachannel';
 import { z } from 'zod';
-import { errorText } from '../../p2p/errors.js';
+import { errorText } from '../../p2p/base/errors.js';
 import { badCommand, checkClientMessage } from '../bridge/client-messages.js';
 import type { StartedNode } from '../bridge/start-session.js';
 import { isOpencvLoadFailure, startSession } from '../bridge/start-session.js';
@@ -30,7 +30,7 @@ import { feedSession, greeting } from '../bridge/ui-feed.js';
 import type { AppArgs } from '../cli-args.js';
 import { APP_USAGE, parseAppArgs } from '../cli-args.js';
 import { parseLogLevel, stderrLogger } from '../stderr-logger.js';
-import type { ServerMessage } from '../ui-protocol.js';
+import type { ServerMessage } from '../../protocol/ui-protocol.js';
 import { IPC_COMMAND, IPC_EVENT, IPC_FRAME, IPC_HELLO } from './ipc-channels.js';
 
 const SCHEME = 'meshcall';

@@ -3,7 +3,7 @@
  * (the browser bridge) there is no `window.meshcall`; the renderer uses the WebSocket.
  * The renderer imports this type only.
  */
-import type { ClientMessage, ServerMessage } from '../ui-protocol.js';
+import type { ClientMessage, ServerMessage } from '../../protocol/ui-protocol.js';
 
 export interface MeshcallPreloadApi {
   /** Validated by the main process; an invalid message comes back as an ERR_BAD_COMMAND error. */

@@ -5,7 +5,7 @@
  */
 import type { IpcRendererEvent } from 'electron';
 import { contextBridge, ipcRenderer } from 'electron';
-import type { ServerMessage } from '../ui-protocol.js';
+import type { ServerMessage } from '../../protocol/ui-protocol.js';
 import { IPC_COMMAND, IPC_EVENT, IPC_FRAME, IPC_HELLO } from './ipc-channels.js';
 import type { MeshcallPreloadApi } from './preload-api.js';
 

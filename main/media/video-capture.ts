@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TypedEmitter } from '../../p2p/typed-emitter.js';
+import { TypedEmitter } from '../../p2p/base/typed-emitter.js';
 import type {
   CaptureConfig,
   EncodedFrame,
@@ -24,7 +24,6 @@ import { validateSettings } from './settings.js';
 export type { EncodedFrame, StartedInfo } from './capture-protocol.js';
 
 export interface VideoCaptureEvents {
-  [key: string]: unknown[];
   frame: [EncodedFrame];
   /** Like any EventEmitter 'error', it throws when nobody listens: always listen. */
   error: [MediaError];

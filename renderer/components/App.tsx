@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { Command, MemberEventView, PeerView } from '../../main/api.js';
+import type { Command, MemberEventView, PeerView } from '../../protocol/api.js';
 import { NARROW_QUERY, useMediaQuery } from '../hooks/useMediaQuery.js';
 import { notify, useNotificationPermission } from '../hooks/useNotifications.js';
 import type { ShortcutAction } from '../hooks/useShortcuts.js';

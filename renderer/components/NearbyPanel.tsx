@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import type { PeerView } from '../../main/api.js';
+import type { PeerView } from '../../protocol/api.js';
 import type { NotificationState } from '../hooks/useNotifications.js';
 import { useStore } from '../state/store.js';
 import { Avatar, SafetyCode, TrustBadge } from './bits.js';

@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import type { MemberEventView } from '../../main/api.js';
+import type { MemberEventView } from '../../protocol/api.js';
 import { useStore } from '../state/store.js';
 import { Avatar, SafetyCode, StatePill } from './bits.js';
 import { Icon } from './Icon.js';

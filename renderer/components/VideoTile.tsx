@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { MemberEventView, MemberStatsView, SendingStatsView } from '../../main/api.js';
+import type { MemberEventView, MemberStatsView, SendingStatsView } from '../../protocol/api.js';
 import { formatFps, formatKbps, formatMs } from '../lib/format.js';
 import { useStore } from '../state/store.js';
 import { CanvasPainter } from '../video/painter.js';

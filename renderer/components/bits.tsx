@@ -1,6 +1,6 @@
 /** Small presentational pieces shared by the panels and tiles. */
 import type { JSX } from 'preact';
-import type { MemberEventView, TrustState } from '../../main/api.js';
+import type { MemberEventView, TrustState } from '../../protocol/api.js';
 import { codeGroups, hueOf, initials } from '../lib/format.js';
 import { Icon } from './Icon.js';
 

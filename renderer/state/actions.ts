@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../../main/ui-protocol.js';
+import type { ServerMessage } from '../../protocol/ui-protocol.js';
 import type { ConnectionStatus } from '../transport/transport.js';
 import type { ToastKind } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { ApiErrorCode } from '../../main/api.js';
+import type { ApiErrorCode } from '../../protocol/api.js';
 
 const TITLES: Partial<Record<ApiErrorCode, string>> = {
   ERR_BAD_COMMAND: 'That did not work',

@@ -2,8 +2,8 @@
  * The one store: folds what the node says (ServerMessage) and a few interface actions into
  * AppState. Pure: no DOM, no I/O, so test/ui can run it under Node.
  */
-import type { MemberEventView, PeerView, SessionEvent } from '../../main/api.js';
-import type { ServerMessage } from '../../main/ui-protocol.js';
+import type { MemberEventView, PeerView, SessionEvent } from '../../protocol/api.js';
+import type { ServerMessage } from '../../protocol/ui-protocol.js';
 import type { Action } from './actions.js';
 import { mergeMessages } from './chat.js';
 import { errorTitle } from './errors.js';

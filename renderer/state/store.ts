@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Command } from '../../main/api.js';
+import type { Command } from '../../protocol/api.js';
 import type { FrameHub } from '../video/frame-hub.js';
 import type { Action } from './actions.js';
 import type { AppState } from './types.js';

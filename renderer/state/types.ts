@@ -7,8 +7,8 @@ import type {
   PeerView,
   SendingStatsView,
   TrustState,
-} from '../../main/api.js';
-import type { SelfInfo } from '../../main/ui-protocol.js';
+} from '../../protocol/api.js';
+import type { SelfInfo } from '../../protocol/ui-protocol.js';
 import type { ConnectionStatus } from '../transport/transport.js';
 
 export interface IncomingInvite {

@@ -8,7 +8,7 @@
  * The constants are repeated here because the renderer imports types only from main/;
  * test/ui checks that they match.
  */
-import type { UiVideoFrame } from '../../main/ui-protocol.js';
+import type { UiVideoFrame } from '../../protocol/ui-protocol.js';
 
 export const FRAME_HEADER_BYTES = 25;
 export const FRAME_KIND_REMOTE = 1;

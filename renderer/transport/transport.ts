@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../main/ui-protocol.js';
+import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
 
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }

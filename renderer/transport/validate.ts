@@ -3,8 +3,8 @@
  * interface still treats its messages as untrusted input: anything that does not have the
  * shape the reducer relies on is dropped instead of reaching the screen.
  */
-import type { SessionEvent } from '../../main/api.js';
-import type { ServerMessage } from '../../main/ui-protocol.js';
+import type { SessionEvent } from '../../protocol/api.js';
+import type { ServerMessage } from '../../protocol/ui-protocol.js';
 
 type Spec =
   | 'string'

@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../main/ui-protocol.js';
+import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
 import { reconnectDelay } from './backoff.js';
 import { decodeFrame } from './frames.js';
 import type { ConnectionStatus, Transport } from './transport.js';

@@ -1,4 +1,4 @@
-import type { UiVideoFrame } from '../../main/ui-protocol.js';
+import type { UiVideoFrame } from '../../protocol/ui-protocol.js';
 
 /** Key of our own preview in the hub; members are keyed by their peer id. */
 export const SELF_KEY = 'self';

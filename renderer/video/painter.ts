@@ -1,4 +1,4 @@
-import type { UiVideoFrame } from '../../main/ui-protocol.js';
+import type { UiVideoFrame } from '../../protocol/ui-protocol.js';
 
 export interface PainterEvents {
   /** After a frame is on the canvas. */

@@ -1,8 +1,8 @@
 import { encodeJpeg } from '../../main/media/jpeg.js';
 import { renderTestPattern } from '../../main/media/test-pattern.js';
-import { splitIntoChunks } from '../../p2p/media-chunks.js';
-import { encodeFramePayload } from '../../p2p/media-frame.js';
-import { OwnMediaKey } from '../../p2p/media-keys.js';
+import { splitIntoChunks } from '../../p2p/media/chunks.js';
+import { encodeFramePayload } from '../../p2p/media/frame.js';
+import { OwnMediaKey } from '../../p2p/media/keys.js';
 import type { BenchRow } from './table.js';
 import { median } from './table.js';
 

@@ -16,9 +16,9 @@ import {
   generateIdentity,
   peerIdFromPublicKey,
 } from '../../crypto/index.js';
-import { Discovery, SERVICE_TYPE } from '../../p2p/discovery.js';
-import { errorText } from '../../p2p/errors.js';
-import { SignalingServer } from '../../p2p/signaling-server.js';
+import { Discovery, SERVICE_TYPE } from '../../p2p/discovery/discovery.js';
+import { errorText } from '../../p2p/base/errors.js';
+import { SignalingServer } from '../../p2p/signaling/server.js';
 
 function report(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);

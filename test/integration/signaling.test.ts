@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { concatBytes, generateIdentity } from '../../crypto/index.js';
 import type { IdentityKeys } from '../../crypto/index.js';
-import type { MeshError } from '../../p2p/errors.js';
-import { encodeFrame } from '../../p2p/framing.js';
-import type { SignalingConnection } from '../../p2p/signaling-connection.js';
-import { SignalingServer } from '../../p2p/signaling-server.js';
-import type { SignalingMessage } from '../../p2p/signaling-messages.js';
+import type { MeshError } from '../../p2p/base/errors.js';
+import { encodeFrame } from '../../p2p/signaling/framing.js';
+import type { SignalingConnection } from '../../p2p/signaling/connection.js';
+import { SignalingServer } from '../../p2p/signaling/server.js';
+import type { SignalingMessage } from '../../p2p/signaling/messages.js';
 import { withTimeout } from '../helpers/wait.js';
 
 const LOOPBACK = '127.0.0.1';

@@ -1,8 +1,8 @@
 /** Unit tests of the interface's pure parts: the frame decoder, the store's reducer, validation. */
 import assert from 'node:assert/strict';
-import type { MemberEventView, PeerView, SessionEvent } from '../../main/api.js';
-import type { ServerMessage, UiVideoFrame } from '../../main/ui-protocol.js';
-import { FRAME_HEADER_BYTES, FRAME_KIND_LOCAL, FRAME_KIND_REMOTE } from '../../main/ui-protocol.js';
+import type { MemberEventView, PeerView, SessionEvent } from '../../protocol/api.js';
+import type { ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
+import { FRAME_HEADER_BYTES, FRAME_KIND_LOCAL, FRAME_KIND_REMOTE } from '../../protocol/ui-protocol.js';
 import { encodeUiFrame } from '../../main/bridge/frame-codec.js';
 import { loadRenderer } from './load-renderer.js';
 

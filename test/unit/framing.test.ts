@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FrameDecoder, MAX_FRAME_BYTES, encodeFrame } from '../../p2p/framing.js';
-import { MeshError } from '../../p2p/errors.js';
+import { FrameDecoder, MAX_FRAME_BYTES, encodeFrame } from '../../p2p/signaling/framing.js';
+import { MeshError } from '../../p2p/base/errors.js';
 
 describe('framing', () => {
   it('encodes a u32 big-endian length before the payload', () => {

@@ -7,14 +7,14 @@ import {
   MAX_FRAME_BYTES,
   parseChunk,
   splitIntoChunks,
-} from '../../p2p/media-chunks.js';
-import type { ChunkFailure } from '../../p2p/media-chunks.js';
-import type { FrameMeta } from '../../p2p/media-frame.js';
+} from '../../p2p/media/chunks.js';
+import type { ChunkFailure } from '../../p2p/media/chunks.js';
+import type { FrameMeta } from '../../p2p/media/frame.js';
 import {
   FRAME_PAYLOAD_HEADER_BYTES,
   decodeFramePayload,
   encodeFramePayload,
-} from '../../p2p/media-frame.js';
+} from '../../p2p/media/frame.js';
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0x01, 0x02, 0x03, 0xff, 0xd9]);
 const META: FrameMeta = {

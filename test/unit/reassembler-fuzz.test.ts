@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Opener, Sealer } from '../../crypto/index.js';
-import { CHUNK_HEADER_BYTES, splitIntoChunks } from '../../p2p/media-chunks.js';
-import { RESTART_AFTER_SILENCE_MS, Reassembler } from '../../p2p/reassembler.js';
+import { CHUNK_HEADER_BYTES, splitIntoChunks } from '../../p2p/media/chunks.js';
+import { RESTART_AFTER_SILENCE_MS, Reassembler } from '../../p2p/media/reassembler.js';
 
 const MESSAGES = 200_000;
 const KEY = new Uint8Array(32).fill(0x5a);

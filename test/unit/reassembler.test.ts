@@ -5,9 +5,9 @@ import {
   MAX_CHUNKS,
   MAX_FRAME_BYTES,
   splitIntoChunks,
-} from '../../p2p/media-chunks.js';
-import type { ReassembledFrame, ReassemblerOptions } from '../../p2p/reassembler.js';
-import { RESTART_AFTER_SILENCE_MS, Reassembler } from '../../p2p/reassembler.js';
+} from '../../p2p/media/chunks.js';
+import type { ReassembledFrame, ReassemblerOptions } from '../../p2p/media/reassembler.js';
+import { RESTART_AFTER_SILENCE_MS, Reassembler } from '../../p2p/media/reassembler.js';
 
 interface SentFrame {
   stream: number;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { controlMessageSchema } from '../../p2p/control-messages.js';
-import { decodeJson, encodeJson } from '../../p2p/json-codec.js';
-import { signalingMessageSchema } from '../../p2p/signaling-messages.js';
-import { commandSchema } from '../../main/api.js';
+import { controlMessageSchema } from '../../p2p/link/control-messages.js';
+import { decodeJson, encodeJson } from '../../p2p/base/json-codec.js';
+import { signalingMessageSchema } from '../../p2p/signaling/messages.js';
+import { commandSchema } from '../../protocol/api.js';
 
 const CALL = 'a'.repeat(32);
 

@@ -1,4 +1,4 @@
-import { MAX_FRAME_BYTES, chunkBodyBytes, parseChunk } from './media-chunks.js';
+import { MAX_FRAME_BYTES, chunkBodyBytes, parseChunk } from './chunks.js';
 
 export interface ReassemblerOptions {
   /** Frames held at once, across all streams of the sender; default 4. */

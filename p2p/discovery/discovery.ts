@@ -1,13 +1,13 @@
 import { Bonjour } from 'bonjour-service';
 import type { Browser, Service } from 'bonjour-service';
 import { z } from 'zod';
-import { fromBase64, peerIdFromPublicKey, toBase64 } from '../crypto/index.js';
-import { errorText } from './errors.js';
-import { HEX_ID } from './ids.js';
-import { MAX_NAME_LENGTH, PROTOCOL_VERSION } from './limits.js';
-import type { Logger } from './logger.js';
-import { silentLogger } from './logger.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { fromBase64, peerIdFromPublicKey, toBase64 } from '../../crypto/index.js';
+import { errorText } from '../base/errors.js';
+import { HEX_ID } from '../base/ids.js';
+import { MAX_NAME_LENGTH, PROTOCOL_VERSION } from '../base/limits.js';
+import type { Logger } from '../base/logger.js';
+import { silentLogger } from '../base/logger.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
 export const SERVICE_TYPE = 'meshcall';
 
@@ -23,7 +23,6 @@ export interface PeerAdvert {
 }
 
 export interface DiscoveryEvents {
-  [key: string]: unknown[];
   'peer-up': [PeerAdvert];
   'peer-down': [PeerAdvert];
   /** An advert for our service type that failed validation; ignored, but counted. */
@@ -68,7 +67,7 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
   readonly #onResponse = (packet: MdnsPacket): void => this.#refresh(packet);
 
   constructor(options: DiscoveryOptions) {
-    super();
+    super({ logger: options.logger });
     this.#options = {
       queryIntervalMs: 2000,
       expireAfterMs: 7000,

@@ -3,10 +3,10 @@
  * browser bridge). The renderer imports types from here, never code.
  */
 import { z } from 'zod';
-import type { MemberMediaStats } from '../p2p/call.js';
-import type { MeshErrorCode } from '../p2p/errors.js';
-import type { MediaSenderStats } from '../p2p/media-sender.js';
-import type { MediaErrorCode } from './media/errors.js';
+import type { MemberMediaStats } from '../p2p/call/call.js';
+import type { MeshErrorCode } from '../p2p/base/errors.js';
+import type { MediaSenderStats } from '../p2p/media/sender.js';
+import type { MediaErrorCode } from '../main/media/errors.js';
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
 
@@ -104,6 +104,24 @@ export interface ChatEntryView {
   text: string;
 }
 
+/** Why a member left the call: said bye, went silent, or its link never came up. */
+export const MEMBER_LEFT_REASONS = ['left', 'lost', 'failed'] as const;
+export type MemberLeftReason = (typeof MEMBER_LEFT_REASONS)[number];
+
+/**
+ * Why our call ended: we left (or the app quit), crossing invites merged it into the other
+ * call, the only invitee declined or never answered, or the last member left.
+ */
+export const CALL_ENDED_REASONS = [
+  'left',
+  'quit',
+  'merged',
+  'declined',
+  'no answer',
+  'everyone left',
+] as const;
+export type CallEndedReason = (typeof CALL_ENDED_REASONS)[number];
+
 export type ApiErrorCode =
   | 'ERR_BAD_COMMAND'
   | 'ERR_UNKNOWN_PEER'
@@ -151,8 +169,16 @@ export type SessionEvent =
       messages: ChatEntryView[];
     }
   | { event: 'chat-exported'; call: string; path: string; messages: number }
-  | { event: 'member-left'; call: string; peer: string; name: string; reason: string }
-  | { event: 'call-ended'; call: string; reason: string }
+  | {
+      event: 'member-left';
+      call: string;
+      peer: string;
+      name: string;
+      reason: MemberLeftReason;
+      /** For people: what went wrong, when something did. */
+      detail?: string;
+    }
+  | { event: 'call-ended'; call: string; reason: CallEndedReason; detail?: string }
   | {
       event: 'chat';
       call: string;

@@ -1,11 +1,11 @@
 import net from 'node:net';
-import type { IdentityKeys } from '../crypto/index.js';
-import { MeshError } from './errors.js';
-import type { Logger } from './logger.js';
-import { silentLogger } from './logger.js';
-import type { SignalingTimeouts } from './signaling-connection.js';
-import { SignalingConnection } from './signaling-connection.js';
-import { TypedEmitter } from './typed-emitter.js';
+import type { IdentityKeys } from '../../crypto/index.js';
+import { MeshError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import { silentLogger } from '../base/logger.js';
+import type { SignalingTimeouts } from './connection.js';
+import { SignalingConnection } from './connection.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
 export interface SignalingServerOptions {
   identity: IdentityKeys;
@@ -21,7 +21,6 @@ export interface SignalingServerOptions {
 }
 
 export interface SignalingServerEvents {
-  [key: string]: unknown[];
   /** An inbound connection that finished the key exchange. */
   connection: [SignalingConnection];
   /** An inbound connection closed before authenticating (garbage, forgery, slow-loris...). */
@@ -47,7 +46,7 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
   #closed = false;
 
   constructor(options: SignalingServerOptions) {
-    super();
+    super({ logger: options.logger });
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#server.on('connection', (socket) => this.#onSocket(socket));

@@ -1,7 +1,7 @@
-import { fromBase64, peerIdFromPublicKey, toBase64, verifyStatement } from '../crypto/index.js';
-import type { ChatWire } from './control-messages.js';
-import { MAX_HISTORY } from './control-messages.js';
-import { randomId } from './ids.js';
+import { fromBase64, peerIdFromPublicKey, toBase64, verifyStatement } from '../../crypto/index.js';
+import type { ChatWire } from '../link/control-messages.js';
+import { MAX_HISTORY } from '../link/control-messages.js';
+import { randomId } from '../base/ids.js';
 
 export interface ChatMessage {
   readonly call: string;

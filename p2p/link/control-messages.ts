@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { HEX_ID } from './ids.js';
-import { MAX_CHAT_LENGTH, MAX_MEMBERS, MAX_NAME_LENGTH } from './limits.js';
-import { memberInfoSchema } from './signaling-messages.js';
+import { HEX_ID } from '../base/ids.js';
+import { MAX_CHAT_LENGTH, MAX_MEMBERS, MAX_NAME_LENGTH } from '../base/limits.js';
+import { memberInfoSchema } from '../signaling/messages.js';
 
 const hexId = z.string().regex(HEX_ID);
 const base64 = (length: number): z.ZodString =>

@@ -1,22 +1,22 @@
-import type { ChatAuthor, ChatMessage } from './chat-log.js';
-import { ChatLog } from './chat-log.js';
-import type { ChatWire, ControlMessage } from './control-messages.js';
-import { CHAT_BATCH, CHAT_HAVE_PAGE } from './control-messages.js';
-import type { MeshError } from './errors.js';
-import { randomId } from './ids.js';
-import type { Logger } from './logger.js';
-import { silentLogger } from './logger.js';
-import { OwnMediaKey } from './media-keys.js';
-import type { MediaReceiverStats, ReceivedFrame } from './media-receiver.js';
-import { MediaReceiver } from './media-receiver.js';
-import type { MediaSenderStats, OutgoingFrame } from './media-sender.js';
-import { MediaSender } from './media-sender.js';
-import type { PeerLink } from './peer-link.js';
-import type { EncodeTarget } from './quality-controller.js';
-import type { MemberInfo } from './signaling-messages.js';
-import { TypedEmitter } from './typed-emitter.js';
+import type { ChatAuthor, ChatMessage } from '../chat/chat-log.js';
+import { ChatLog } from '../chat/chat-log.js';
+import type { ChatWire, ControlMessage } from '../link/control-messages.js';
+import { CHAT_BATCH, CHAT_HAVE_PAGE } from '../link/control-messages.js';
+import type { MeshError } from '../base/errors.js';
+import { randomId } from '../base/ids.js';
+import type { Logger } from '../base/logger.js';
+import { silentLogger } from '../base/logger.js';
+import { OwnMediaKey } from '../media/keys.js';
+import type { MediaReceiverStats, ReceivedFrame } from '../media/receiver.js';
+import { MediaReceiver } from '../media/receiver.js';
+import type { MediaSenderStats, OutgoingFrame } from '../media/sender.js';
+import { MediaSender } from '../media/sender.js';
+import type { PeerLink } from '../link/peer-link.js';
+import type { EncodeTarget } from '../media/quality-controller.js';
+import type { MemberInfo } from '../signaling/messages.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
-export type { ChatMessage } from './chat-log.js';
+export type { ChatMessage } from '../chat/chat-log.js';
 
 export type MemberState = 'connecting' | 'connected' | 'reconnecting' | 'left';
 export type LeaveReason = 'left' | 'lost' | 'failed';
@@ -39,7 +39,6 @@ export interface MemberMediaStats extends MediaReceiverStats {
 }
 
 export interface CallEvents {
-  [key: string]: unknown[];
   'member-joined': [MemberView];
   'member-state': [MemberView];
   'member-left': [MemberView, LeaveReason, MeshError | null];
@@ -109,7 +108,7 @@ export class Call extends TypedEmitter<CallEvents> {
   #closed = false;
 
   constructor(options: CallOptions) {
-    super();
+    super({ logger: options.logger });
     this.#options = options;
     this.id = options.id ?? randomId();
     this.#logger = options.logger ?? silentLogger;

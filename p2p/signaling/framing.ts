@@ -1,4 +1,4 @@
-import { MeshError } from './errors.js';
+import { MeshError } from '../base/errors.js';
 
 /** Signaling frames: u32 big-endian length, then the payload. */
 export const FRAME_HEADER_BYTES = 4;

@@ -1,5 +1,5 @@
 import nacl from 'tweetnacl';
-import { toHex } from '../crypto/bytes.js';
+import { toHex } from '../../crypto/bytes.js';
 
 /** Random 128-bit identifier (calls, chat messages) as 32 lowercase hex digits. */
 export function randomId(): string {

@@ -1,19 +1,19 @@
 import type { Socket } from 'node:net';
-import type { IdentityKeys, SessionKeys } from '../crypto/index.js';
+import type { IdentityKeys, SessionKeys } from '../../crypto/index.js';
 import {
   HandshakeInitiator,
   HandshakeResponder,
   Opener,
   Sealer,
   deriveKey,
-} from '../crypto/index.js';
-import { MeshError, errorText } from './errors.js';
+} from '../../crypto/index.js';
+import { MeshError, errorText } from '../base/errors.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
-import { decodeJson, encodeJson } from './json-codec.js';
-import type { SignalingMessage } from './signaling-messages.js';
-import { abortSchema, signalingMessageSchema } from './signaling-messages.js';
-import { PROTOCOL_VERSION } from './limits.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { decodeJson, encodeJson } from '../base/json-codec.js';
+import type { SignalingMessage } from './messages.js';
+import { abortSchema, signalingMessageSchema } from './messages.js';
+import { PROTOCOL_VERSION } from '../base/limits.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
 const FRAME_HANDSHAKE = 1;
 const FRAME_SEALED = 2;
@@ -45,7 +45,6 @@ export interface AuthenticatedPeer {
 }
 
 export interface SignalingConnectionEvents {
-  [key: string]: unknown[];
   authenticated: [AuthenticatedPeer];
   message: [SignalingMessage];
   close: [MeshError | null];

@@ -1,11 +1,11 @@
-import { splitIntoChunks } from './media-chunks.js';
-import { encodeFramePayload } from './media-frame.js';
-import type { OwnMediaKey } from './media-keys.js';
-import type { PeerLink } from './peer-link.js';
+import { splitIntoChunks } from './chunks.js';
+import { encodeFramePayload } from './frame.js';
+import type { OwnMediaKey } from './keys.js';
+import type { PeerLink } from '../link/peer-link.js';
 import type { EncodeTarget } from './quality-controller.js';
 import { QualityController } from './quality-controller.js';
 import { RateWindow } from './rate-window.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
 /** A captured, filtered, JPEG-encoded frame on its way out. */
 export interface OutgoingFrame {
@@ -31,7 +31,6 @@ export interface MediaSenderStats {
 }
 
 export interface MediaSenderEvents {
-  [key: string]: unknown[];
   adapt: [EncodeTarget];
 }
 

@@ -1,10 +1,10 @@
-import type { MediaKeyAnnouncement } from './media-keys.js';
-import { PeerMediaKeys } from './media-keys.js';
-import type { FrameMeta } from './media-frame.js';
-import { decodeFramePayload } from './media-frame.js';
+import type { MediaKeyAnnouncement } from './keys.js';
+import { PeerMediaKeys } from './keys.js';
+import type { FrameMeta } from './frame.js';
+import { decodeFramePayload } from './frame.js';
 import { RateWindow, SampleWindow } from './rate-window.js';
 import { Reassembler } from './reassembler.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
 export interface ReceivedFrame {
   readonly from: string;
@@ -30,7 +30,6 @@ export interface MediaReceiverStats {
 }
 
 export interface MediaReceiverEvents {
-  [key: string]: unknown[];
   frame: [ReceivedFrame];
 }
 

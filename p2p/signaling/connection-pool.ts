@@ -1,9 +1,9 @@
-import { MeshError, errorText } from './errors.js';
-import type { Logger } from './logger.js';
-import { silentLogger } from './logger.js';
-import type { SignalingConnection } from './signaling-connection.js';
-import type { SignalingServer } from './signaling-server.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { MeshError, errorText } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import { silentLogger } from '../base/logger.js';
+import type { SignalingConnection } from './connection.js';
+import type { SignalingServer } from './server.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
 export interface Endpoint {
   host: string;
@@ -13,7 +13,6 @@ export interface Endpoint {
 }
 
 export interface ConnectionPoolEvents {
-  [key: string]: unknown[];
   /** A connection in either direction finished its key exchange. */
   connection: [SignalingConnection];
   /** One endpoint failed while dialing (the next one is still tried). */
@@ -43,7 +42,7 @@ export class ConnectionPool extends TypedEmitter<ConnectionPoolEvents> {
     /** Connections the owner still needs (calls, invites, manual peers) are never swept. */
     inUse: (connection: SignalingConnection) => boolean;
   }) {
-    super();
+    super({ logger: options.logger });
     this.#server = options.server;
     this.#logger = options.logger ?? silentLogger;
     this.#inUse = options.inUse;

@@ -1,5 +1,5 @@
 import nacl from 'tweetnacl';
-import { Opener, Sealer, fromBase64, toBase64 } from '../crypto/index.js';
+import { Opener, Sealer, fromBase64, toBase64 } from '../../crypto/index.js';
 
 export interface MediaKeyAnnouncement {
   keyId: number;

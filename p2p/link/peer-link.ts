@@ -1,15 +1,15 @@
 import { PeerConnection } from 'node-datachannel';
 import type { DataChannel } from 'node-datachannel';
-import type { SessionKeys } from '../crypto/index.js';
-import { Opener, Sealer, deriveKey } from '../crypto/index.js';
+import type { SessionKeys } from '../../crypto/index.js';
+import { Opener, Sealer, deriveKey } from '../../crypto/index.js';
 import type { ControlMessage } from './control-messages.js';
 import { controlMessageSchema } from './control-messages.js';
-import { MeshError, errorText } from './errors.js';
-import { decodeJson, encodeJson } from './json-codec.js';
-import type { Logger } from './logger.js';
-import { silentLogger } from './logger.js';
+import { MeshError, errorText } from '../base/errors.js';
+import { decodeJson, encodeJson } from '../base/json-codec.js';
+import type { Logger } from '../base/logger.js';
+import { silentLogger } from '../base/logger.js';
 import { ClockOffset } from './clock-offset.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -20,7 +20,6 @@ export type LinkSignalBody =
   | { t: 'candidate'; candidate: string; mid: string };
 
 export interface PeerLinkEvents {
-  [key: string]: unknown[];
   open: [];
   signal: [LinkSignalBody];
   control: [ControlMessage];
@@ -92,7 +91,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #createdAt = Date.now();
 
   constructor(options: PeerLinkOptions) {
-    super();
+    super({ logger: options.logger });
     this.#options = options;
     this.peerId = options.peerId;
     this.#logger = options.logger ?? silentLogger;

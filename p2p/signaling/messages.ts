@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { HEX_ID } from './ids.js';
+import { HEX_ID } from '../base/ids.js';
 import {
   MAX_CANDIDATE_LENGTH,
   MAX_MEMBERS,
   MAX_NAME_LENGTH,
   MAX_SDP_LENGTH,
   PROTOCOL_VERSION,
-} from './limits.js';
+} from '../base/limits.js';
 
 const id = z.string().regex(HEX_ID);
 const name = z.string().min(1).max(MAX_NAME_LENGTH);

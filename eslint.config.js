@@ -25,6 +25,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.out-*/**',
       'node_modules/**',
       'test-output/**',
       'bin/**',

@@ -16,7 +16,7 @@ shift
 case "$command" in
   start)
     # Electron's binary comes from outside the npm registry; where it cannot be fetched
-    # the install goes on without it (DESIGN.md, "Facts learned").
+    # the install goes on without it (docs/architecture.md, "Facts learned on these machines").
     export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
     source scripts/bootstrap.sh
     npm run --silent build

@@ -153,8 +153,10 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'Buffer', 'require', '__dirname', '__filename'],
     },
   },
-  // renderer/ runs in the page: DOM only. It may import types (never code) from main/, and
-  // nothing from p2p/, crypto/, Node or Electron. Type-checked with tsconfig.renderer.json.
+  // renderer/ runs in the page: DOM only. It shares runtime-neutral code with the node through
+  // protocol/ (schemas, the frame codec, chat order), may import types (never code) from
+  // main/, and nothing from p2p/, crypto/, Node or Electron. Type-checked with
+  // tsconfig.renderer.json.
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: {
@@ -175,7 +177,7 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['../main/*', '../../main/*', '../../../main/*'],
+              regex: '^(\\.\\./)+main/',
               allowTypeImports: true,
               message: 'renderer/ may import types only from main/ (use `import type`).',
             },

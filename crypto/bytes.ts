@@ -128,28 +128,27 @@ export function fromUtf8(bytes: Uint8Array): string {
   }
 }
 
+/** A view of `size` bytes at `offset`, after checking both: misuse throws, never reads past. */
+function checkedView(bytes: Uint8Array, offset: number, size: number, what = 'bytes'): DataView {
+  requireBytes(bytes, what);
+  requireRange(bytes, offset, size);
+  return view(bytes);
+}
+
 export function writeU64BE(value: bigint, out: Uint8Array, offset: number): void {
   requireU64(value, 'value');
-  requireBytes(out, 'out');
-  requireRange(out, offset, 8);
-  view(out).setBigUint64(offset, value, false);
+  checkedView(out, offset, 8, 'out').setBigUint64(offset, value, false);
 }
 
 export function readU64BE(bytes: Uint8Array, offset: number): bigint {
-  requireBytes(bytes, 'bytes');
-  requireRange(bytes, offset, 8);
-  return view(bytes).getBigUint64(offset, false);
+  return checkedView(bytes, offset, 8).getBigUint64(offset, false);
 }
 
 export function writeU32BE(value: number, out: Uint8Array, offset: number): void {
   requireU32(value, 'value');
-  requireBytes(out, 'out');
-  requireRange(out, offset, 4);
-  view(out).setUint32(offset, value, false);
+  checkedView(out, offset, 4, 'out').setUint32(offset, value, false);
 }
 
 export function readU32BE(bytes: Uint8Array, offset: number): number {
-  requireBytes(bytes, 'bytes');
-  requireRange(bytes, offset, 4);
-  return view(bytes).getUint32(offset, false);
+  return checkedView(bytes, offset, 4).getUint32(offset, false);
 }

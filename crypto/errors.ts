@@ -1,3 +1,5 @@
+import { CodedError } from '../protocol/errors.js';
+
 export type CryptoMisuseCode =
   | 'ERR_KEY_LENGTH'
   | 'ERR_BAD_ARGUMENT'
@@ -12,12 +14,6 @@ export type CryptoMisuseCode =
  * network: those get a typed `{ ok: false, reason }` result so a hostile peer cannot crash us.
  * `code` is the stable part callers may branch on; the message is for humans.
  */
-export class CryptoMisuseError extends Error {
+export class CryptoMisuseError extends CodedError<CryptoMisuseCode> {
   override readonly name = 'CryptoMisuseError';
-  readonly code: CryptoMisuseCode;
-
-  constructor(code: CryptoMisuseCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

@@ -32,8 +32,8 @@ export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
 /**
  * Whether Electron can start here. Under Node, `require('electron')` is the path of its
  * binary; the package's install script downloads that binary from outside the npm registry,
- * so an install that could not reach it has the package and no binary (DESIGN.md, "Facts
- * learned"), and `require` throws or names a file that does not exist.
+ * so an install that could not reach it has the package and no binary (docs/architecture.md,
+ * "Facts learned on these machines"), and `require` throws or names a file that does not exist.
  */
 export function checkElectron(): ElectronCheck {
   if (!hasDisplay()) return { ok: false, reason: 'no display (DISPLAY / WAYLAND_DISPLAY unset)' };

@@ -8,7 +8,7 @@ import {
 } from '../crypto/index.js';
 import { ConnectionPool } from '../p2p/signaling/connection-pool.js';
 import { Discovery } from '../p2p/discovery/discovery.js';
-import { MeshError, errorText } from '../p2p/base/errors.js';
+import { errorText } from '../p2p/base/errors.js';
 import type { Logger } from '../p2p/base/logger.js';
 import { SignalingServer } from '../p2p/signaling/server.js';
 import { TypedEmitter } from '../p2p/base/typed-emitter.js';
@@ -21,12 +21,11 @@ import type {
   SessionEventName,
 } from '../protocol/api.js';
 import type { EventBody } from './api-reports.js';
-import type { CallContent } from './call-membership.js';
-import { CallMembership, MEMBERSHIP_API_EVENTS } from './call-membership.js';
-import { CommandError } from './command-error.js';
+import type { CallContent } from './call-adapter.js';
+import { CALL_API_EVENTS, CallAdapter } from './call-adapter.js';
+import { CommandError, isApiError } from './command-error.js';
 import type { LocalMediaOptions } from './local-media.js';
 import { LocalMedia } from './local-media.js';
-import { MediaError } from './media/errors.js';
 import { listFilters } from './media/filters.js';
 import { parseSourceSpec } from './media/settings.js';
 import type { EncodedFrame } from './media/video-capture.js';
@@ -72,12 +71,11 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #pool: ConnectionPool;
   #discovery: Discovery | null = null;
   readonly #directory: PeerDirectory;
-  readonly #membership: CallMembership;
+  readonly #membership: CallAdapter;
   #closed = false;
   readonly #media: LocalMedia;
   /** A front end shows the self view outside calls: keep the camera on after a call. */
   #previewWanted = false;
-  #statsTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: SessionOptions, identity: IdentityKeys, knownPeers: KnownPeers) {
     super({ logger: options.logger });
@@ -105,7 +103,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       pool: this.#pool,
       logger: options.logger,
     });
-    this.#membership = new CallMembership({
+    this.#membership = new CallAdapter({
       id: this.id,
       name: options.name,
       identity,
@@ -115,6 +113,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       logger: options.logger,
       inviteTimeoutMs: options.inviteTimeoutMs,
       linkTimeoutMs: options.linkTimeoutMs,
+      autoAccept: options.autoAccept,
     });
     this.#media = new LocalMedia(options.media);
     this.#pool.on('connection', (connection) => {
@@ -126,7 +125,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     for (const name of PEER_DIRECTORY_EVENTS) {
       this.#directory.on(name, (body) => this.#report(name, body));
     }
-    for (const name of MEMBERSHIP_API_EVENTS) {
+    for (const name of CALL_API_EVENTS) {
       this.#membership.on(name, (body) => this.#report(name, body));
     }
     this.#watchMembership();
@@ -252,15 +251,9 @@ export class Session extends TypedEmitter<SessionEvents> {
       case 'filters':
         this.#emit({ event: 'filters', filters: listFilters() });
         return;
-      case 'members': {
-        const call = this.#membership.call;
-        this.#emit({
-          event: 'members',
-          call: call?.id ?? null,
-          members: this.#membership.memberViews(),
-        });
+      case 'members':
+        this.#emit({ event: 'members', ...this.#membership.members() });
         return;
-      }
       case 'history': {
         const call = this.#requireCall();
         this.#emit({
@@ -311,7 +304,7 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   #chat(text: string): void {
     const message = this.#requireCall().sendChat(text);
-    this.#emit({ event: 'chat', ...message });
+    if (message) this.#emit({ event: 'chat', ...message });
   }
 
   #snapshot(peerId: string): void {
@@ -347,29 +340,12 @@ export class Session extends TypedEmitter<SessionEvents> {
   /** What the membership reports that needs more than passing on. */
   #watchMembership(): void {
     const membership = this.#membership;
-    membership.on('invite', (invite) => {
-      this.#emit({ event: 'invite', ...invite });
-      if (!this.#options.autoAccept) return;
-      if (invite.trust === 'key-changed') {
-        this.#log.warn('not auto-accepting an invite from a peer whose key changed', {
-          peer: invite.from,
-        });
-        return;
-      }
-      this.handle({ cmd: 'accept', call: invite.call });
-    });
     membership.on('accept-failed', (err) => this.#reportFailure('accept', err));
     membership.on('invite-timeout', ({ call, peer, name }) => {
       this.#error('ERR_INVITE_TIMEOUT', `${name} did not answer`, { peer, call });
     });
-    membership.on('call-started', () => {
-      this.#media.start();
-      if (this.#statsTimer) clearInterval(this.#statsTimer);
-      this.#statsTimer = setInterval(() => this.#emitStats(), 1000);
-    });
+    membership.on('call-started', () => this.#media.start());
     membership.on('call-ended', (ended) => {
-      if (this.#statsTimer) clearInterval(this.#statsTimer);
-      this.#statsTimer = null;
       if (!this.#previewWanted) {
         this.#media.stop().catch((err: unknown) => {
           this.#log.warn('capture did not stop cleanly', { reason: errorText(err) });
@@ -395,46 +371,10 @@ export class Session extends TypedEmitter<SessionEvents> {
     });
   }
 
-  #emitStats(): void {
-    const call = this.#membership.call;
-    if (!call) return;
-    const { sending, members } = call.mediaStats();
-    const round = (value: number): number => Math.round(value * 10) / 10;
-    const roundOrNull = (value: number | null): number | null =>
-      value === null ? null : round(value);
-    this.#emit({
-      event: 'stats',
-      call: call.id,
-      sending: {
-        fps: round(sending.fps),
-        kbps: round(sending.kbps),
-        quality: sending.quality,
-        scale: sending.scale,
-        width: sending.width,
-        height: sending.height,
-        skipped: sending.skipped,
-        keyId: sending.keyId,
-      },
-      members: members.map((member) => ({
-        peer: member.peer,
-        fps: round(member.fps),
-        kbps: round(member.kbps),
-        latencyP50Ms: roundOrNull(member.latencyP50Ms),
-        latencyP95Ms: roundOrNull(member.latencyP95Ms),
-        received: member.received,
-        lost: member.lost,
-        rejected: member.rejected,
-        width: member.width,
-        height: member.height,
-        rttMs: member.rttMs,
-      })),
-    });
-  }
-
   /** A command (or the membership accepting on its own) failed: say so as an error event. */
   #reportFailure(cmd: CommandName, err: unknown): void {
     if (this.#closed) return;
-    if (err instanceof CommandError || err instanceof MeshError || err instanceof MediaError) {
+    if (isApiError(err)) {
       this.#error(err.code, err.message);
     } else {
       this.#log.error('command failed', { cmd, reason: errorText(err) });

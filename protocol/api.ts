@@ -1,12 +1,12 @@
 /**
  * The session API: one vocabulary for every front end (headless CLI, Electron preload,
- * browser bridge). The renderer imports types from here, never code.
+ * browser bridge). Commands and events are zod schemas; their types are inferred from them.
+ * The node checks commands with commandSchema, the renderer checks events with
+ * sessionEventSchema.
  */
-import { z } from 'zod';
-import type { MemberMediaStats } from '../p2p/call/call.js';
-import type { MeshErrorCode } from '../p2p/base/errors.js';
-import type { MediaSenderStats } from '../p2p/media/sender.js';
-import type { MediaErrorCode } from '../main/media/errors.js';
+import * as z from 'zod';
+import type { ApiErrorCode } from './error-codes.js';
+import { API_ERROR_CODES } from './error-codes.js';
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
 
@@ -58,51 +58,89 @@ export const commandSchema = z.discriminatedUnion('cmd', [
 export type Command = z.infer<typeof commandSchema>;
 export type CommandName = Command['cmd'];
 
-export type TrustState = 'new' | 'known' | 'verified' | 'key-changed';
+// ---- events: node → front end -------------------------------------------------------------
+// The schemas describe what the node emits; they never shape it. Each front end that reads
+// events from another process (the renderer) checks them against these; the node's own
+// types are inferred from them, so the two cannot drift apart. Objects are not strict: a
+// reader takes the fields it knows and drops the rest.
 
-export interface PeerView {
-  peer: string;
-  name: string;
-  host: string;
-  port: number;
-  safetyCode: string;
-  fingerprint: string;
-  trust: TrustState;
-  source: 'mdns' | 'manual';
-}
+export const trustStateSchema = z.enum(['new', 'known', 'verified', 'key-changed']);
+export type TrustState = z.infer<typeof trustStateSchema>;
 
-export interface MemberEventView {
-  peer: string;
-  name: string;
-  state: 'connecting' | 'connected' | 'reconnecting' | 'left';
-  safetyCode: string;
-  verified: boolean;
-}
+export const peerViewSchema = z.object({
+  peer: z.string(),
+  name: z.string(),
+  host: z.string(),
+  port: z.number(),
+  safetyCode: z.string(),
+  fingerprint: z.string(),
+  trust: trustStateSchema,
+  source: z.enum(['mdns', 'manual']),
+});
+export type PeerView = z.infer<typeof peerViewSchema>;
 
-export interface MediaSettingsView {
-  source: string;
-  width: number;
-  height: number;
-  fps: number;
-  filters: string[];
-  enabled: boolean;
-}
+export const memberEventViewSchema = z.object({
+  peer: z.string(),
+  name: z.string(),
+  state: z.enum(['connecting', 'connected', 'reconnecting', 'left']),
+  safetyCode: z.string(),
+  verified: z.boolean(),
+});
+export type MemberEventView = z.infer<typeof memberEventViewSchema>;
 
-/** What we send, as stats report it (see p2p/media-sender.ts). */
-export type SendingStatsView = Omit<MediaSenderStats, 'sealMs'>;
+export const mediaSettingsViewSchema = z.object({
+  source: z.string(),
+  width: z.number(),
+  height: z.number(),
+  fps: z.number(),
+  filters: z.array(z.string()),
+  enabled: z.boolean(),
+});
+export type MediaSettingsView = z.infer<typeof mediaSettingsViewSchema>;
 
-/** What arrives from one member (see p2p/media-receiver.ts). */
-export type MemberStatsView = MemberMediaStats;
+/** What we send, as stats report it (p2p/media/sender.ts: MediaSenderStats without sealMs). */
+export const sendingStatsViewSchema = z.object({
+  fps: z.number(),
+  kbps: z.number(),
+  quality: z.number(),
+  scale: z.number(),
+  width: z.number(),
+  height: z.number(),
+  /** Frames a link could not take because the previous one was still queued. */
+  skipped: z.number(),
+  /** Id of the media key frames are sealed with now (changes at every rotation). */
+  keyId: z.number(),
+});
+export type SendingStatsView = z.infer<typeof sendingStatsViewSchema>;
+
+/** What arrives from one member (p2p/call/call.ts: MemberMediaStats). */
+export const memberStatsViewSchema = z.object({
+  peer: z.string(),
+  fps: z.number(),
+  kbps: z.number(),
+  latencyP50Ms: z.number().nullable(),
+  latencyP95Ms: z.number().nullable(),
+  received: z.number(),
+  /** Frames lost on the way (incomplete or arrived after a newer one). */
+  lost: z.number(),
+  /** Chunks or frames rejected as malformed, forged or replayed. */
+  rejected: z.number(),
+  width: z.number(),
+  height: z.number(),
+  rttMs: z.number().nullable(),
+});
+export type MemberStatsView = z.infer<typeof memberStatsViewSchema>;
 
 /** A chat message as front ends show it (`chat` events carry the same fields). */
-export interface ChatEntryView {
-  id: string;
-  from: string;
-  name: string;
-  ts: number;
-  clock: number;
-  text: string;
-}
+export const chatEntryViewSchema = z.object({
+  id: z.string(),
+  from: z.string(),
+  name: z.string(),
+  ts: z.number(),
+  clock: z.number(),
+  text: z.string(),
+});
+export type ChatEntryView = z.infer<typeof chatEntryViewSchema>;
 
 /** Why a member left the call: said bye, went silent, or its link never came up. */
 export const MEMBER_LEFT_REASONS = ['left', 'lost', 'failed'] as const;
@@ -122,103 +160,120 @@ export const CALL_ENDED_REASONS = [
 ] as const;
 export type CallEndedReason = (typeof CALL_ENDED_REASONS)[number];
 
-export type ApiErrorCode =
-  | 'ERR_BAD_COMMAND'
-  | 'ERR_UNKNOWN_PEER'
-  | 'ERR_NOT_IN_CALL'
-  | 'ERR_ALREADY_IN_CALL'
-  | 'ERR_NO_SUCH_INVITE'
-  | 'ERR_INVITE_TIMEOUT'
-  | 'ERR_KEY_CHANGED'
-  | 'ERR_INTERNAL'
-  | 'ERR_NO_FRAME'
-  | 'ERR_EXPORT_FAILED'
-  | MediaErrorCode
-  | MeshErrorCode;
+export type { ApiErrorCode };
 
-export type SessionEvent =
-  | {
-      event: 'ready';
-      id: string;
-      name: string;
-      port: number;
-      fingerprint: string;
-      publicKey: string;
-    }
-  | ({ event: 'peer-up' } & PeerView)
-  | { event: 'peer-down'; peer: string; name: string }
-  | { event: 'peers'; peers: PeerView[] }
-  | {
-      event: 'invite';
-      call: string;
-      from: string;
-      name: string;
-      safetyCode: string;
-      trust: TrustState;
-    }
-  | { event: 'invite-sent'; call: string; peer: string }
-  | { event: 'invite-declined'; call: string; peer: string; reason: string }
-  | { event: 'invite-cancelled'; call: string; from: string }
-  | { event: 'call-joined'; call: string; members: MemberEventView[] }
-  | ({ event: 'member-joined'; call: string } & MemberEventView)
-  | ({ event: 'member-state'; call: string } & MemberEventView)
-  | { event: 'members'; call: string | null; members: MemberEventView[] }
-  | {
-      event: 'history';
-      call: string;
-      messages: ChatEntryView[];
-    }
-  | { event: 'chat-exported'; call: string; path: string; messages: number }
-  | {
-      event: 'member-left';
-      call: string;
-      peer: string;
-      name: string;
-      reason: MemberLeftReason;
-      /** For people: what went wrong, when something did. */
-      detail?: string;
-    }
-  | { event: 'call-ended'; call: string; reason: CallEndedReason; detail?: string }
-  | {
-      event: 'chat';
-      call: string;
-      from: string;
-      name: string;
-      id: string;
-      text: string;
-      ts: number;
-      clock: number;
-    }
-  | {
-      event: 'key-changed';
-      peer: string;
-      name: string;
-      previousPeer: string;
-      message: string;
-    }
-  | { event: 'trust-changed'; peer: string; trust: TrustState }
-  | ({ event: 'media-settings' } & MediaSettingsView)
-  | { event: 'filters'; filters: { name: string; label: string; description: string }[] }
-  | { event: 'video-state'; peer: string; enabled: boolean }
-  | { event: 'stats'; call: string; sending: SendingStatsView; members: MemberStatsView[] }
-  | {
-      event: 'frame';
-      peer: string;
-      frame: number;
-      width: number;
-      height: number;
-      bytes: number;
-      latencyMs: number | null;
-    }
-  | {
-      event: 'snapshot';
-      peer: string;
-      frame: number;
-      width: number;
-      height: number;
-      captureTs: number;
-      jpeg: string;
-    }
-  | { event: 'error'; code: ApiErrorCode; message: string; peer?: string; call?: string };
-
+export const sessionEventSchema = z.discriminatedUnion('event', [
+  z.object({
+    event: z.literal('ready'),
+    id: z.string(),
+    name: z.string(),
+    port: z.number(),
+    fingerprint: z.string(),
+    publicKey: z.string(),
+  }),
+  peerViewSchema.extend({ event: z.literal('peer-up') }),
+  z.object({ event: z.literal('peer-down'), peer: z.string(), name: z.string() }),
+  z.object({ event: z.literal('peers'), peers: z.array(peerViewSchema) }),
+  z.object({
+    event: z.literal('invite'),
+    call: z.string(),
+    from: z.string(),
+    name: z.string(),
+    safetyCode: z.string(),
+    trust: trustStateSchema,
+  }),
+  z.object({ event: z.literal('invite-sent'), call: z.string(), peer: z.string() }),
+  z.object({
+    event: z.literal('invite-declined'),
+    call: z.string(),
+    peer: z.string(),
+    reason: z.string(),
+  }),
+  z.object({ event: z.literal('invite-cancelled'), call: z.string(), from: z.string() }),
+  z.object({
+    event: z.literal('call-joined'),
+    call: z.string(),
+    members: z.array(memberEventViewSchema),
+  }),
+  memberEventViewSchema.extend({ event: z.literal('member-joined'), call: z.string() }),
+  memberEventViewSchema.extend({ event: z.literal('member-state'), call: z.string() }),
+  z.object({
+    event: z.literal('members'),
+    call: z.string().nullable(),
+    members: z.array(memberEventViewSchema),
+  }),
+  z.object({
+    event: z.literal('history'),
+    call: z.string(),
+    messages: z.array(chatEntryViewSchema),
+  }),
+  z.object({
+    event: z.literal('chat-exported'),
+    call: z.string(),
+    path: z.string(),
+    messages: z.number(),
+  }),
+  z.object({
+    event: z.literal('member-left'),
+    call: z.string(),
+    peer: z.string(),
+    name: z.string(),
+    reason: z.enum(MEMBER_LEFT_REASONS),
+    /** For people: what went wrong, when something did. */
+    detail: z.string().optional(),
+  }),
+  z.object({
+    event: z.literal('call-ended'),
+    call: z.string(),
+    reason: z.enum(CALL_ENDED_REASONS),
+    detail: z.string().optional(),
+  }),
+  chatEntryViewSchema.extend({ event: z.literal('chat'), call: z.string() }),
+  z.object({
+    event: z.literal('key-changed'),
+    peer: z.string(),
+    name: z.string(),
+    previousPeer: z.string(),
+    message: z.string(),
+  }),
+  z.object({ event: z.literal('trust-changed'), peer: z.string(), trust: trustStateSchema }),
+  mediaSettingsViewSchema.extend({ event: z.literal('media-settings') }),
+  z.object({
+    event: z.literal('filters'),
+    filters: z.array(z.object({ name: z.string(), label: z.string(), description: z.string() })),
+  }),
+  z.object({ event: z.literal('video-state'), peer: z.string(), enabled: z.boolean() }),
+  z.object({
+    event: z.literal('stats'),
+    call: z.string(),
+    sending: sendingStatsViewSchema,
+    members: z.array(memberStatsViewSchema),
+  }),
+  z.object({
+    event: z.literal('frame'),
+    peer: z.string(),
+    frame: z.number(),
+    width: z.number(),
+    height: z.number(),
+    bytes: z.number(),
+    latencyMs: z.number().nullable(),
+  }),
+  z.object({
+    event: z.literal('snapshot'),
+    peer: z.string(),
+    frame: z.number(),
+    width: z.number(),
+    height: z.number(),
+    captureTs: z.number(),
+    jpeg: z.string(),
+  }),
+  z.object({
+    event: z.literal('error'),
+    code: z.enum(API_ERROR_CODES),
+    message: z.string(),
+    peer: z.string().optional(),
+    call: z.string().optional(),
+  }),
+]);
+export type SessionEvent = z.infer<typeof sessionEventSchema>;
 export type SessionEventName = SessionEvent['event'];

@@ -1,19 +1,15 @@
 /**
  * What travels between the node and a user interface (Electron preload IPC or the
- * browser bridge's WebSocket). The renderer imports the types only.
+ * browser bridge's WebSocket). Both sides treat the other as untrusted: the node checks
+ * ClientMessage with clientMessageSchema, the page checks ServerMessage with
+ * serverMessageSchema.
  *
  * JSON, UI → node: `{ "type": "command", "command": Command }`.
  * JSON, node → UI: `ServerMessage`.
- * Binary, node → UI: one video frame per message:
- *   byte 0      kind: 1 = a member's frame, 2 = our own (filtered) preview
- *   bytes 1-16  peer id (16 bytes; the 32 hex digits of the id)
- *   bytes 17-20 frame number, u32 big-endian
- *   bytes 21-22 width, u16 big-endian; bytes 23-24 height, u16 big-endian
- *   bytes 25-   the JPEG
+ * Binary, node → UI: one video frame per message (layout and codec in protocol/ui-frames.ts).
  */
-import { z } from 'zod';
-import type { SessionEvent } from './api.js';
-import { commandSchema } from './api.js';
+import * as z from 'zod';
+import { commandSchema, sessionEventSchema } from './api.js';
 
 export const clientMessageSchema = z.strictObject({
   type: z.literal('command'),
@@ -21,25 +17,19 @@ export const clientMessageSchema = z.strictObject({
 });
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
-export interface SelfInfo {
-  id: string;
-  name: string;
-  port: number;
-  fingerprint: string;
-}
+export const selfInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  port: z.number(),
+  fingerprint: z.string(),
+});
+export type SelfInfo = z.infer<typeof selfInfoSchema>;
 
-export type ServerMessage =
-  { type: 'hello'; self: SelfInfo } | { type: 'event'; event: SessionEvent };
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), self: selfInfoSchema }),
+  z.object({ type: z.literal('event'), event: sessionEventSchema }),
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
-export const FRAME_HEADER_BYTES = 25;
-export const FRAME_KIND_REMOTE = 1;
-export const FRAME_KIND_LOCAL = 2;
-
-export interface UiVideoFrame {
-  kind: 'remote' | 'local';
-  peer: string;
-  frame: number;
-  width: number;
-  height: number;
-  jpeg: Uint8Array;
-}
+export type { UiVideoFrame } from './ui-frames.js';
+export { FRAME_HEADER_BYTES, FRAME_KIND_LOCAL, FRAME_KIND_REMOTE } from './ui-frames.js';

@@ -1,3 +1,5 @@
+// First, before any module builds a zod schema: the page's CSP forbids eval (zod-config.ts).
+import './transport/zod-config.js';
 import { render } from 'preact';
 import { App } from './components/App.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';

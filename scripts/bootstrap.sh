@@ -10,7 +10,8 @@ as_root() {
 }
 
 # Node.js (18.20+; 20 recommended) and the toolchain node-gyp needs for the OpenCV binding.
-# libopencv-dev: @u4/opencv4nodejs builds against the system OpenCV (DESIGN.md, "Facts").
+# libopencv-dev: @u4/opencv4nodejs builds against the system OpenCV
+# (docs/architecture.md, "Facts learned on these machines").
 SYSTEM_PACKAGES=(libopencv-dev build-essential python3 pkg-config ca-certificates)
 # Only for the tests (dev.sh test/bench set MESHCALL_WITH_TEST_DEPS=1):
 # iproute2: the integration tests build network namespaces.

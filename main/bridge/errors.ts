@@ -1,4 +1,4 @@
-import { CodedError } from '../../p2p/base/errors.js';
+import { CodedError } from '../../protocol/errors.js';
 
 /** Stable error codes of the user-interface shells: callers match on these, never on text. */
 export type BridgeErrorCode =

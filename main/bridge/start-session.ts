@@ -12,8 +12,8 @@ import { BridgeError } from './errors.js';
 
 /**
  * What to tell a user whose OpenCV binding does not load. The binding is a NAN addon built
- * for one ABI: Electron's differs from Node's, so one build cannot serve both (DESIGN.md,
- * "Facts learned").
+ * for one ABI: Electron's differs from Node's, so one build cannot serve both
+ * (docs/architecture.md, "Facts learned on these machines").
  */
 export function opencvHint(runtime: 'node' | 'electron'): string {
   return runtime === 'electron'

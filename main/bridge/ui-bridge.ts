@@ -1,7 +1,7 @@
 /**
  * The browser bridge: serves the built renderer over HTTP on 127.0.0.1 and carries the
  * ui-protocol over a WebSocket at /ws, so the interface runs in any browser where
- * Electron cannot (DESIGN.md, "Facts learned").
+ * Electron cannot (docs/architecture.md, "Facts learned on these machines").
  *
  * Trust model: the page is untrusted, and so is every other page the user's browser
  * opens, since any of them can reach 127.0.0.1. Static files are harmless and need no

@@ -1,21 +1,11 @@
-import { CodedError } from '../../p2p/base/errors.js';
+import { CodedError } from '../../protocol/errors.js';
 
-/** Stable error codes for capture, filters and encoding: front ends match on these, never on text. */
-export type MediaErrorCode =
-  | 'ERR_BAD_SOURCE'
-  | 'ERR_CAMERA_UNAVAILABLE'
-  | 'ERR_FILE_UNAVAILABLE'
-  | 'ERR_UNKNOWN_FILTER'
-  | 'ERR_BAD_SETTINGS'
-  | 'ERR_CAPTURE_FAILED'
-  | 'ERR_BAD_IMAGE';
+/** Stable error codes (listed in protocol/, where the API schema names them). */
+import type { MediaErrorCode } from '../../protocol/error-codes.js';
+export type { MediaErrorCode };
 
 export class MediaError extends CodedError<MediaErrorCode> {
   override readonly name = 'MediaError';
-}
-
-export function isMediaError(value: unknown): value is MediaError {
-  return value instanceof MediaError;
 }
 
 /**

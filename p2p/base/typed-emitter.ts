@@ -9,8 +9,11 @@ import type { Logger } from './logger.js';
 export type EventMap<E> = { [K in keyof E]: unknown[] };
 type Listener<A extends unknown[]> = (...args: A) => void;
 
+/** Stored untyped: the public methods pair each name with its payload type. */
+type AnyListener = (...args: unknown[]) => void;
+
 interface Registration {
-  readonly listener: Listener<never[]>;
+  readonly listener: AnyListener;
   readonly once: boolean;
 }
 
@@ -52,7 +55,7 @@ export class TypedEmitter<E extends EventMap<E>> {
   off<K extends keyof E & string>(event: K, listener: Listener<E[K]>): this {
     const registrations = this.#listeners.get(event);
     if (!registrations) return this;
-    const index = registrations.findIndex((r) => r.listener === listener);
+    const index = registrations.findIndex((r) => r.listener === (listener as AnyListener));
     if (index >= 0) registrations.splice(index, 1);
     return this;
   }
@@ -68,9 +71,9 @@ export class TypedEmitter<E extends EventMap<E>> {
     if (!registrations || registrations.length === 0) return false;
     // A copy: listeners may subscribe or unsubscribe while we call them.
     for (const registration of [...registrations]) {
-      if (registration.once) this.off(event, registration.listener as Listener<E[K]>);
+      if (registration.once) this.#remove(event, registration);
       try {
-        (registration.listener as Listener<E[K]>)(...args);
+        registration.listener(...args);
       } catch (err) {
         this.#reportListenerError(event, err);
       }
@@ -84,9 +87,15 @@ export class TypedEmitter<E extends EventMap<E>> {
 
   #add<K extends keyof E & string>(event: K, listener: Listener<E[K]>, once: boolean): this {
     const registrations = this.#listeners.get(event) ?? [];
-    registrations.push({ listener: listener as Listener<never[]>, once });
+    registrations.push({ listener: listener as AnyListener, once });
     this.#listeners.set(event, registrations);
     return this;
+  }
+
+  #remove(event: keyof E, registration: Registration): void {
+    const registrations = this.#listeners.get(event);
+    const index = registrations?.indexOf(registration) ?? -1;
+    if (index >= 0) registrations?.splice(index, 1);
   }
 
   #reportListenerError(event: string, err: unknown): void {

@@ -2,6 +2,7 @@ import { fromBase64, peerIdFromPublicKey, toBase64, verifyStatement } from '../.
 import type { ChatWire } from '../link/control-messages.js';
 import { MAX_HISTORY } from '../link/control-messages.js';
 import { randomId } from '../base/ids.js';
+import { compareMessages } from '../../protocol/chat-order.js';
 
 export interface ChatMessage {
   readonly call: string;
@@ -28,8 +29,9 @@ export type ChatAcceptResult =
 
 /**
  * A call's chat: every message has a random id and a Lamport clock; all members order
- * by (clock, author id, message id), so all show the same order whatever the arrival
- * order. Messages are signed by their authors so that anyone may relay them.
+ * by (clock, author id, message id) (protocol/chat-order.ts, shared with the page), so all
+ * show the same order whatever the arrival order. Messages are signed by their authors so
+ * that anyone may relay them.
  */
 export class ChatLog {
   readonly #call: string;
@@ -114,14 +116,7 @@ export class ChatLog {
 
   /** Every message in the order all members agree on. */
   ordered(): ChatMessage[] {
-    this.#sorted ??= [...this.#byId.values()]
-      .map((entry) => entry.message)
-      .sort(
-        (a, b) =>
-          a.clock - b.clock ||
-          (a.from < b.from ? -1 : a.from > b.from ? 1 : 0) ||
-          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-      );
+    this.#sorted ??= [...this.#byId.values()].map((entry) => entry.message).sort(compareMessages);
     return this.#sorted;
   }
 

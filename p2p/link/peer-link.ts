@@ -76,7 +76,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #controlOpener = new Opener({ windowSize: 64 });
   readonly #clock = new ClockOffset();
   // node-datachannel closes a PeerConnection or DataChannel whose JS object is garbage
-  // collected (DESIGN.md, "Facts learned"): these fields hold them for the link's life.
+  // collected (docs/architecture.md, "Facts learned on these machines"): these fields hold
+  // them for the link's life.
   #pc: PeerConnection | null = null;
   #control: DataChannel | null = null;
   #media: DataChannel | null = null;

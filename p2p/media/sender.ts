@@ -62,7 +62,11 @@ export class MediaSender extends TypedEmitter<MediaSenderEvents> {
     return this.#controller.target;
   }
 
-  send(frame: OutgoingFrame, links: Iterable<PeerLink>, now = Date.now()): void {
+  send(
+    frame: OutgoingFrame,
+    links: Iterable<Pick<PeerLink, 'state' | 'mediaBufferedAmount' | 'sendMedia'>>,
+    now = Date.now(),
+  ): void {
     const started = performance.now();
     const sealed = this.#key.seal(
       encodeFramePayload(

@@ -1,4 +1,4 @@
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ThemeChoice } from '../hooks/useTheme.js';
 import type { NotificationState } from '../hooks/useNotifications.js';
@@ -40,6 +40,36 @@ function Segmented<T extends string | number>({
   );
 }
 
+
+/** One radio of the source picker; a camera's number field sits inside its label. */
+function SourceChoice({
+  value,
+  label,
+  current,
+  onPick,
+  children,
+}: {
+  value: SourceKind;
+  label: string;
+  current: SourceKind;
+  onPick: (kind: SourceKind) => void;
+  children?: ComponentChildren;
+}): JSX.Element {
+  return (
+    <label class="radio">
+      <input
+        type="radio"
+        name="source"
+        value={value}
+        checked={current === value}
+        onChange={() => onPick(value)}
+      />
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}
+
 function SourceForm(): JSX.Element {
   const { state, send } = useStore();
   const current = state.media?.source ?? 'pattern';
@@ -73,15 +103,7 @@ function SourceForm(): JSX.Element {
       <fieldset class="fieldset">
         <legend class="section-title">Source</legend>
         <p class="muted small">Now: {describeSource(current)}</p>
-        <label class="radio">
-          <input
-            type="radio"
-            name="source"
-            value="camera"
-            checked={kind === 'camera'}
-            onChange={() => setKind('camera')}
-          />
-          <span>Camera</span>
+        <SourceChoice value="camera" label="Camera" current={kind} onPick={setKind}>
           <input
             class="input input-inline"
             type="number"
@@ -92,17 +114,8 @@ function SourceForm(): JSX.Element {
             disabled={kind !== 'camera'}
             onInput={(event) => setCamera(event.currentTarget.value)}
           />
-        </label>
-        <label class="radio">
-          <input
-            type="radio"
-            name="source"
-            value="file"
-            checked={kind === 'file'}
-            onChange={() => setKind('file')}
-          />
-          <span>Video file</span>
-        </label>
+        </SourceChoice>
+        <SourceChoice value="file" label="Video file" current={kind} onPick={setKind} />
         {kind === 'file' && (
           <input
             class="input"
@@ -114,16 +127,7 @@ function SourceForm(): JSX.Element {
             onInput={(event) => setPath(event.currentTarget.value)}
           />
         )}
-        <label class="radio">
-          <input
-            type="radio"
-            name="source"
-            value="pattern"
-            checked={kind === 'pattern'}
-            onChange={() => setKind('pattern')}
-          />
-          <span>Test pattern</span>
-        </label>
+        <SourceChoice value="pattern" label="Test pattern" current={kind} onPick={setKind} />
         <button
           type="submit"
           class="button button-small"

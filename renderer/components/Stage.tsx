@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { useStore } from '../state/store.js';
 import { SELF_KEY } from '../video/frame-hub.js';
-import { Avatar } from './bits.js';
+import { Avatar, ToolButton } from './bits.js';
 import { Icon } from './Icon.js';
 import { VideoTile } from './VideoTile.js';
 import type { PanelTab } from './tabs.js';
@@ -43,66 +43,53 @@ function ControlBar({
   const unread = state.chat.unread;
   return (
     <div class="control-bar" role="toolbar" aria-label="Call controls">
-      <button
-        type="button"
+      <ToolButton
         class={`control ${enabled ? '' : 'control-off'}`}
-        aria-label={enabled ? 'Turn video off (M)' : 'Turn video on (M)'}
-        aria-pressed={!enabled}
-        title={enabled ? 'Turn video off (M)' : 'Turn video on (M)'}
+        icon={enabled ? 'video' : 'video-off'}
+        label={enabled ? 'Turn video off (M)' : 'Turn video on (M)'}
+        caption={enabled ? 'Video on' : 'Video off'}
+        pressed={!enabled}
         onClick={() => send({ cmd: 'video', enabled: !enabled })}
-      >
-        <Icon name={enabled ? 'video' : 'video-off'} />
-        <span class="control-label">{enabled ? 'Video on' : 'Video off'}</span>
-      </button>
-      <button
-        type="button"
+      />
+      <ToolButton
         class="control"
-        aria-label="Filters (F)"
-        title="Filters (F)"
+        icon="filters"
+        label="Filters (F)"
+        caption="Filters"
         onClick={() => onOpen('filters')}
-      >
-        <Icon name="filters" />
-        <span class="control-label">Filters</span>
-      </button>
+      />
       {state.call ? (
         <>
-          <button
-            type="button"
+          <ToolButton
             class="control"
-            aria-label={unread > 0 ? `Chat, ${unread} unread (C)` : 'Chat (C)'}
+            icon="chat"
+            label={unread > 0 ? `Chat, ${unread} unread (C)` : 'Chat (C)'}
             title="Chat (C)"
+            caption="Chat"
             onClick={() => onOpen('chat')}
           >
-            <Icon name="chat" />
-            <span class="control-label">Chat</span>
             {unread > 0 && (
               <span class="count-badge" aria-hidden="true">
                 {unread > 99 ? '99+' : unread}
               </span>
             )}
-          </button>
-          <button
-            type="button"
+          </ToolButton>
+          <ToolButton
             class="control control-danger"
-            aria-label="Leave the call (L)"
-            title="Leave the call (L)"
+            icon="leave"
+            label="Leave the call (L)"
+            caption="Leave"
             onClick={onLeave}
-          >
-            <Icon name="leave" />
-            <span class="control-label">Leave</span>
-          </button>
+          />
         </>
       ) : (
-        <button
-          type="button"
+        <ToolButton
           class="control"
-          aria-label="Video settings (S)"
-          title="Video settings (S)"
+          icon="settings"
+          label="Video settings (S)"
+          caption="Settings"
           onClick={() => onOpen('settings')}
-        >
-          <Icon name="settings" />
-          <span class="control-label">Settings</span>
-        </button>
+        />
       )}
     </div>
   );

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useStore } from '../state/store.js';
-import { Avatar } from './bits.js';
+import { Avatar, ToolButton } from './bits.js';
 import { Icon } from './Icon.js';
 
 export function TopBar({
@@ -46,24 +46,19 @@ export function TopBar({
             <span class="self-name">{state.self.name}</span>
           </span>
         )}
-        <button
-          type="button"
+        <ToolButton
           class="icon-button"
-          aria-label="Keyboard shortcuts (?)"
-          title="Keyboard shortcuts (?)"
+          icon="keyboard"
+          label="Keyboard shortcuts (?)"
           onClick={onHelp}
-        >
-          <Icon name="keyboard" />
-        </button>
-        <button
-          type="button"
+        />
+        <ToolButton
           class="icon-button"
-          aria-label={theme === 'dark' ? 'Switch to light theme (T)' : 'Switch to dark theme (T)'}
+          icon={theme === 'dark' ? 'sun' : 'moon'}
+          label={theme === 'dark' ? 'Switch to light theme (T)' : 'Switch to dark theme (T)'}
           title={theme === 'dark' ? 'Light theme (T)' : 'Dark theme (T)'}
           onClick={onToggleTheme}
-        >
-          <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
-        </button>
+        />
       </div>
     </header>
   );

@@ -1,96 +1,116 @@
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { SafetyCode } from './bits.js';
 import { Dialog } from './Dialog.js';
+import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 
-/** Confirms "Mark verified" after comparing the safety code aloud. */
-export function VerifyDialog({
-  name,
-  code,
-  onConfirm,
-  onClose,
-}: {
+interface CodeDialogProps {
   name: string;
   code: string;
   onConfirm: () => void;
   onClose: () => void;
+}
+
+/**
+ * A safety code to compare and a yes/no answer. Declining is the focused, harmless default:
+ * both questions it asks (do the codes match? trust a changed key?) must be a deliberate yes.
+ */
+function CodeComparisonDialog({
+  title,
+  description,
+  icon,
+  class: className,
+  codeLabel,
+  warning,
+  before,
+  decline,
+  confirm,
+  confirmLabel,
+  code,
+  onConfirm,
+  onClose,
+}: Omit<CodeDialogProps, 'name'> & {
+  title: string;
+  description: string;
+  icon: IconName;
+  class?: string;
+  codeLabel: ComponentChildren;
+  warning: boolean;
+  before?: ComponentChildren;
+  decline: string;
+  confirm: string;
+  confirmLabel: string;
 }): JSX.Element {
   return (
     <Dialog
       role="alertdialog"
-      title={`Verify ${name}`}
-      description={`Ask ${name} to read the safety code on their screen. Mark verified only if every digit matches yours.`}
+      {...(className ? { class: className } : {})}
+      title={title}
+      description={description}
       onClose={onClose}
-      icon={<Icon name="shield-check" size={22} />}
+      icon={<Icon name={icon} size={22} />}
     >
-      <div class="code-box">
-        <span class="code-box-label">Your safety code with {name}</span>
+      {before}
+      <div class={warning ? 'code-box code-box-warning' : 'code-box'}>
+        <span class="code-box-label">{codeLabel}</span>
         <SafetyCode code={code} large />
       </div>
       <div class="dialog-actions">
         <button type="button" class="button" data-autofocus onClick={onClose}>
-          They differ
+          {decline}
         </button>
         <button
           type="button"
-          class="button button-primary"
-          aria-label={`The codes match: mark ${name} verified`}
+          class={warning ? 'button button-warning' : 'button button-primary'}
+          aria-label={confirmLabel}
           onClick={() => {
             onConfirm();
             onClose();
           }}
         >
-          They match
+          {confirm}
         </button>
       </div>
     </Dialog>
   );
 }
 
+/** Confirms "Mark verified" after comparing the safety code aloud. */
+export function VerifyDialog({ name, ...rest }: CodeDialogProps): JSX.Element {
+  return (
+    <CodeComparisonDialog
+      {...rest}
+      title={`Verify ${name}`}
+      description={`Ask ${name} to read the safety code on their screen. Mark verified only if every digit matches yours.`}
+      icon="shield-check"
+      codeLabel={<>Your safety code with {name}</>}
+      warning={false}
+      decline="They differ"
+      confirm="They match"
+      confirmLabel={`The codes match: mark ${name} verified`}
+    />
+  );
+}
+
 /** After a key-changed warning: trusting the new key is a deliberate step. */
 export function TrustKeyDialog({
   name,
-  code,
   message,
-  onConfirm,
-  onClose,
-}: {
-  name: string;
-  code: string;
-  message: string | undefined;
-  onConfirm: () => void;
-  onClose: () => void;
-}): JSX.Element {
+  ...rest
+}: CodeDialogProps & { message: string | undefined }): JSX.Element {
   return (
-    <Dialog
-      role="alertdialog"
+    <CodeComparisonDialog
+      {...rest}
       class="trust-dialog"
       title={`${name}'s key changed`}
       description="This can mean they reinstalled meshcall, or that someone else is using their name. Compare the new safety code in person or by phone before trusting it."
-      onClose={onClose}
-      icon={<Icon name="shield-alert" size={22} />}
-    >
-      {message && <p class="warning-text">{message}</p>}
-      <div class="code-box code-box-warning">
-        <span class="code-box-label">New safety code</span>
-        <SafetyCode code={code} large />
-      </div>
-      <div class="dialog-actions">
-        <button type="button" class="button" data-autofocus onClick={onClose}>
-          Not now
-        </button>
-        <button
-          type="button"
-          class="button button-warning"
-          aria-label={`Trust ${name}'s new key`}
-          onClick={() => {
-            onConfirm();
-            onClose();
-          }}
-        >
-          Trust new key
-        </button>
-      </div>
-    </Dialog>
+      icon="shield-alert"
+      codeLabel="New safety code"
+      warning
+      before={message && <p class="warning-text">{message}</p>}
+      decline="Not now"
+      confirm="Trust new key"
+      confirmLabel={`Trust ${name}'s new key`}
+    />
   );
 }

@@ -1,7 +1,8 @@
 /** Small presentational pieces shared by the panels and tiles. */
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import type { MemberEventView, TrustState } from '../../protocol/api.js';
 import { codeGroups, hueOf, initials } from '../lib/format.js';
+import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 
 export function Avatar({
@@ -81,4 +82,43 @@ export function StatePill({ state }: { state: MemberEventView['state'] }): JSX.E
 
 export function Kbd({ children }: { children: string }): JSX.Element {
   return <kbd class="kbd">{children}</kbd>;
+}
+
+/**
+ * A toolbar button: an icon, an optional caption, and one accessible name (the title repeats
+ * it unless a shorter tooltip is given).
+ */
+export function ToolButton({
+  class: className,
+  icon,
+  label,
+  title,
+  caption,
+  pressed,
+  onClick,
+  children,
+}: {
+  class: string;
+  icon: IconName;
+  label: string;
+  title?: string;
+  caption?: string;
+  pressed?: boolean;
+  onClick: () => void;
+  children?: ComponentChildren;
+}): JSX.Element {
+  return (
+    <button
+      type="button"
+      class={className}
+      aria-label={label}
+      title={title ?? label}
+      {...(pressed === undefined ? {} : { 'aria-pressed': pressed })}
+      onClick={onClick}
+    >
+      <Icon name={icon} />
+      {caption && <span class="control-label">{caption}</span>}
+      {children}
+    </button>
+  );
 }

@@ -3,9 +3,9 @@
  * AppState. Pure: no DOM, no I/O, so test/ui can run it under Node.
  */
 import type { MemberEventView, PeerView, SessionEvent } from '../../protocol/api.js';
+import { mergeMessages } from '../../protocol/chat-order.js';
 import type { ServerMessage } from '../../protocol/ui-protocol.js';
 import type { Action } from './actions.js';
-import { mergeMessages } from './chat.js';
 import { errorTitle } from './errors.js';
 import type { AppState, CallState, ChatState, ToastKind, TrustWarning } from './types.js';
 

@@ -1,8 +1,7 @@
 import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
-import { decodeFrame } from './frames.js';
+import { decodeUiFrame } from '../../protocol/ui-frames.js';
 import type { ConnectionStatus, Transport } from './transport.js';
-import { Listeners } from './transport.js';
-import { validServerMessage } from './validate.js';
+import { Listeners, validServerMessage } from './transport.js';
 
 /** What the Electron preload exposes as `window.meshcall` (contextBridge). */
 export interface MeshcallBridge {
@@ -41,7 +40,7 @@ export function createElectronTransport(bridge: MeshcallBridge): Transport {
       : bytes instanceof ArrayBuffer
         ? new Uint8Array(bytes)
         : null;
-    const frame = view ? decodeFrame(view) : null;
+    const frame = view ? decodeUiFrame(view) : null;
     if (frame) frames.emit(frame);
   });
   return {

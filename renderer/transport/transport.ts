@@ -1,4 +1,5 @@
 import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
+import { serverMessageSchema } from '../../protocol/ui-protocol.js';
 
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }
@@ -47,4 +48,26 @@ export class Listeners<T> {
   clear(): void {
     this.#listeners.clear();
   }
+}
+
+/**
+ * The node is trusted to speak the protocol, but the page still treats what it sends as
+ * untrusted input: a message that does not match the protocol's schema is dropped instead
+ * of reaching the store. Returns the message as parsed (fields the schema does not name are
+ * left out), or null.
+ */
+export function validServerMessage(value: unknown): ServerMessage | null {
+  const parsed = serverMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Parses one JSON text message from the node; null when it is not a ServerMessage. */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return validServerMessage(value);
 }

@@ -1,9 +1,8 @@
 import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
+import { decodeUiFrame } from '../../protocol/ui-frames.js';
 import { reconnectDelay } from './backoff.js';
-import { decodeFrame } from './frames.js';
 import type { ConnectionStatus, Transport } from './transport.js';
-import { Listeners } from './transport.js';
-import { parseServerMessage } from './validate.js';
+import { Listeners, parseServerMessage } from './transport.js';
 
 /** The bridge's socket for a page served at http://127.0.0.1:PORT/?s=SECRET. */
 export function webSocketUrl(location: { protocol: string; host: string; search: string }): string {
@@ -57,7 +56,7 @@ export function createWebSocketTransport(url: string): Transport {
         const message = parseServerMessage(data);
         if (message) messages.emit(message);
       } else if (data instanceof ArrayBuffer) {
-        const frame = decodeFrame(new Uint8Array(data));
+        const frame = decodeUiFrame(new Uint8Array(data));
         if (frame) frames.emit(frame);
       }
     });

@@ -1,5 +1,5 @@
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns.js';
+import { TestNetwork } from '../helpers/netns/hosts.js';
 import type { BenchRow } from './table.js';
 import { median, percentile } from './table.js';
 

@@ -1,5 +1,5 @@
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns.js';
+import { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 import type { BenchRow } from './table.js';
 import { percentile } from './table.js';

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { registerExitCleanup } from './exit-cleanup.js';
-import type { TestHost } from './netns.js';
+import type { TestHost } from './netns/hosts.js';
 
 export interface NodeEvent {
   event: string;

@@ -3,7 +3,8 @@
  * `process.execPath -e` inside the hosts (no ping or other tools needed).
  */
 import type { ChildProcess } from 'node:child_process';
-import { CommandError, type TestHost } from './netns.js';
+import type { TestHost } from './netns/hosts.js';
+import { CommandError } from './netns/processes.js';
 import { LineCollector, stopChild } from './lines.js';
 
 // The scripts are CommonJS (the default for `node -e`); with -e, process.argv[1..] are our args.

@@ -2,7 +2,7 @@
  * Delay, jitter and loss on a TestHost's egress for kernels without sch_netem (this test
  * machine's kernel lacks CONFIG_NET_SCH_NETEM): an iptables NFQUEUE rule on OUTPUT -o eth0 hands
  * every IP packet to test/tools/nfq-delay, running in the host's namespace, which drops it or
- * releases it after the delay. netns.ts uses this when netemSupported() is false.
+ * releases it after the delay. netns/impairment.ts uses this when netemSupported() is false.
  *
  * The rule uses --queue-bypass and the daemon sets FAIL_OPEN, so a daemon that is missing,
  * crashed or overloaded lets packets through unimpaired instead of blackholing a test.
@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './json-lines-process.js';
 import { LineCollector, stopChild } from './lines.js';
-import type { TestHost } from './netns.js';
+import type { TestHost } from './netns/hosts.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -16,7 +16,7 @@
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
-import { decodeUiFrame } from '../../main/bridge/frame-codec.js';
+import { decodeUiFrame } from '../../protocol/ui-frames.js';
 
 type Op =
   | { op: 'get'; id: number; path: string; method?: string; host?: string }

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkClientMessage, checkClientText } from '../../main/bridge/client-messages.js';
 import { BridgeError } from '../../main/bridge/errors.js';
-import { decodeUiFrame, encodeUiFrame } from '../../main/bridge/frame-codec.js';
+import { encodeUiFrame } from '../../main/bridge/frame-codec.js';
 import { readStaticFile } from '../../main/bridge/static-files.js';
+import { decodeUiFrame } from '../../protocol/ui-frames.js';
 import { meshcallBin, repoRoot } from '../helpers/json-lines-process.js';
 import { LineCollector, exitOf } from '../helpers/lines.js';
 

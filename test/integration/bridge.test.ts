@@ -7,8 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { meshcallBin, repoRoot } from '../helpers/json-lines-process.js';
 import { LineCollector, exitOf, stopChild } from '../helpers/lines.js';
-import type { TestHost } from '../helpers/netns.js';
-import { TestNetwork } from '../helpers/netns.js';
+import { TestNetwork, type TestHost } from '../helpers/netns/hosts.js';
 import { withTimeout } from '../helpers/wait.js';
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns.js';
+import { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 
 const MEDIA = [...patternVideo('320x240', 15), '--frame-events'];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
 import { LineCollector, stopChild } from '../helpers/lines.js';
-import { TestNetwork } from '../helpers/netns.js';
+import { TestNetwork } from '../helpers/netns/hosts.js';
 
 /** Three real `meshcall headless` processes on three namespaced hosts joined by a bridge. */
 describe('headless nodes on a namespaced LAN', function () {

@@ -1,6 +1,6 @@
 /**
  * Tests of the integration-test harness itself, with real namespaces and real processes
- * (no meshcall needed): test/helpers/netns.ts, net-probes.ts and json-lines-process.ts.
+ * (no meshcall needed): test/helpers/netns/, net-probes.ts and json-lines-process.ts.
  *
  * Needs root and iproute2; on kernels without sch_netem also iptables, gcc and
  * libnetfilter-queue-dev (scripts/bootstrap.sh installs them) for the delay/loss emulator.
@@ -29,15 +29,14 @@ import {
   udpPing,
   type UdpEchoServer,
 } from '../helpers/net-probes.js';
+import { TestNetwork, type TestHost } from '../helpers/netns/hosts.js';
 import {
-  CommandError,
   NetemUnsupportedError,
-  TestNetwork,
-  checkNetns,
   checkNfqueue,
   netemSupported,
-  type TestHost,
-} from '../helpers/netns.js';
+} from '../helpers/netns/impairment.js';
+import { checkNetns } from '../helpers/netns/namespaces.js';
+import { CommandError } from '../helpers/netns/processes.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 
 const execFileAsync = promisify(execFile);
@@ -522,7 +521,7 @@ describe('netns test harness', function () {
   });
 
   describe('lifecycle', function () {
-    const helperUrl = new URL('../helpers/netns.js', import.meta.url).href;
+    const helperUrl = new URL('../helpers/netns/hosts.js', import.meta.url).href;
 
     it('close() stops the delay emulators of impaired hosts and deletes every namespace', async function () {
       const net = await TestNetwork.create(2, { label: 'impaired-close' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns.js';
+import { TestNetwork } from '../helpers/netns/hosts.js';
 import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
 
 /** Two headless nodes with the test pattern, in namespaces. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { registerExitCleanup } from '../helpers/exit-cleanup.js';
 import { meshcallBin, repoRoot } from '../helpers/json-lines-process.js';
 import { LineCollector, stopChild } from '../helpers/lines.js';
-import type { TestHost } from '../helpers/netns.js';
+import type { TestHost } from '../helpers/netns/hosts.js';
 
 const URL_LINE = /^meshcall ui (http:\/\/127\.0\.0\.1:\d+\/\?s=\S+)$/;
 

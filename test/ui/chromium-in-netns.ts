@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { registerExitCleanup } from '../helpers/exit-cleanup.js';
-import type { TestHost } from '../helpers/netns.js';
+import type { TestHost } from '../helpers/netns/hosts.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import type { MemberEventView, PeerView, SessionEvent } from '../../protocol/api.js';
 import type { ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
-import { FRAME_HEADER_BYTES, FRAME_KIND_LOCAL, FRAME_KIND_REMOTE } from '../../protocol/ui-protocol.js';
+import {
+  FRAME_HEADER_BYTES,
+  FRAME_KIND_LOCAL,
+  FRAME_KIND_REMOTE,
+} from '../../protocol/ui-protocol.js';
 import { encodeUiFrame } from '../../main/bridge/frame-codec.js';
 import { loadRenderer } from './load-renderer.js';
 
@@ -33,8 +37,8 @@ type UiAction =
   | { type: 'invite-answered'; call: string };
 
 interface Renderer {
-  decodeFrame(bytes: Uint8Array): UiVideoFrame | null;
-  encodeFrame(frame: UiVideoFrame): Uint8Array;
+  decodeUiFrame(bytes: Uint8Array): UiVideoFrame | null;
+  encodeUiFrame(frame: UiVideoFrame): Uint8Array;
   FRAME_HEADER_BYTES: number;
   FRAME_KIND_REMOTE: number;
   FRAME_KIND_LOCAL: number;
@@ -104,16 +108,16 @@ describe('interface logic (renderer/, bundled for Node)', function () {
 
   before(async () => {
     ui = await loadRenderer<Renderer>({
-      'transport/frames.ts': [
-        'decodeFrame',
-        'encodeFrame',
+      '../protocol/ui-frames.ts': [
+        'decodeUiFrame',
+        'encodeUiFrame',
         'FRAME_HEADER_BYTES',
         'FRAME_KIND_REMOTE',
         'FRAME_KIND_LOCAL',
       ],
       'state/reducer.ts': ['initialState', 'reduce', 'MAX_TOASTS'],
       'state/errors.ts': ['errorTitle'],
-      'transport/validate.ts': ['parseServerMessage'],
+      'transport/transport.ts': ['parseServerMessage'],
       'transport/backoff.ts': ['reconnectDelay'],
       'transport/websocket.ts': ['webSocketUrl'],
       'lib/filter-chain.ts': ['toggleFilter', 'moveEarlier'],
@@ -137,7 +141,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       view.setUint16(21, 1280);
       view.setUint16(23, 720);
       bytes.set(JPEG, FRAME_HEADER_BYTES);
-      const frame = ui.decodeFrame(bytes);
+      const frame = ui.decodeUiFrame(bytes);
       assert.ok(frame);
       assert.equal(frame.kind, 'remote');
       assert.equal(frame.peer, '00112233445566778899aabbccddeeff');
@@ -156,10 +160,10 @@ describe('interface logic (renderer/, bundled for Node)', function () {
         height: 3,
         jpeg: JPEG,
       };
-      const encoded = ui.encodeFrame(frame);
+      const encoded = ui.encodeUiFrame(frame);
       const padded = new Uint8Array(encoded.length + 10);
       padded.set(encoded, 5);
-      const decoded = ui.decodeFrame(padded.subarray(5, 5 + encoded.length));
+      const decoded = ui.decodeUiFrame(padded.subarray(5, 5 + encoded.length));
       assert.ok(decoded);
       assert.deepEqual(
         { ...decoded, jpeg: Array.from(decoded.jpeg) },
@@ -172,7 +176,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
         { kind: 'remote', peer: BOB, frame: 123456, width: 640, height: 480, jpeg: JPEG },
         { kind: 'local', peer: SELF, frame: 0, width: 320, height: 240, jpeg: JPEG },
       ] satisfies UiVideoFrame[]) {
-        const decoded = ui.decodeFrame(encodeUiFrame(frame));
+        const decoded = ui.decodeUiFrame(encodeUiFrame(frame));
         assert.ok(decoded);
         assert.deepEqual(
           { ...decoded, jpeg: Array.from(decoded.jpeg) },
@@ -182,7 +186,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
     });
 
     it('refuses malformed frames instead of throwing', () => {
-      const good = ui.encodeFrame({
+      const good = ui.encodeUiFrame({
         kind: 'remote',
         peer: BOB,
         frame: 1,
@@ -203,7 +207,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       const notJpeg = good.slice();
       notJpeg[FRAME_HEADER_BYTES] = 0x89;
       variants.push(notJpeg);
-      for (const bytes of variants) assert.equal(ui.decodeFrame(bytes), null);
+      for (const bytes of variants) assert.equal(ui.decodeUiFrame(bytes), null);
     });
   });
 

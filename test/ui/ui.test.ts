@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns.js';
+import { TestNetwork } from '../helpers/netns/hosts.js';
 import type { ChannelMeans } from '../helpers/snapshots.js';
 import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
 import { AppProcess } from './app-process.js';

@@ -1,0 +1,233 @@
+import type { IdentityKeys } from '../crypto/index.js';
+import { safetyCode } from '../crypto/index.js';
+import type { AcceptOutcome, CallAgentOptions } from '../p2p/call/call-agent.js';
+import { CallAgent } from '../p2p/call/call-agent.js';
+import type { Call, MemberView } from '../p2p/call/call.js';
+import type { Logger } from '../p2p/base/logger.js';
+import type { ReceivedFrame } from '../p2p/media/receiver.js';
+import type { EncodeTarget } from '../p2p/media/quality-controller.js';
+import type { ConnectionPool } from '../p2p/signaling/connection-pool.js';
+import type { SignalingConnection } from '../p2p/signaling/connection.js';
+import { TypedEmitter } from '../p2p/base/typed-emitter.js';
+import type { MemberEventView } from '../protocol/api.js';
+import type { ApiReports, EventBody } from './api-reports.js';
+import { statsEvent } from './call-stats.js';
+import { CommandError } from './command-error.js';
+import type { PeerDirectory } from './peer-directory.js';
+
+/** The adapter's events that are API events as they stand. */
+export const CALL_API_EVENTS = [
+  'invite',
+  'invite-sent',
+  'invite-declined',
+  'invite-cancelled',
+  'call-joined',
+  'member-joined',
+  'member-state',
+  'member-left',
+  'chat',
+  'video-state',
+  'stats',
+] as const;
+
+export type CallAdapterEvents = ApiReports<(typeof CALL_API_EVENTS)[number] | 'call-ended'> & {
+  /** We are in a call now (created, or accepted): media should flow. */
+  'call-started': [];
+  'invite-timeout': [{ call: string; peer: string; name: string }];
+  /** Accepting on our own (crossing invites merged) failed as the accept command would. */
+  'accept-failed': [unknown];
+  frame: [ReceivedFrame];
+  /** Congestion control asks the capture for another quality or size. */
+  'encode-target': [EncodeTarget];
+};
+
+/** What the adapter reads of the peer list; it never changes it. */
+export type PeerLookup = Pick<
+  PeerDirectory,
+  'endpoints' | 'view' | 'trustOf' | 'publicKeyOf' | 'isVerified'
+>;
+
+/** The current call's chat and media, for the session; who is in it is the agent's to decide. */
+export type CallContent = Pick<
+  Call,
+  'id' | 'history' | 'sendChat' | 'sendFrame' | 'announceVideo' | 'latestFrame' | 'mediaStats'
+>;
+
+export interface CallAdapterOptions extends Omit<CallAgentOptions, 'endpointsOf' | 'pool'> {
+  identity: IdentityKeys;
+  pool: ConnectionPool;
+  peers: PeerLookup;
+  logger: Logger;
+  /** Accept every invite at once (bots and tests), unless the inviter's key changed. */
+  autoAccept?: boolean | undefined;
+}
+
+const STATS_INTERVAL_MS = 1000;
+
+function refusal(callId: string, outcome: Exclude<AcceptOutcome, 'accepted'>): CommandError {
+  switch (outcome) {
+    case 'no-invite':
+      return new CommandError('ERR_NO_SUCH_INVITE', `no pending invite for call ${callId}`);
+    case 'in-call':
+      return new CommandError('ERR_ALREADY_IN_CALL', 'leave the current call first');
+    case 'inviter-gone':
+      return new CommandError('ERR_CONNECTION_LOST', 'the inviter is gone');
+  }
+}
+
+/**
+ * The session API over the call protocol (CallAgent): user mistakes become CommandErrors,
+ * the agent's events become API events, members are shown with safety codes and the
+ * verified mark from the peer list. Owns the agent; close() leaves the call.
+ */
+export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
+  readonly #id: string;
+  readonly #log: Logger;
+  readonly #agent: CallAgent;
+  readonly #peers: PeerLookup;
+  readonly #localKey: Uint8Array;
+  #statsTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: CallAdapterOptions) {
+    super({ logger: options.logger });
+    const peers = options.peers;
+    this.#id = options.id;
+    this.#log = options.logger;
+    this.#peers = peers;
+    this.#localKey = options.identity.publicKey;
+    const agent = new CallAgent({ ...options, endpointsOf: (id) => peers.endpoints(id) });
+    this.#agent = agent;
+    agent.on('invite', ({ call, from }) => {
+      const trust = peers.trustOf(from.id, from.name, from.publicKey);
+      const safety = safetyCode(this.#localKey, from.publicKey);
+      this.emit('invite', { call, from: from.id, name: from.name, safetyCode: safety, trust });
+      if (options.autoAccept) this.#autoAccept(call, from.id, trust === 'key-changed');
+    });
+    agent.on('invite-sent', (sent) => this.emit('invite-sent', sent));
+    agent.on('invite-declined', (declined) => this.emit('invite-declined', declined));
+    agent.on('invite-cancelled', (cancelled) => this.emit('invite-cancelled', cancelled));
+    agent.on('invite-timeout', ({ call, peer, name }) => {
+      this.emit('invite-timeout', { call, peer, name: peers.view(peer)?.name ?? name });
+    });
+    agent.on('accept-failed', ({ call, outcome }) => {
+      this.emit('accept-failed', refusal(call, outcome));
+    });
+    agent.on('call-started', () => {
+      this.#stopStats();
+      this.#statsTimer = setInterval(() => {
+        const current = agent.call;
+        if (current) this.emit('stats', statsEvent(current));
+      }, STATS_INTERVAL_MS);
+      this.emit('call-started');
+    });
+    agent.on('call-joined', ({ call, members }) => {
+      this.emit('call-joined', { call, members: members.map((m) => this.#view(m)) });
+    });
+    agent.on('member-joined', ({ call, member }) => {
+      this.emit('member-joined', { call, ...this.#view(member) });
+    });
+    agent.on('member-state', ({ call, member }) => {
+      this.emit('member-state', { call, ...this.#view(member) });
+    });
+    agent.on('member-left', ({ member, ...left }) => {
+      this.emit('member-left', { ...left, peer: member.id, name: member.name });
+    });
+    agent.on('call-ended', (ended) => {
+      this.#stopStats();
+      this.emit('call-ended', ended);
+    });
+    agent.on('chat', (message) => this.emit('chat', message));
+    agent.on('video-state', (state) => this.emit('video-state', state));
+    agent.on('frame', (frame) => this.emit('frame', frame));
+    agent.on('encode-target', (target) => this.emit('encode-target', target));
+  }
+
+  get call(): CallContent | null {
+    return this.#agent.call;
+  }
+
+  /** The current call and its other members, as front ends show them. */
+  members(): EventBody<'members'> {
+    const call = this.#agent.call;
+    return { call: call?.id ?? null, members: call?.members().map((m) => this.#view(m)) ?? [] };
+  }
+
+  /** Idempotent: leaves the call; resolves when every member got our bye (or the grace ran out). */
+  close(): Promise<void> {
+    const leaving = this.#agent.close();
+    this.#stopStats();
+    this.removeAllListeners();
+    return leaving;
+  }
+
+  adopt(connection: SignalingConnection): void {
+    this.#agent.adopt(connection);
+  }
+
+  needs(connection: SignalingConnection): boolean {
+    return this.#agent.needs(connection);
+  }
+
+  /** Invites a listed peer into our call, starting one if we are in none. */
+  async invite(peerId: string): Promise<void> {
+    const view = this.#peers.view(peerId);
+    if (peerId === this.#id) {
+      throw new CommandError('ERR_UNKNOWN_PEER', 'cannot invite yourself');
+    }
+    if (!view) throw new CommandError('ERR_UNKNOWN_PEER', `no peer ${peerId} nearby`);
+    if (view.trust === 'key-changed') {
+      throw new CommandError(
+        'ERR_KEY_CHANGED',
+        `${view.name}'s key changed; compare safety codes and trust it before inviting`,
+      );
+    }
+    if (this.#agent.call?.hasMember(peerId)) {
+      throw new CommandError('ERR_ALREADY_IN_CALL', `${view.name} is already in the call`);
+    }
+    if (this.#agent.isInviting(peerId)) {
+      throw new CommandError('ERR_ALREADY_IN_CALL', `${view.name} is already invited`);
+    }
+    await this.#agent.invite(peerId);
+  }
+
+  accept(callId: string): void {
+    const outcome = this.#agent.accept(callId);
+    if (outcome !== 'accepted') throw refusal(callId, outcome);
+  }
+
+  decline(callId: string, reason: string): void {
+    if (!this.#agent.decline(callId, reason)) throw refusal(callId, 'no-invite');
+  }
+
+  leave(): void {
+    if (!this.#agent.leave()) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
+  }
+
+  #autoAccept(callId: string, from: string, keyChanged: boolean): void {
+    if (keyChanged) {
+      this.#log.warn('not auto-accepting an invite from a peer whose key changed', { peer: from });
+      return;
+    }
+    try {
+      this.accept(callId);
+    } catch (err) {
+      this.emit('accept-failed', err);
+    }
+  }
+
+  #stopStats(): void {
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
+    this.#statsTimer = null;
+  }
+
+  #view(member: MemberView): MemberEventView {
+    const key = this.#agent.linkedKeyOf(member.id) ?? this.#peers.publicKeyOf(member.id);
+    return {
+      peer: member.id,
+      name: member.name,
+      state: member.state,
+      safetyCode: key ? safetyCode(this.#localKey, key) : '',
+      verified: this.#peers.isVerified(member.id),
+    };
+  }
+}

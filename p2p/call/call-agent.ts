@@ -1,0 +1,339 @@
+import type { IdentityKeys } from '../../crypto/index.js';
+import type { CallEndedReason, MemberLeftReason } from '../../protocol/api.js';
+import { errorText } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
+import type { EncodeTarget } from '../media/quality-controller.js';
+import type { ReceivedFrame } from '../media/receiver.js';
+import type { ConnectionPool, Endpoint } from '../signaling/connection-pool.js';
+import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
+import type { SignalingMessage } from '../signaling/messages.js';
+import type { JoinProof } from './admission.js';
+import { Admission } from './admission.js';
+import type { LinkFactory } from './call-link.js';
+import type { Call, CallTimings, ChatMessage, MemberView } from './call.js';
+import type { InviteMessage } from './invitations.js';
+import { Invitations } from './invitations.js';
+import { LinkNumbers } from './link-numbers.js';
+import { Membership } from './membership.js';
+
+export interface CallAgentEvents {
+  /** Invited to a call we had not heard of. */
+  invite: [{ call: string; from: AuthenticatedPeer }];
+  'invite-sent': [{ call: string; peer: string }];
+  'invite-declined': [{ call: string; peer: string; reason: string }];
+  'invite-cancelled': [{ call: string; from: string }];
+  'invite-timeout': [{ call: string; peer: string; name: string }];
+  /** We are in a call now (created, or accepted): media should flow. */
+  'call-started': [];
+  /** In the call with these members (none yet for a call we created). */
+  'call-joined': [{ call: string; members: MemberView[] }];
+  'member-joined': [{ call: string; member: MemberView }];
+  'member-state': [{ call: string; member: MemberView }];
+  'member-left': [{ call: string; member: MemberView; reason: MemberLeftReason; detail?: string }];
+  'call-ended': [{ call: string; reason: CallEndedReason }];
+  /** Accepting on our own (crossing invites merged) failed as accept() would. */
+  'accept-failed': [{ call: string; outcome: Exclude<AcceptOutcome, 'accepted'> }];
+  chat: [ChatMessage];
+  frame: [ReceivedFrame];
+  /** Congestion control asks the capture for another quality or size. */
+  'encode-target': [EncodeTarget];
+  'video-state': [{ peer: string; enabled: boolean }];
+}
+
+export type AcceptOutcome = 'accepted' | 'no-invite' | 'in-call' | 'inviter-gone';
+
+export interface CallAgentOptions {
+  id: string;
+  name: string;
+  identity: IdentityKeys;
+  pool: Pick<ConnectionPool, 'connect' | 'dialAddress'>;
+  /** Where a peer can be reached that we know of (mDNS, a manual address). */
+  endpointsOf: (peerId: string) => Endpoint[];
+  /** Our signaling port, as rosters tell the other members how to reach us. */
+  signalingPort: () => number;
+  logger: Logger;
+  inviteTimeoutMs?: number | undefined;
+  /** A member whose link is not up after this long is dropped from the call. */
+  linkTimeoutMs?: number | undefined;
+  /** For tests: links without WebRTC, shorter liveness timings. */
+  linkFactory?: LinkFactory | undefined;
+  callTimings?: Partial<CallTimings> | undefined;
+}
+
+/**
+ * The call protocol of one node: invites (Invitations), join tickets (Admission), the current
+ * Call and its links' signaling (LinkSupervisor), and the signaling messages that concern
+ * them. Owns all of these; close() leaves the call.
+ */
+export class CallAgent extends TypedEmitter<CallAgentEvents> {
+  readonly #options: CallAgentOptions;
+  readonly #log: Logger;
+  readonly #admission: Admission;
+  readonly #invitations: Invitations;
+  /** Outlives calls: a signaling session may carry links of several calls in turn. */
+  readonly #numbers = new LinkNumbers();
+  #current: Membership | null = null;
+  #closed = false;
+
+  constructor(options: CallAgentOptions) {
+    super({ logger: options.logger });
+    this.#options = options;
+    this.#log = options.logger;
+    this.#admission = new Admission(options.id, options.identity);
+    const invitations = new Invitations({ logger: this.#log, timeoutMs: options.inviteTimeoutMs });
+    this.#invitations = invitations;
+    invitations.on('invite', (invite) => this.emit('invite', invite));
+    invitations.on('invite-sent', (sent) => this.emit('invite-sent', sent));
+    invitations.on('invite-declined', (declined) => this.emit('invite-declined', declined));
+    invitations.on('invite-cancelled', (cancelled) => this.emit('invite-cancelled', cancelled));
+    invitations.on('invite-timeout', (timeout) => this.emit('invite-timeout', timeout));
+    invitations.on('unanswered', (reason) => this.#endCallIfEmpty(reason));
+  }
+
+  /** The current call (chat, media, members), if any. */
+  get call(): Call | null {
+    return this.#current?.call ?? null;
+  }
+
+  /** True while an invite of ours to `peerId` waits for an answer. */
+  isInviting(peerId: string): boolean {
+    return this.#invitations.outgoingCall(peerId) !== null;
+  }
+
+  /** The key a member proved on its signaling connection, while it is linked. */
+  linkedKeyOf(peerId: string): Uint8Array | null {
+    return this.#current?.links.peerOf(peerId)?.publicKey ?? null;
+  }
+
+  /** Idempotent: leaves the call; resolves when every member got our bye (or the grace ran out). */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const leaving = this.#leaveCall('quit');
+    this.#closed = true;
+    this.#invitations.close();
+    this.removeAllListeners();
+    return leaving;
+  }
+
+  /** Takes part in a new signaling connection: its messages and its end concern the call. */
+  adopt(connection: SignalingConnection): void {
+    const peer = connection.peer;
+    if (!peer || this.#closed) return;
+    connection.on('message', (message) => {
+      try {
+        this.#onSignal(connection, peer, message);
+      } catch (err) {
+        this.#log.error('signaling handler failed', { peer: peer.id, reason: errorText(err) });
+      }
+    });
+    connection.on('close', (error) => {
+      if (this.#closed) return;
+      this.#invitations.onConnectionClosed(connection, error);
+      this.#current?.links.onConnectionClosed(connection, error);
+    });
+  }
+
+  /** True while `connection` carries a member's signaling or a pending invite. */
+  needs(connection: SignalingConnection): boolean {
+    return this.#current?.links.needs(connection) === true || this.#invitations.needs(connection);
+  }
+
+  /** Invites a peer into our call, starting one if we are in none. Rejects if unreachable. */
+  async invite(peerId: string): Promise<void> {
+    if (this.#closed) return;
+    const current = this.#current ?? this.#openCall(undefined);
+    const { call } = current;
+    this.#invitations.dialing(peerId, call.id);
+    let connection: SignalingConnection;
+    try {
+      connection = await this.#options.pool.connect(peerId, this.#options.endpointsOf(peerId));
+    } catch (err) {
+      this.#invitations.dialFailed(peerId);
+      this.#endCallIfEmpty('no answer');
+      throw err;
+    }
+    const inviteeKey = connection.peer?.publicKey;
+    if (this.#closed || this.#current !== current || !inviteeKey) return;
+    this.#invitations.send(connection, {
+      t: 'invite',
+      call: call.id,
+      members: current.memberInfos(),
+      ticket: this.#admission.ticketFor(call.id, inviteeKey),
+    });
+  }
+
+  accept(callId: string): AcceptOutcome {
+    if (this.#closed || !this.#invitations.incoming(callId)) return 'no-invite';
+    if (this.#current) return 'in-call';
+    const invite = this.#invitations.take(callId);
+    const open = [...(invite?.inviters ?? [])].filter(([, v]) => v.connection.state === 'open');
+    const [first] = open;
+    if (!invite || !first) return 'inviter-gone';
+    const current = this.#openCall(callId);
+    current.admittedBy({ inviter: first[0], ticket: first[1].ticket });
+    // Every member that invited us gets an accept; every other member a join.
+    for (const [, { connection }] of open) {
+      const peer = connection.peer;
+      if (!peer) continue;
+      connection.send({ t: 'accept', call: callId });
+      current.addMember(peer, connection);
+    }
+    for (const member of invite.members) current.join(member);
+    return 'accepted';
+  }
+
+  /** False if there is no such invite. */
+  decline(callId: string, reason: string): boolean {
+    return !this.#closed && this.#invitations.decline(callId, reason);
+  }
+
+  /** False if we are in no call. The hang-ups finish on their own. */
+  leave(): boolean {
+    if (!this.#current) return false;
+    void this.#leaveCall('left');
+    return true;
+  }
+
+  // ---- the call ---------------------------------------------------------------------------
+
+  #openCall(callId: string | undefined): Membership {
+    const options = this.#options;
+    const membership = new Membership({
+      ...options,
+      callId,
+      localId: options.id,
+      admission: this.#admission,
+      numbers: this.#numbers,
+      onMemberAdded: (peerId, id) => this.#invitations.settle(peerId, id),
+      onEmpty: () => this.#endCallIfEmpty('everyone left'),
+      report: (event, ...args) => this.emit(event, ...args),
+    });
+    this.#current = membership;
+    if (membership.announced) this.emit('call-joined', { call: membership.id, members: [] });
+    this.emit('call-started');
+    return membership;
+  }
+
+  /** Resolves when every member got our bye (or the grace ran out). */
+  #leaveCall(reason: CallEndedReason): Promise<void> {
+    const current = this.#current;
+    if (!current) return Promise.resolve();
+    this.#invitations.withdraw(current.id);
+    this.#current = null;
+    const hungUp = current.close();
+    this.emit('call-ended', { call: current.id, reason });
+    return hungUp;
+  }
+
+  #endCallIfEmpty(reason: CallEndedReason): void {
+    const current = this.#current;
+    if (!current || current.call.members().length > 0) return;
+    if (this.#invitations.awaiting(current.id)) return;
+    void this.#leaveCall(reason);
+  }
+
+  // ---- signaling --------------------------------------------------------------------------
+
+  #onSignal(
+    connection: SignalingConnection,
+    peer: AuthenticatedPeer,
+    message: SignalingMessage,
+  ): void {
+    if (this.#closed) return;
+    const current = this.#current;
+    switch (message.t) {
+      case 'invite':
+        this.#onInvite(connection, peer, message);
+        return;
+      case 'accept': {
+        const invited = this.#invitations.outgoingCall(peer.id) === message.call;
+        const known = current?.call.hasMember(peer.id) === true;
+        if (!current || current.id !== message.call || (!known && !invited)) {
+          connection.send({ t: 'bye', call: message.call });
+          return;
+        }
+        current.addMember(peer, connection);
+        return;
+      }
+      case 'decline':
+        this.#invitations.onDecline(peer.id, message.call, message.reason);
+        return;
+      case 'cancel':
+        this.#invitations.onCancel(peer.id, message.call);
+        return;
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+        if (current) current.links.onSignal(connection, message);
+        else if (message.t === 'offer')
+          this.#log.warn('unexpected offer ignored', { peer: peer.id });
+        return;
+      case 'bye':
+        this.#invitations.onCancel(peer.id, message.call);
+        if (current?.id === message.call) {
+          current.call.noteBye(peer.id);
+          current.call.removeMember(peer.id, 'left');
+        }
+        return;
+      case 'join':
+        this.#onJoin(connection, peer, message.call, {
+          inviter: message.inviter,
+          ticket: message.ticket,
+        });
+        return;
+      case 'hello':
+      case 'ping':
+      case 'pong':
+        return;
+    }
+  }
+
+  #onInvite(connection: SignalingConnection, peer: AuthenticatedPeer, invite: InviteMessage): void {
+    const current = this.#current;
+    if (!current) {
+      this.#invitations.receive(connection, invite);
+      return;
+    }
+    const { call } = current;
+    if (call.id === invite.call) {
+      // Two members invited us to the call we are already in: say yes to this one too.
+      connection.send({ t: 'accept', call: invite.call });
+      current.addMember(peer, connection);
+      return;
+    }
+    const crossing = call.members().length === 0 && this.#invitations.crosses(peer.id, call.id);
+    if (!crossing) {
+      connection.send({ t: 'decline', call: invite.call, reason: 'busy' });
+      return;
+    }
+    // We invited each other at the same moment: both sides keep the call with the lower
+    // id, so there is one call, not two. The other side does the mirror image.
+    if (invite.call > call.id) return;
+    void this.#leaveCall('merged');
+    this.#invitations.keep(connection, invite);
+    const outcome = this.accept(invite.call);
+    if (outcome !== 'accepted') this.emit('accept-failed', { call: invite.call, outcome });
+  }
+
+  /** A peer we did not invite wants in: it must show a ticket signed by a member. */
+  #onJoin(
+    connection: SignalingConnection,
+    peer: AuthenticatedPeer,
+    callId: string,
+    proof: JoinProof,
+  ): void {
+    const current = this.#current;
+    if (!current || current.call.id !== callId) {
+      connection.send({ t: 'bye', call: callId });
+      return;
+    }
+    if (!current.admit(peer, connection, proof)) {
+      this.#log.warn('join refused: no valid ticket from a member', {
+        peer: peer.id,
+        inviter: proof.inviter,
+      });
+      connection.send({ t: 'bye', call: callId });
+    }
+  }
+}

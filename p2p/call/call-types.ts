@@ -1,0 +1,38 @@
+import type { MeshError } from '../base/errors.js';
+import type { ChatMessage } from '../chat/chat-log.js';
+import type { ReceivedFrame } from '../media/receiver.js';
+import type { EncodeTarget } from '../media/quality-controller.js';
+import type { MemberInfo } from '../signaling/messages.js';
+import type { MemberLeftReason } from '../../protocol/api.js';
+
+export type MemberState = 'connecting' | 'connected' | 'reconnecting' | 'left';
+
+export interface MemberIdentity {
+  readonly id: string;
+  readonly name: string;
+  readonly publicKey: Uint8Array;
+}
+
+export interface MemberView {
+  readonly id: string;
+  readonly name: string;
+  readonly state: MemberState;
+}
+
+export interface CallEvents {
+  'member-joined': [MemberView];
+  'member-state': [MemberView];
+  'member-left': [MemberView, MemberLeftReason, MeshError | null];
+  /** A member's link dropped while the member is still in the call: make a new one. */
+  'link-lost': [string];
+  /** Another member's view of the call: members we are not linked with yet. */
+  roster: [{ from: string; members: MemberInfo[] }];
+  chat: [ChatMessage];
+  frame: [ReceivedFrame];
+  /** Congestion control asks the capture for another quality or size. */
+  'encode-target': [EncodeTarget];
+  'video-state': [{ peer: string; enabled: boolean }];
+  /** The last other member is gone. */
+  empty: [];
+  closed: [];
+}

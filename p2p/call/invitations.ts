@@ -1,0 +1,221 @@
+import type { MeshError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import { TypedEmitter } from '../base/typed-emitter.js';
+import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
+import type { MemberInfo, SignalingMessage } from '../signaling/messages.js';
+import type { CallEndedReason } from '../../protocol/api.js';
+
+export type InviteMessage = Extract<SignalingMessage, { t: 'invite' }>;
+
+export interface IncomingInvite {
+  call: string;
+  /** Who invited us (first inviter); more members may invite us to the same call at once. */
+  from: string;
+  connection: SignalingConnection;
+  /** Every member that invited us to this call, with its connection and ticket. */
+  inviters: Map<string, { connection: SignalingConnection; ticket: string }>;
+  /** Who was in the call when it was offered to us. */
+  members: MemberInfo[];
+}
+
+interface OutgoingInvite {
+  call: string;
+  connection: SignalingConnection;
+  timer: NodeJS.Timeout;
+}
+
+export interface InvitationsEvents {
+  /** Invited to a call we had not heard of (more inviters to it are folded in quietly). */
+  invite: [{ call: string; from: AuthenticatedPeer }];
+  'invite-sent': [{ call: string; peer: string }];
+  'invite-declined': [{ call: string; peer: string; reason: string }];
+  'invite-cancelled': [{ call: string; from: string }];
+  'invite-timeout': [{ call: string; peer: string; name: string }];
+  /** An invite of ours ended without the peer coming in: our call may be empty now. */
+  unanswered: [CallEndedReason];
+}
+
+/**
+ * Invites both ways, on the signaling connections they came on: ours until answered or
+ * given up (after `timeoutMs`), theirs until we accept, decline, or the inviter cancels or
+ * disappears. Remembers whom we are dialing to invite, so crossing invites can be told.
+ */
+export class Invitations extends TypedEmitter<InvitationsEvents> {
+  readonly #timeoutMs: number;
+  readonly #incoming = new Map<string, IncomingInvite>();
+  readonly #outgoing = new Map<string, OutgoingInvite>();
+  /** Invites being sent (before the connection is up), to spot two peers inviting each other. */
+  readonly #dialing = new Map<string, string>();
+  #closed = false;
+
+  constructor(options: { logger: Logger; timeoutMs?: number | undefined }) {
+    super({ logger: options.logger });
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  // ---- ours -------------------------------------------------------------------------------
+
+  /** The call we invited `peerId` to and wait for an answer on, if any. */
+  outgoingCall(peerId: string): string | null {
+    return this.#outgoing.get(peerId)?.call ?? null;
+  }
+
+  /** True while an invite to `callId` waits for an answer. */
+  awaiting(callId: string): boolean {
+    return [...this.#outgoing.values()].some((invite) => invite.call === callId);
+  }
+
+  /** We are reaching `peerId` to invite it into `callId`. */
+  dialing(peerId: string, callId: string): void {
+    if (!this.#closed) this.#dialing.set(peerId, callId);
+  }
+
+  dialFailed(peerId: string): void {
+    this.#dialing.delete(peerId);
+  }
+
+  /** True if we are inviting `peerId` into `callId` (so its invite to us crosses ours). */
+  crosses(peerId: string, callId: string): boolean {
+    return this.#dialing.get(peerId) === callId;
+  }
+
+  send(connection: SignalingConnection, invite: InviteMessage): void {
+    const peer = connection.peer;
+    if (this.#closed || !peer) return;
+    connection.enableKeepalive();
+    const timer = setTimeout(() => {
+      const pending = this.#outgoing.get(peer.id);
+      if (this.#closed || pending?.timer !== timer) return;
+      this.#outgoing.delete(peer.id);
+      connection.send({ t: 'cancel', call: invite.call });
+      this.emit('invite-timeout', { call: invite.call, peer: peer.id, name: peer.name });
+      this.emit('unanswered', 'no answer');
+    }, this.#timeoutMs);
+    this.#outgoing.set(peer.id, { call: invite.call, connection, timer });
+    connection.send(invite);
+    this.emit('invite-sent', { call: invite.call, peer: peer.id });
+  }
+
+  /** An answered invite (accept, or the invitee joining through someone else). */
+  settle(peerId: string, callId: string): void {
+    const invite = this.#outgoing.get(peerId);
+    if (!invite || invite.call !== callId) return;
+    clearTimeout(invite.timer);
+    this.#outgoing.delete(peerId);
+  }
+
+  /** We are leaving `callId`: withdraw every invite to it. */
+  withdraw(callId: string): void {
+    for (const [peerId, invite] of this.#outgoing) {
+      if (invite.call !== callId) continue;
+      clearTimeout(invite.timer);
+      invite.connection.send({ t: 'cancel', call: callId });
+      this.#outgoing.delete(peerId);
+    }
+    this.#dialing.clear();
+  }
+
+  // ---- theirs -----------------------------------------------------------------------------
+
+  /** An invite to a call we are not in; reported once per call, however many invite us. */
+  receive(connection: SignalingConnection, invite: InviteMessage): void {
+    const peer = connection.peer;
+    if (this.#closed || !peer) return;
+    const existing = this.#incoming.get(invite.call);
+    if (existing) {
+      existing.inviters.set(peer.id, { connection, ticket: invite.ticket });
+      return;
+    }
+    this.keep(connection, invite);
+    this.emit('invite', { call: invite.call, from: peer });
+  }
+
+  /** Keeps an invite without reporting it (we accept it on our own right away). */
+  keep(connection: SignalingConnection, invite: InviteMessage): void {
+    const from = connection.peer?.id;
+    if (this.#closed || !from) return;
+    connection.enableKeepalive();
+    this.#incoming.set(invite.call, {
+      call: invite.call,
+      from,
+      connection,
+      inviters: new Map([[from, { connection, ticket: invite.ticket }]]),
+      members: invite.members,
+    });
+  }
+
+  incoming(callId: string): IncomingInvite | null {
+    return this.#incoming.get(callId) ?? null;
+  }
+
+  /** Removes and returns the invite to `callId` (to accept it). */
+  take(callId: string): IncomingInvite | null {
+    const invite = this.#incoming.get(callId) ?? null;
+    this.#incoming.delete(callId);
+    return invite;
+  }
+
+  /** False if there is no such invite. */
+  decline(callId: string, reason: string): boolean {
+    const invite = this.take(callId);
+    invite?.connection.send({ t: 'decline', call: callId, reason });
+    return invite !== null;
+  }
+
+  // ---- what the peers say -------------------------------------------------------------------
+
+  onDecline(peerId: string, callId: string, reason: string): void {
+    const invite = this.#outgoing.get(peerId);
+    if (this.#closed || !invite || invite.call !== callId) return;
+    clearTimeout(invite.timer);
+    this.#outgoing.delete(peerId);
+    this.emit('invite-declined', { call: callId, peer: peerId, reason });
+    this.emit('unanswered', 'declined');
+  }
+
+  /** The inviter withdrew (cancel, or a bye for the call). */
+  onCancel(peerId: string, callId: string): void {
+    const invite = this.#incoming.get(callId);
+    if (this.#closed || !invite || invite.from !== peerId) return;
+    this.#incoming.delete(callId);
+    this.emit('invite-cancelled', { call: callId, from: peerId });
+  }
+
+  onConnectionClosed(connection: SignalingConnection, error: MeshError | null): void {
+    const peer = connection.peer;
+    if (this.#closed || !peer) return;
+    for (const [callId, invite] of this.#incoming) {
+      if (invite.connection !== connection) continue;
+      this.#incoming.delete(callId);
+      this.emit('invite-cancelled', { call: callId, from: peer.id });
+    }
+    const outgoing = this.#outgoing.get(peer.id);
+    if (outgoing?.connection !== connection) return;
+    clearTimeout(outgoing.timer);
+    this.#outgoing.delete(peer.id);
+    this.emit('invite-declined', {
+      call: outgoing.call,
+      peer: peer.id,
+      reason: `unreachable: ${error?.message ?? 'connection closed'}`,
+    });
+    this.emit('unanswered', 'no answer');
+  }
+
+  /** True while `connection` carries an invite either way. */
+  needs(connection: SignalingConnection): boolean {
+    const id = connection.peer?.id;
+    if (id && this.#outgoing.get(id)?.connection === connection) return true;
+    return [...this.#incoming.values()].some((invite) => invite.connection === connection);
+  }
+
+  /** Idempotent: forgets every invite, without a word to the peers. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const invite of this.#outgoing.values()) clearTimeout(invite.timer);
+    this.#outgoing.clear();
+    this.#incoming.clear();
+    this.#dialing.clear();
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The binary video-frame messages, node → UI (one frame per message):
+ *   byte 0      kind: 1 = a member's frame, 2 = our own (filtered) preview
+ *   bytes 1-16  peer id (16 bytes; the 32 hex digits of the id)
+ *   bytes 17-20 frame number, u32 big-endian
+ *   bytes 21-22 width, u16 big-endian; bytes 23-24 height, u16 big-endian
+ *   bytes 25-   the JPEG
+ * The one codec: the node encodes, the page decodes, tests and tools do either. Plain
+ * Uint8Array and DataView, so it runs unchanged in Node and in the page; and no zod, so
+ * the page can decode frames without building the message schemas.
+ */
+
+export const FRAME_HEADER_BYTES = 25;
+export const FRAME_KIND_REMOTE = 1;
+export const FRAME_KIND_LOCAL = 2;
+
+export interface UiVideoFrame {
+  kind: 'remote' | 'local';
+  peer: string;
+  frame: number;
+  width: number;
+  height: number;
+  jpeg: Uint8Array;
+}
+
+const PEER_ID = /^[0-9a-f]{32}$/;
+const PEER_ID_BYTES = 16;
+const FRAME_OFFSET = 1 + PEER_ID_BYTES;
+const WIDTH_OFFSET = FRAME_OFFSET + 4;
+const HEIGHT_OFFSET = WIDTH_OFFSET + 2;
+
+function fits(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+/** Why `frame` cannot be put in the layout (bad id, number or size out of range), or null. */
+export function uiFrameProblem(frame: UiVideoFrame): string | null {
+  if (!PEER_ID.test(frame.peer)) return 'a frame needs a 32-digit hex peer id';
+  if (!fits(frame.frame, 0xffffffff) || !fits(frame.width, 0xffff) || !fits(frame.height, 0xffff)) {
+    return `frame number or size out of range (${frame.frame}, ${frame.width}x${frame.height})`;
+  }
+  return null;
+}
+
+/**
+ * Lays `frame` out as one binary message. Throws a RangeError (text from uiFrameProblem)
+ * for a frame that does not fit; the node's bridge turns that into its own BridgeError.
+ */
+export function encodeUiFrame(frame: UiVideoFrame): Uint8Array {
+  const problem = uiFrameProblem(frame);
+  if (problem !== null) throw new RangeError(problem);
+  const bytes = new Uint8Array(FRAME_HEADER_BYTES + frame.jpeg.byteLength);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = frame.kind === 'remote' ? FRAME_KIND_REMOTE : FRAME_KIND_LOCAL;
+  for (let i = 0; i < PEER_ID_BYTES; i++) {
+    bytes[1 + i] = parseInt(frame.peer.slice(i * 2, i * 2 + 2), 16);
+  }
+  view.setUint32(FRAME_OFFSET, frame.frame);
+  view.setUint16(WIDTH_OFFSET, frame.width);
+  view.setUint16(HEIGHT_OFFSET, frame.height);
+  bytes.set(frame.jpeg, FRAME_HEADER_BYTES);
+  return bytes;
+}
+
+function hex(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
+  return text;
+}
+
+/**
+ * Reads one binary frame message; null for anything that is not a frame the page could show
+ * (too short, unknown kind, zero size, or a payload that does not start like a JPEG). Never
+ * throws. The JPEG is a view into `bytes`, not a copy.
+ */
+export function decodeUiFrame(bytes: Uint8Array): UiVideoFrame | null {
+  // Two bytes at least after the header: the JPEG start-of-image marker.
+  if (bytes.byteLength < FRAME_HEADER_BYTES + 2) return null;
+  const kindByte = bytes[0];
+  const kind =
+    kindByte === FRAME_KIND_REMOTE ? 'remote' : kindByte === FRAME_KIND_LOCAL ? 'local' : null;
+  if (kind === null) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint16(WIDTH_OFFSET);
+  const height = view.getUint16(HEIGHT_OFFSET);
+  if (width === 0 || height === 0) return null;
+  const jpeg = bytes.subarray(FRAME_HEADER_BYTES);
+  // Every JPEG starts with the SOI marker FF D8.
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return null;
+  return {
+    kind,
+    peer: hex(bytes.subarray(1, FRAME_OFFSET)),
+    frame: view.getUint32(FRAME_OFFSET),
+    width,
+    height,
+    jpeg,
+  };
+}

@@ -1,0 +1,69 @@
+import net from 'node:net';
+import type { IdentityKeys } from '../../crypto/index.js';
+import { peerIdFromPublicKey } from '../../crypto/index.js';
+import type { SignalingConnection } from '../../p2p/signaling/connection.js';
+import { ConnectionPool } from '../../p2p/signaling/connection-pool.js';
+import { SignalingServer } from '../../p2p/signaling/server.js';
+import { seededIdentity } from './crypto-fixtures.js';
+
+export const LOOPBACK = '127.0.0.1';
+
+/** One node's signaling half, in this process, listening on a free loopback port. */
+export interface SignalingNode {
+  readonly identity: IdentityKeys;
+  readonly id: string;
+  readonly name: string;
+  readonly server: SignalingServer;
+  readonly pool: ConnectionPool;
+  readonly port: number;
+}
+
+/**
+ * Makes nodes and closes every one of them in `closeAll` (call it from afterEach), whatever
+ * state a failed test left them in.
+ */
+export class SignalingNodes {
+  readonly #nodes: SignalingNode[] = [];
+
+  async make(
+    seed: number,
+    name: string,
+    options: { idleMs?: number; inUse?: (connection: SignalingConnection) => boolean } = {},
+  ): Promise<SignalingNode> {
+    const identity = seededIdentity(seed);
+    const server = new SignalingServer({ identity, name, port: 0, host: LOOPBACK });
+    const pool = new ConnectionPool({
+      server,
+      inUse: options.inUse ?? (() => false),
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+    });
+    const node = {
+      identity,
+      id: peerIdFromPublicKey(identity.publicKey),
+      name,
+      server,
+      pool,
+      port: 0,
+    };
+    this.#nodes.push(node);
+    node.port = await server.listen();
+    return node;
+  }
+
+  closeAll(): void {
+    for (const node of this.#nodes.splice(0)) {
+      node.pool.close();
+      node.server.close();
+    }
+  }
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,281 @@
+import assert from 'node:assert/strict';
+import type { SessionKeys } from '../../crypto/index.js';
+import { peerIdFromPublicKey, signStatement } from '../../crypto/index.js';
+import type { MeshError } from '../../p2p/base/errors.js';
+import { TypedEmitter } from '../../p2p/base/typed-emitter.js';
+import type { CallLink, LinkFactory } from '../../p2p/call/call-link.js';
+import type { CallEvents, CallTimings, MemberIdentity } from '../../p2p/call/call.js';
+import { Call } from '../../p2p/call/call.js';
+import type { ControlMessage } from '../../p2p/link/control-messages.js';
+import type { LinkSignalBody, LinkState, PeerLinkEvents } from '../../p2p/link/peer-link.js';
+import { eventsOf } from '../helpers/events.js';
+import { seededIdentity } from '../helpers/crypto-fixtures.js';
+
+const callEvents = eventsOf<CallEvents>();
+
+/**
+ * A link without WebRTC. On its own it records what the call sends; `pair` wires two of them
+ * so what one sends arrives on the other (a tick later, like a network would deliver it).
+ */
+class StubLink extends TypedEmitter<PeerLinkEvents> implements CallLink {
+  readonly peerId: string;
+  readonly sent: ControlMessage[] = [];
+  readonly stats = { rttMs: null };
+  readonly clockOffsetMs = 0;
+  readonly mediaBufferedAmount = 0;
+  lastHeard = Date.now();
+  state: LinkState = 'connecting';
+  hungUp = false;
+  peer: StubLink | null = null;
+
+  constructor(peerId: string) {
+    super();
+    this.peerId = peerId;
+  }
+
+  start(): void {}
+
+  handleSignal(_signal: LinkSignalBody): void {}
+
+  sendControl(message: ControlMessage): boolean {
+    if (this.state !== 'open') return false;
+    this.sent.push(message);
+    const peer = this.peer;
+    if (peer) setImmediate(() => peer.deliver('control', message));
+    return true;
+  }
+
+  sendMedia(chunk: Uint8Array): boolean {
+    if (this.state !== 'open') return false;
+    const peer = this.peer;
+    if (peer) setImmediate(() => peer.deliver('media', chunk));
+    return true;
+  }
+
+  hangUp(): Promise<void> {
+    this.hungUp = true;
+    this.close();
+    return Promise.resolve();
+  }
+
+  close(error: MeshError | null = null): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.emit('close', error);
+    this.removeAllListeners();
+  }
+
+  open(): void {
+    this.state = 'open';
+    this.lastHeard = Date.now();
+    this.emit('open');
+  }
+
+  deliver<K extends 'control' | 'media'>(event: K, ...args: PeerLinkEvents[K]): void {
+    if (this.state !== 'open') return;
+    this.lastHeard = Date.now();
+    this.emit(event, ...args);
+  }
+}
+
+function member(seed: number, name: string): MemberIdentity {
+  const { publicKey } = seededIdentity(seed);
+  return { id: peerIdFromPublicKey(publicKey), name, publicKey };
+}
+
+/** A call whose links are stubs it makes through the factory; `made` lists them in order. */
+function makeCall(
+  self: MemberIdentity & { seed: number },
+  options: { id?: string; timings?: Partial<CallTimings> } = {},
+): { call: Call; made: StubLink[] } {
+  const made: StubLink[] = [];
+  const factory: LinkFactory = (spec) => {
+    const link = new StubLink(spec.peerId);
+    made.push(link);
+    return link;
+  };
+  const identity = seededIdentity(self.seed);
+  const call = new Call({
+    ...(options.id ? { id: options.id } : {}),
+    local: {
+      id: self.id,
+      name: self.name,
+      publicKey: self.publicKey,
+      sign: (fields) => signStatement(identity, 'chat', fields),
+    },
+    linkFactory: factory,
+    ...(options.timings ? { timings: options.timings } : {}),
+    describeSelf: () => ({ id: self.id, name: self.name, publicKey: '', host: '', port: 1 }),
+    describeMember: () => null,
+  });
+  return { call, made };
+}
+
+const ada = { ...member(1, 'Ada'), seed: 1 };
+const bob = { ...member(2, 'Bob'), seed: 2 };
+const cy = { ...member(3, 'Cy'), seed: 3 };
+/** Stub links never derive keys from it. */
+const session: SessionKeys = {
+  sendKey: new Uint8Array(32),
+  receiveKey: new Uint8Array(32),
+  sessionId: new Uint8Array(32),
+  peerPublicKey: bob.publicKey,
+  peerId: bob.id,
+};
+
+function linkTo(call: Call, peerId: string, linkNumber: number): CallLink {
+  const link = call.openLink({ peerId, session, offerer: true, linkNumber });
+  assert.ok(link, 'the call made a link');
+  return link;
+}
+
+describe('Call with stub links', () => {
+  const calls: Call[] = [];
+
+  afterEach(async () => {
+    await Promise.all(calls.splice(0).map((call) => call.close()));
+  });
+
+  function track<T extends { call: Call }>(made: T): T {
+    calls.push(made.call);
+    return made;
+  }
+
+  it('a replacement waits aside while the old link is open, then takes over (make before break)', () => {
+    const { call, made } = track(makeCall(ada));
+    call.addMember(bob);
+    const joined = callEvents.record(call, 'member-joined');
+    linkTo(call, bob.id, 0);
+    made[0]?.open();
+    assert.equal(joined.length, 1);
+    assert.equal(call.member(bob.id)?.state, 'connected');
+
+    linkTo(call, bob.id, 1);
+    const [first, second] = made;
+    assert.ok(first && second);
+    assert.equal(first.state, 'open', 'the old link keeps carrying until the new one is up');
+    call.sendChat('over the old link');
+    assert.equal(first.sent.filter((m) => m.t === 'chat').length, 1);
+    assert.equal(second.sent.length, 0);
+
+    second.open();
+    assert.equal(first.state, 'closed', 'the old link is closed once the new one opened');
+    call.sendChat('over the new link');
+    assert.equal(second.sent.filter((m) => m.t === 'chat').length, 1);
+    assert.equal(joined.length, 1, 'a hand-over is not a new member');
+    assert.equal(call.member(bob.id)?.state, 'connected');
+  });
+
+  it('a link that never opened is closed when the call makes another', () => {
+    const { call, made } = track(makeCall(ada));
+    call.addMember(bob);
+    linkTo(call, bob.id, 0);
+    linkTo(call, bob.id, 1);
+    assert.equal(made[0]?.state, 'closed');
+    assert.equal(made[1]?.state, 'connecting');
+    assert.equal(call.needsLink(bob.id), true);
+  });
+
+  it('a silent member shows as reconnecting, asks for a new link, then is removed as lost', async () => {
+    const timings = { quietMs: 60, goneMs: 250, checkMs: 20 };
+    const { call, made } = track(makeCall(ada, { timings }));
+    call.addMember(bob);
+    linkTo(call, bob.id, 0);
+    const states = callEvents.record(call, 'member-state');
+    const lost = callEvents.next(call, 'link-lost', 2000);
+    const left = callEvents.next(call, 'member-left', 2000);
+    const empty = callEvents.next(call, 'empty', 2000);
+    made[0]?.open();
+    assert.deepEqual(await lost, [bob.id]);
+    const [view, reason] = await left;
+    assert.equal(view.id, bob.id);
+    assert.equal(reason, 'lost');
+    await empty;
+    assert.deepEqual(
+      states.map(([state]) => state.state),
+      ['reconnecting'],
+    );
+    assert.equal(made[0]?.state, 'closed');
+    assert.equal(call.hasLeft(bob.id), true);
+  });
+
+  it('two calls on paired links exchange chat and video; closing cascades to links and receivers', async () => {
+    const a = track(makeCall(ada, { id: 'c'.repeat(32) }));
+    const b = track(makeCall(bob, { id: 'c'.repeat(32) }));
+    a.call.addMember(bob);
+    b.call.addMember(ada);
+    a.call.addMember(cy);
+    const ab = linkTo(a.call, bob.id, 0);
+    const ba = linkTo(b.call, ada.id, 0);
+    const ac = linkTo(a.call, cy.id, 0);
+    const [abStub, baStub, acStub] = [a.made[0], b.made[0], a.made[1]];
+    assert.ok(abStub && baStub && acStub);
+    assert.equal(ab, abStub);
+    assert.equal(ba, baStub);
+    assert.equal(ac, acStub);
+    abStub.peer = baStub;
+    baStub.peer = abStub;
+    abStub.open();
+    baStub.open();
+    acStub.open();
+
+    const chat = callEvents.next(b.call, 'chat', 2000);
+    a.call.sendChat('hello Bob');
+    assert.equal((await chat)[0].text, 'hello Bob');
+
+    // Frames open only with Ada's current media key, which reaches Bob on the control channel.
+    const frame = callEvents.next(b.call, 'frame', 2000);
+    const jpeg = new Uint8Array([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    a.call.sendFrame({ frameNumber: 1, captureTs: Date.now(), width: 2, height: 2, jpeg });
+    const [received] = await frame;
+    assert.equal(received.from, ada.id);
+    assert.deepEqual([...received.jpeg], [...jpeg]);
+    assert.ok(b.call.latestFrame(ada.id));
+
+    const closed = callEvents.next(a.call, 'closed', 1000);
+    await a.call.close();
+    await closed;
+    assert.equal(abStub.state, 'closed');
+    assert.equal(acStub.state, 'closed');
+    assert.equal(abStub.hungUp && acStub.hungUp, true, 'every member got a bye');
+    assert.equal(abStub.listenerCount('media'), 0, 'no receiver listens any more');
+    assert.equal(a.call.latestFrame(bob.id), null);
+
+    // Bob's side: closing drops what its receiver held.
+    await b.call.close();
+    assert.equal(b.call.latestFrame(ada.id), null);
+    assert.equal(baStub.state, 'closed');
+  });
+
+  it('after close() every public method is a harmless no-op', async () => {
+    const { call, made } = track(makeCall(ada));
+    call.addMember(bob);
+    linkTo(call, bob.id, 0);
+    made[0]?.open();
+    await call.close();
+    assert.equal(call.closed, true);
+    const events = (['member-joined', 'member-left', 'member-state', 'chat', 'empty'] as const).map(
+      (name) => callEvents.record(call, name),
+    );
+
+    call.addMember(cy);
+    assert.equal(call.openLink({ peerId: bob.id, session, offerer: true, linkNumber: 1 }), null);
+    assert.equal(made.length, 1, 'no link is made for a closed call');
+    call.removeMember(bob.id, 'lost');
+    call.noteBye(bob.id);
+    assert.equal(call.sendChat('anyone?'), null);
+    call.sendFrame({ frameNumber: 1, captureTs: 0, width: 1, height: 1, jpeg: new Uint8Array(4) });
+    call.announceVideo(false);
+    assert.equal(call.needsLink(bob.id), false);
+    assert.equal(call.latestFrame(bob.id), null);
+    assert.deepEqual(call.members(), []);
+    assert.deepEqual(call.mediaStats().members, []);
+    assert.deepEqual(call.history(), []);
+    await call.close();
+    assert.deepEqual(
+      events.map((seen) => seen.length),
+      [0, 0, 0, 0, 0],
+    );
+  });
+});

@@ -1,0 +1,318 @@
+import assert from 'node:assert/strict';
+import type { KnownPeers } from '../../crypto/index.js';
+import {
+  KnownPeers as KnownPeersStore,
+  fingerprint,
+  peerIdFromPublicKey,
+  safetyCode,
+} from '../../crypto/index.js';
+import { CommandError } from '../../main/command-error.js';
+import type { PeerDirectoryEvents } from '../../main/peer-directory.js';
+import { PeerDirectory } from '../../main/peer-directory.js';
+import { MeshError } from '../../p2p/base/errors.js';
+import { silentLogger } from '../../p2p/base/logger.js';
+import { TypedEmitter } from '../../p2p/base/typed-emitter.js';
+import type { Discovery, DiscoveryEvents, PeerAdvert } from '../../p2p/discovery/discovery.js';
+import type { ApiErrorCode } from '../../protocol/api.js';
+import { memoryFile, seededIdentity } from '../helpers/crypto-fixtures.js';
+import { eventsOf } from '../helpers/events.js';
+import type { SignalingNode } from '../helpers/signaling-nodes.js';
+import { LOOPBACK, SignalingNodes } from '../helpers/signaling-nodes.js';
+
+const EVENT_MS = 5_000;
+const { next: nextEvent, record } = eventsOf<PeerDirectoryEvents>();
+
+/**
+ * What PeerDirectory reads of Discovery (its events, peers() and endpoints()), driven by the
+ * test instead of mDNS. Discovery has private fields, so it is cast where it is handed over.
+ */
+class FakeDiscovery extends TypedEmitter<DiscoveryEvents> {
+  readonly #adverts = new Map<string, PeerAdvert>();
+
+  up(advert: PeerAdvert): void {
+    this.#adverts.set(advert.id, advert);
+    this.emit('peer-up', advert);
+  }
+
+  down(id: string): void {
+    const advert = this.#adverts.get(id);
+    assert.ok(advert, `no advert for ${id}`);
+    this.#adverts.delete(id);
+    this.emit('peer-down', advert);
+  }
+
+  invalid(report: { fqdn: string; reason: string; id?: string }): void {
+    this.emit('invalid-advert', report);
+  }
+
+  peers(): PeerAdvert[] {
+    return [...this.#adverts.values()];
+  }
+
+  endpoints(id: string): PeerAdvert[] {
+    const advert = this.#adverts.get(id);
+    return advert ? [advert] : [];
+  }
+
+  asDiscovery(): Discovery {
+    return this as unknown as Discovery;
+  }
+}
+
+function advertFor(seed: number, name: string, port = 4242): PeerAdvert {
+  const publicKey = seededIdentity(seed).publicKey;
+  return {
+    id: peerIdFromPublicKey(publicKey),
+    name,
+    publicKey,
+    host: '192.0.2.7',
+    port,
+    fqdn: `${name}._meshcall._tcp.local`,
+    lastSeen: 0,
+  };
+}
+
+async function rejectsCommand(promise: Promise<unknown>, code: ApiErrorCode): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof CommandError, `expected a CommandError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+describe('PeerDirectory (real signaling pool on loopback)', function () {
+  this.timeout(20_000);
+  const nodes = new SignalingNodes();
+  const directories: PeerDirectory[] = [];
+  afterEach(() => {
+    for (const directory of directories.splice(0)) directory.close();
+    nodes.closeAll();
+  });
+
+  interface Setup {
+    alice: SignalingNode;
+    bob: SignalingNode;
+    known: KnownPeers;
+    directory: PeerDirectory;
+  }
+
+  /** Alice's directory, wired to her pool as the session wires it; Bob is a bare node. */
+  async function setup(options: { known?: KnownPeers; bobName?: string } = {}): Promise<Setup> {
+    const alice = await nodes.make(1, 'alice');
+    const bob = await nodes.make(2, options.bobName ?? 'bob');
+    const known = options.known ?? (await KnownPeersStore.load(memoryFile()));
+    const directory = new PeerDirectory({
+      localId: alice.id,
+      localKey: alice.identity.publicKey,
+      knownPeers: known,
+      pool: alice.pool,
+      logger: silentLogger,
+    });
+    directories.push(directory);
+    alice.pool.on('connection', (connection) => {
+      if (connection.peer) directory.meet(connection.peer);
+    });
+    return { alice, bob, known, directory };
+  }
+
+  it('adds a peer by address: peer-up with its view, listed, dialable, kept connected', async () => {
+    const { alice, bob, known, directory } = await setup();
+    const up = nextEvent(directory, 'peer-up', EVENT_MS);
+    await directory.add(LOOPBACK, bob.port);
+    const [view] = await up;
+    assert.deepEqual(view, {
+      peer: bob.id,
+      name: 'bob',
+      host: LOOPBACK,
+      port: bob.port,
+      safetyCode: safetyCode(alice.identity.publicKey, bob.identity.publicKey),
+      fingerprint: fingerprint(bob.identity.publicKey),
+      trust: 'new',
+      source: 'manual',
+    });
+    assert.deepEqual(directory.views(), [view]);
+    assert.deepEqual(directory.view(bob.id), view);
+    assert.deepEqual(directory.endpoints(bob.id), [
+      { host: LOOPBACK, port: bob.port, publicKey: bob.identity.publicKey },
+    ]);
+    assert.deepEqual(directory.publicKeyOf(bob.id), bob.identity.publicKey);
+    // Met on first use: remembered, but still shown as new during this run.
+    assert.equal(known.get(bob.id)?.name, 'bob');
+    assert.equal(directory.trustOf(bob.id, 'bob', bob.identity.publicKey), 'new');
+    const connection = alice.pool.get(bob.id);
+    assert.ok(connection);
+    assert.equal(directory.needs(connection), true);
+    assert.equal(directory.view(alice.id), null);
+    assert.deepEqual(directory.endpoints(alice.id), []);
+    assert.equal(directory.publicKeyOf(alice.id), null);
+  });
+
+  it('refuses to add its own address', async () => {
+    const { alice, directory } = await setup();
+    const ups = record(directory, 'peer-up');
+    // The key exchange refuses a peer with our own key before add() sees who answered.
+    await assert.rejects(directory.add(LOOPBACK, alice.port), (error: unknown) => {
+      assert.ok(error instanceof MeshError, `expected a MeshError, got ${String(error)}`);
+      assert.equal(error.code, 'ERR_PEER_ABORTED');
+      return true;
+    });
+    assert.equal(ups.length, 0);
+    assert.deepEqual(directory.views(), []);
+    assert.equal(alice.pool.get(alice.id), null);
+  });
+
+  it('marks a peer verified and back, and refuses peers it does not list', async () => {
+    const { bob, known, directory } = await setup();
+    await directory.add(LOOPBACK, bob.port);
+    const changes = record(directory, 'trust-changed');
+    await directory.verify(bob.id, true);
+    assert.equal(directory.isVerified(bob.id), true);
+    assert.equal(known.get(bob.id)?.verified, true);
+    assert.equal(directory.view(bob.id)?.trust, 'verified');
+    await directory.verify(bob.id, false);
+    assert.equal(directory.isVerified(bob.id), false);
+    assert.deepEqual(changes, [
+      [{ peer: bob.id, trust: 'verified' }],
+      [{ peer: bob.id, trust: 'new' }],
+    ]);
+    const stranger = advertFor(7, 'stranger').id;
+    await rejectsCommand(directory.verify(stranger, true), 'ERR_UNKNOWN_PEER');
+    await rejectsCommand(directory.trust(stranger), 'ERR_UNKNOWN_PEER');
+    assert.equal(changes.length, 2);
+  });
+
+  it('warns once when a name comes back with another key, until the user trusts it', async () => {
+    const known = await KnownPeersStore.load(memoryFile());
+    const previous = seededIdentity(9).publicKey;
+    await known.remember('Bob', previous);
+    const { alice, bob, directory } = await setup({ known });
+    const warnings = record(directory, 'key-changed');
+    const up = nextEvent(directory, 'peer-up', EVENT_MS);
+    await directory.add(LOOPBACK, bob.port);
+    assert.equal(warnings.length, 1);
+    const [warning] = warnings[0]!;
+    assert.equal(warning.peer, bob.id);
+    assert.equal(warning.name, 'bob');
+    assert.equal(warning.previousPeer, peerIdFromPublicKey(previous));
+    assert.ok(warning.message.length > 0);
+    assert.equal((await up)[0].trust, 'key-changed');
+    // Not remembered on its own, and not verifiable before it is trusted.
+    assert.equal(known.get(bob.id), undefined);
+    await rejectsCommand(directory.verify(bob.id, true), 'ERR_KEY_CHANGED');
+
+    // A second connection with the same key does not warn again.
+    await alice.pool.dialAddress({ host: LOOPBACK, port: bob.port });
+    assert.equal(warnings.length, 1);
+
+    const changed = nextEvent(directory, 'trust-changed', EVENT_MS);
+    await directory.trust(bob.id);
+    assert.deepEqual((await changed)[0], { peer: bob.id, trust: 'known' });
+    assert.equal(directory.view(bob.id)?.trust, 'known');
+    assert.ok(known.get(bob.id));
+    await directory.verify(bob.id, true);
+    assert.equal(directory.view(bob.id)?.trust, 'verified');
+  });
+
+  it('reports a manual peer down when its connection drops, and reconnects to it', async () => {
+    const { alice, bob, directory } = await setup();
+    await directory.add(LOOPBACK, bob.port);
+    const first = alice.pool.get(bob.id);
+    assert.ok(first);
+    const down = nextEvent(directory, 'peer-down', EVENT_MS);
+    bob.pool.get(alice.id)?.close();
+    assert.deepEqual((await down)[0], { peer: bob.id, name: 'bob' });
+    assert.equal(directory.view(bob.id), null);
+    assert.deepEqual(directory.views(), []);
+    assert.equal(directory.needs(first), false);
+    // Still dialable: the address is kept for the retries.
+    assert.equal(directory.endpoints(bob.id).length, 1);
+
+    const [view] = await nextEvent(directory, 'peer-up', EVENT_MS);
+    assert.equal(view.peer, bob.id);
+    assert.equal(view.source, 'manual');
+    const again = alice.pool.get(bob.id);
+    assert.ok(again && again !== first);
+    assert.equal(directory.needs(again), true);
+  });
+
+  it('close is idempotent and stops listing what is added afterwards', async () => {
+    const { bob, directory } = await setup();
+    const ups = record(directory, 'peer-up');
+    directory.close();
+    directory.close();
+    await directory.add(LOOPBACK, bob.port);
+    assert.deepEqual(ups, []);
+    assert.equal(directory.view(bob.id), null);
+    assert.deepEqual(directory.views(), []);
+  });
+
+  describe('with discovery', () => {
+    it('lists announced peers, newest advert first, and reports them gone', async () => {
+      const { bob, directory } = await setup();
+      const discovery = new FakeDiscovery();
+      directory.watch(discovery.asDiscovery());
+      const carol = advertFor(3, 'carol');
+      const ups = record(directory, 'peer-up');
+      const downs = record(directory, 'peer-down');
+      discovery.up(carol);
+      assert.equal(ups.length, 1);
+      assert.equal(ups[0]![0].source, 'mdns');
+      assert.equal(ups[0]![0].host, carol.host);
+      assert.equal(ups[0]![0].trust, 'new');
+      assert.deepEqual(directory.endpoints(carol.id), [
+        { host: carol.host, port: carol.port, publicKey: carol.publicKey },
+      ]);
+      discovery.down(carol.id);
+      assert.deepEqual(downs, [[{ peer: carol.id, name: 'carol' }]]);
+      assert.deepEqual(directory.views(), []);
+
+      // A peer both announced and added by hand: the advert first, then the manual address,
+      // and its advert coming and going says nothing while the manual connection holds.
+      await directory.add(LOOPBACK, bob.port);
+      assert.equal(ups.length, 2);
+      const bobAdvert = { ...advertFor(2, 'bob'), host: '192.0.2.9' };
+      discovery.up(bobAdvert);
+      assert.equal(ups.length, 2);
+      assert.equal(directory.view(bob.id)?.source, 'mdns');
+      assert.deepEqual(
+        directory.endpoints(bob.id).map((endpoint) => endpoint.host),
+        ['192.0.2.9', LOOPBACK],
+      );
+      discovery.down(bob.id);
+      assert.equal(downs.length, 1);
+      assert.equal(directory.view(bob.id)?.source, 'manual');
+    });
+
+    it('warns when an announced name shows a new key, and about a forged advert', async () => {
+      const known = await KnownPeersStore.load(memoryFile());
+      await known.remember('dave', seededIdentity(4).publicKey);
+      await known.remember('erin', seededIdentity(5).publicKey);
+      const { directory } = await setup({ known });
+      const discovery = new FakeDiscovery();
+      directory.watch(discovery.asDiscovery());
+      const warnings = record(directory, 'key-changed');
+      const ups = record(directory, 'peer-up');
+
+      const impostor = advertFor(6, 'dave');
+      discovery.up(impostor);
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]![0].peer, impostor.id);
+      assert.equal(warnings[0]![0].previousPeer, peerIdFromPublicKey(seededIdentity(4).publicKey));
+      assert.equal(ups[0]![0].trust, 'key-changed');
+
+      const erin = peerIdFromPublicKey(seededIdentity(5).publicKey);
+      discovery.invalid({ fqdn: 'erin._meshcall._tcp.local', reason: 'bad key', id: erin });
+      assert.equal(warnings.length, 2);
+      assert.equal(warnings[1]![0].peer, erin);
+      assert.equal(warnings[1]![0].name, 'erin');
+      // An invalid advert naming no known peer is not worth a warning.
+      discovery.invalid({ fqdn: 'x._meshcall._tcp.local', reason: 'bad key' });
+      discovery.invalid({
+        fqdn: 'y._meshcall._tcp.local',
+        reason: 'bad key',
+        id: advertFor(8, 'y').id,
+      });
+      assert.equal(warnings.length, 2);
+    });
+  });
+});

@@ -1,4 +1,3 @@
-import type { IdentityKeys } from '../crypto/index.js';
 import { safetyCode } from '../crypto/index.js';
 import type { AcceptOutcome, CallAgentOptions } from '../p2p/call/call-agent.js';
 import { CallAgent } from '../p2p/call/call-agent.js';
@@ -54,10 +53,8 @@ export type CallContent = Pick<
 >;
 
 export interface CallAdapterOptions extends Omit<CallAgentOptions, 'endpointsOf' | 'pool'> {
-  identity: IdentityKeys;
   pool: ConnectionPool;
   peers: PeerLookup;
-  logger: Logger;
   /** Accept every invite at once (bots and tests), unless the inviter's key changed. */
   autoAccept?: boolean | undefined;
 }
@@ -87,6 +84,8 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
   readonly #peers: PeerLookup;
   readonly #localKey: Uint8Array;
   #statsTimer: NodeJS.Timeout | null = null;
+  /** Whom we invited, under the name the peer list showed then. */
+  readonly #invitedNames = new Map<string, string>();
 
   constructor(options: CallAdapterOptions) {
     super({ logger: options.logger });
@@ -107,7 +106,10 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     agent.on('invite-declined', (declined) => this.emit('invite-declined', declined));
     agent.on('invite-cancelled', (cancelled) => this.emit('invite-cancelled', cancelled));
     agent.on('invite-timeout', ({ call, peer, name }) => {
-      this.emit('invite-timeout', { call, peer, name: peers.view(peer)?.name ?? name });
+      // The name the user saw when inviting, even if the peer renamed or left the list since.
+      const shown = this.#invitedNames.get(peer) ?? name;
+      this.#invitedNames.delete(peer);
+      this.emit('invite-timeout', { call, peer, name: shown });
     });
     agent.on('accept-failed', ({ call, outcome }) => {
       this.emit('accept-failed', refusal(call, outcome));
@@ -129,8 +131,9 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     agent.on('member-state', ({ call, member }) => {
       this.emit('member-state', { call, ...this.#view(member) });
     });
-    agent.on('member-left', ({ member, ...left }) => {
-      this.emit('member-left', { ...left, peer: member.id, name: member.name });
+    agent.on('member-left', ({ call, member, reason, ...detail }) => {
+      // Field order as the headless node has always printed it (scripts may rely on it).
+      this.emit('member-left', { call, peer: member.id, name: member.name, reason, ...detail });
     });
     agent.on('call-ended', (ended) => {
       this.#stopStats();
@@ -187,6 +190,7 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     if (this.#agent.isInviting(peerId)) {
       throw new CommandError('ERR_ALREADY_IN_CALL', `${view.name} is already invited`);
     }
+    this.#invitedNames.set(peerId, view.name);
     await this.#agent.invite(peerId);
   }
 

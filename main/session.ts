@@ -58,7 +58,7 @@ export interface SessionEvents {
 
 /**
  * The node: the typed API every front end drives. Owns the signaling server and pool,
- * discovery, the peer directory, the call membership and local media; maps commands to
+ * discovery, the peer directory, the calls (CallAdapter) and local media; maps commands to
  * them and their events to API events. close() cascades.
  */
 export class Session extends TypedEmitter<SessionEvents> {
@@ -71,7 +71,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #pool: ConnectionPool;
   #discovery: Discovery | null = null;
   readonly #directory: PeerDirectory;
-  readonly #membership: CallAdapter;
+  readonly #calls: CallAdapter;
   #closed = false;
   readonly #media: LocalMedia;
   /** A front end shows the self view outside calls: keep the camera on after a call. */
@@ -93,8 +93,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#pool = new ConnectionPool({
       server: this.#server,
       logger: options.logger,
-      inUse: (connection) =>
-        this.#directory.needs(connection) || this.#membership.needs(connection),
+      inUse: (connection) => this.#directory.needs(connection) || this.#calls.needs(connection),
     });
     this.#directory = new PeerDirectory({
       localId: this.id,
@@ -103,7 +102,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       pool: this.#pool,
       logger: options.logger,
     });
-    this.#membership = new CallAdapter({
+    this.#calls = new CallAdapter({
       id: this.id,
       name: options.name,
       identity,
@@ -120,17 +119,17 @@ export class Session extends TypedEmitter<SessionEvents> {
       const peer = connection.peer;
       if (!peer) return;
       this.#directory.meet(peer);
-      this.#membership.adopt(connection);
+      this.#calls.adopt(connection);
     });
     for (const name of PEER_DIRECTORY_EVENTS) {
       this.#directory.on(name, (body) => this.#report(name, body));
     }
     for (const name of CALL_API_EVENTS) {
-      this.#membership.on(name, (body) => this.#report(name, body));
+      this.#calls.on(name, (body) => this.#report(name, body));
     }
-    this.#watchMembership();
+    this.#watchCalls();
     this.#media.on('frame', (frame) => {
-      this.#membership.call?.sendFrame(frame);
+      this.#calls.call?.sendFrame(frame);
       this.emit('local-frame', frame);
     });
     this.#media.on('error', (error) => this.#error(error.code, error.message));
@@ -191,7 +190,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   /** Idempotent: leaves the call, closes every connection, says goodbye on mDNS. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const leaving = this.#membership.close();
+    const leaving = this.#calls.close();
     this.#closed = true;
     await leaving;
     this.#directory.close();
@@ -209,15 +208,15 @@ export class Session extends TypedEmitter<SessionEvents> {
   async #run(command: Command): Promise<void> {
     switch (command.cmd) {
       case 'invite':
-        return this.#membership.invite(command.peer);
+        return this.#calls.invite(command.peer);
       case 'accept':
-        return this.#membership.accept(command.call);
+        return this.#calls.accept(command.call);
       case 'decline':
-        return this.#membership.decline(command.call, command.reason ?? 'declined');
+        return this.#calls.decline(command.call, command.reason ?? 'declined');
       case 'chat':
         return this.#chat(command.text);
       case 'leave':
-        return this.#membership.leave();
+        return this.#calls.leave();
       case 'add-peer':
         return this.#directory.add(command.host, command.port);
       case 'peers':
@@ -239,12 +238,12 @@ export class Session extends TypedEmitter<SessionEvents> {
       case 'preview':
         this.#previewWanted = command.enabled;
         if (command.enabled) this.#media.start();
-        else if (!this.#membership.call) await this.#media.stop();
+        else if (!this.#calls.call) await this.#media.stop();
         this.#emit({ event: 'media-settings', ...this.#media.view });
         return;
       case 'video':
         this.#media.setEnabled(command.enabled);
-        this.#membership.call?.announceVideo(command.enabled);
+        this.#calls.call?.announceVideo(command.enabled);
         return;
       case 'snapshot':
         return this.#snapshot(command.peer);
@@ -252,7 +251,7 @@ export class Session extends TypedEmitter<SessionEvents> {
         this.#emit({ event: 'filters', filters: listFilters() });
         return;
       case 'members':
-        this.#emit({ event: 'members', ...this.#membership.members() });
+        this.#emit({ event: 'members', ...this.#calls.members() });
         return;
       case 'history': {
         const call = this.#requireCall();
@@ -297,7 +296,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   }
 
   #requireCall(): CallContent {
-    const call = this.#membership.call;
+    const call = this.#calls.call;
     if (!call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
     return call;
   }
@@ -322,7 +321,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       });
       return;
     }
-    const frame = this.#membership.call?.latestFrame(peerId);
+    const frame = this.#calls.call?.latestFrame(peerId);
     if (!frame) throw new CommandError('ERR_NO_FRAME', `no frame from ${peerId} yet`);
     this.#emit({
       event: 'snapshot',
@@ -337,15 +336,15 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   // ---- reports from the parts -----------------------------------------------------------
 
-  /** What the membership reports that needs more than passing on. */
-  #watchMembership(): void {
-    const membership = this.#membership;
-    membership.on('accept-failed', (err) => this.#reportFailure('accept', err));
-    membership.on('invite-timeout', ({ call, peer, name }) => {
+  /** What the calls report that needs more than passing on. */
+  #watchCalls(): void {
+    const calls = this.#calls;
+    calls.on('accept-failed', (err) => this.#reportFailure('accept', err));
+    calls.on('invite-timeout', ({ call, peer, name }) => {
       this.#error('ERR_INVITE_TIMEOUT', `${name} did not answer`, { peer, call });
     });
-    membership.on('call-started', () => this.#media.start());
-    membership.on('call-ended', (ended) => {
+    calls.on('call-started', () => this.#media.start());
+    calls.on('call-ended', (ended) => {
       if (!this.#previewWanted) {
         this.#media.stop().catch((err: unknown) => {
           this.#log.warn('capture did not stop cleanly', { reason: errorText(err) });
@@ -353,10 +352,10 @@ export class Session extends TypedEmitter<SessionEvents> {
       }
       this.#emit({ event: 'call-ended', ...ended });
     });
-    membership.on('encode-target', (target) => {
+    calls.on('encode-target', (target) => {
       this.#media.setEncodeTarget(target.quality, target.scale);
     });
-    membership.on('frame', (frame) => {
+    calls.on('frame', (frame) => {
       this.emit('remote-frame', frame);
       if (!this.#options.frameEvents) return;
       this.#emit({
@@ -371,7 +370,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     });
   }
 
-  /** A command (or the membership accepting on its own) failed: say so as an error event. */
+  /** A command (or the call agent accepting on its own) failed: say so as an error event. */
   #reportFailure(cmd: CommandName, err: unknown): void {
     if (this.#closed) return;
     if (isApiError(err)) {

@@ -1,6 +1,6 @@
 import type { IdentityKeys } from '../../crypto/index.js';
 import type { CallEndedReason, MemberLeftReason } from '../../protocol/api.js';
-import { errorText } from '../base/errors.js';
+import { MeshError, errorText } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
@@ -146,15 +146,20 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     const { call } = current;
     this.#invitations.dialing(peerId, call.id);
     let connection: SignalingConnection;
+    current.dials += 1;
     try {
       connection = await this.#options.pool.connect(peerId, this.#options.endpointsOf(peerId));
     } catch (err) {
-      this.#invitations.dialFailed(peerId);
-      this.#endCallIfEmpty('no answer');
+      current.dials -= 1;
+      this.#invitations.dialFailed(peerId, call.id);
+      // Only this call, and only if no other invite to it is still dialing.
+      if (this.#current === current) this.#endCallIfEmpty('no answer');
       throw err;
     }
+    current.dials -= 1;
+    if (this.#closed || this.#current !== current) return;
     const inviteeKey = connection.peer?.publicKey;
-    if (this.#closed || this.#current !== current || !inviteeKey) return;
+    if (!inviteeKey) throw new MeshError('ERR_PROTOCOL', 'the invitee has no proven key');
     this.#invitations.send(connection, {
       t: 'invite',
       call: call.id,
@@ -228,7 +233,7 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
 
   #endCallIfEmpty(reason: CallEndedReason): void {
     const current = this.#current;
-    if (!current || current.call.members().length > 0) return;
+    if (!current || current.call.members().length > 0 || current.dials > 0) return;
     if (this.#invitations.awaiting(current.id)) return;
     void this.#leaveCall(reason);
   }

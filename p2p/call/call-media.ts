@@ -42,10 +42,6 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     this.#sender.on('adapt', (target) => this.emit('encode-target', target));
   }
 
-  get encodeTarget(): EncodeTarget {
-    return this.#sender.target;
-  }
-
   /** Starts receiving from a member (idempotent); `clockOffset` corrects its capture times. */
   receive(memberId: string, clockOffset: () => number | null): void {
     if (this.#closed || this.#receivers.has(memberId)) return;

@@ -34,5 +34,4 @@ export interface CallEvents {
   'video-state': [{ peer: string; enabled: boolean }];
   /** The last other member is gone. */
   empty: [];
-  closed: [];
 }

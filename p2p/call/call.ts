@@ -6,7 +6,6 @@ import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
 import type { ReceivedFrame } from '../media/receiver.js';
 import type { MediaSenderStats, OutgoingFrame } from '../media/sender.js';
-import type { EncodeTarget } from '../media/quality-controller.js';
 import type { MemberInfo } from '../signaling/messages.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
@@ -206,10 +205,6 @@ export class Call extends TypedEmitter<CallEvents> {
     return this.#media.latestFrame(memberId);
   }
 
-  get encodeTarget(): EncodeTarget {
-    return this.#media.encodeTarget;
-  }
-
   mediaStats(): { sending: MediaSenderStats; members: MemberMediaStats[] } {
     return this.#media.stats(this.#mediaMembers());
   }
@@ -232,7 +227,6 @@ export class Call extends TypedEmitter<CallEvents> {
       member.pending = null;
     }
     this.#media.close();
-    this.emit('closed');
     this.removeAllListeners();
     return Promise.all(hangUps).then(() => undefined);
   }

@@ -70,8 +70,8 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
     if (!this.#closed) this.#dialing.set(peerId, callId);
   }
 
-  dialFailed(peerId: string): void {
-    this.#dialing.delete(peerId);
+  dialFailed(peerId: string, callId: string): void {
+    if (this.#dialing.get(peerId) === callId) this.#dialing.delete(peerId);
   }
 
   /** True if we are inviting `peerId` into `callId` (so its invite to us crosses ours). */

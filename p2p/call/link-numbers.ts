@@ -16,7 +16,8 @@ export class LinkNumbers {
   claim(session: SessionCarrier, wanted: number | null = null): number | null {
     const used = this.#used.get(session) ?? new Set<number>();
     this.#used.set(session, used);
-    const number = wanted ?? used.size;
+    let number = wanted ?? used.size;
+    if (wanted === null) while (used.has(number)) number += 1;
     if (used.has(number)) return null;
     used.add(number);
     return number;

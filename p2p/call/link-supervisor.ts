@@ -10,14 +10,7 @@ import type { LinkNumbers } from './link-numbers.js';
 /** What the supervisor asks of its call: who is in it, and new links (the call owns them). */
 export type SupervisedCall = Pick<
   Call,
-  | 'id'
-  | 'closed'
-  | 'member'
-  | 'hasMember'
-  | 'needsLink'
-  | 'removeMember'
-  | 'publicKeyOf'
-  | 'openLink'
+  'id' | 'member' | 'hasMember' | 'needsLink' | 'removeMember' | 'publicKeyOf' | 'openLink'
 >;
 
 export interface LinkSupervisorOptions {

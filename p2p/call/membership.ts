@@ -51,6 +51,8 @@ export interface MembershipOptions extends InheritedOptions {
 export class Membership {
   readonly call: Call;
   readonly links: LinkSupervisor;
+  /** Invites to this call still dialing their invitee: the call must not end under them. */
+  dials = 0;
   readonly #options: MembershipOptions;
   /** How we got in, shown to members we meet later. */
   #proof: JoinProof;

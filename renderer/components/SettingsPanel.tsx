@@ -40,7 +40,6 @@ function Segmented<T extends string | number>({
   );
 }
 
-
 /** One radio of the source picker; a camera's number field sits inside its label. */
 function SourceChoice({
   value,

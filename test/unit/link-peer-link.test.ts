@@ -117,6 +117,44 @@ describe('PeerLink (two real links over loopback)', function () {
     assert.equal(a.stats.controlReceived, 1);
   });
 
+  it('a listener that throws is logged and the link carries on', async () => {
+    const logged: string[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (message: string, fields?: Record<string, unknown>) =>
+        logged.push(`${message} ${String(fields?.event)}`),
+    };
+    const run = runHandshake(aliceKeys, bobKeys);
+    const common = { session: run.initiator, linkNumber: 1, ...QUIET };
+    const a = new PeerLink({ ...common, localId: alice, peerId: bob, offerer: true, logger });
+    const b = new PeerLink({
+      ...common,
+      session: run.responder,
+      localId: bob,
+      peerId: alice,
+      offerer: false,
+    });
+    links.push(a, b);
+    a.on('signal', (signal) => setImmediate(() => b.handleSignal(signal)));
+    b.on('signal', (signal) => setImmediate(() => a.handleSignal(signal)));
+    const opened = Promise.all([nextEvent(a, 'open', OPEN_MS), nextEvent(b, 'open', OPEN_MS)]);
+    b.start();
+    a.start();
+    await opened;
+    a.on('control', () => {
+      throw new Error('a buggy subscriber');
+    });
+    const atA = record(a, 'control');
+    b.sendControl({ t: 'video-state', enabled: false });
+    b.sendControl({ t: 'video-state', enabled: true });
+    await waitUntil(() => atA.length === 2, { timeoutMs: EVENT_MS, message: 'both messages' });
+    assert.deepEqual(logged, ['event listener failed control', 'event listener failed control']);
+    assert.equal(a.state, 'open');
+    assert.equal(b.state, 'open');
+  });
+
   it('carries media chunks as they are, both ways', async () => {
     const { a, b } = await openPair();
     const atB = record(b, 'media');

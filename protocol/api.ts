@@ -143,22 +143,22 @@ export const chatEntryViewSchema = z.object({
 export type ChatEntryView = z.infer<typeof chatEntryViewSchema>;
 
 /** Why a member left the call: said bye, went silent, or its link never came up. */
-export const MEMBER_LEFT_REASONS = ['left', 'lost', 'failed'] as const;
-export type MemberLeftReason = (typeof MEMBER_LEFT_REASONS)[number];
+export const memberLeftReasonSchema = z.enum(['left', 'lost', 'failed']);
+export type MemberLeftReason = z.infer<typeof memberLeftReasonSchema>;
 
 /**
  * Why our call ended: we left (or the app quit), crossing invites merged it into the other
  * call, the only invitee declined or never answered, or the last member left.
  */
-export const CALL_ENDED_REASONS = [
+export const callEndedReasonSchema = z.enum([
   'left',
   'quit',
   'merged',
   'declined',
   'no answer',
   'everyone left',
-] as const;
-export type CallEndedReason = (typeof CALL_ENDED_REASONS)[number];
+]);
+export type CallEndedReason = z.infer<typeof callEndedReasonSchema>;
 
 export type { ApiErrorCode };
 
@@ -218,14 +218,14 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     call: z.string(),
     peer: z.string(),
     name: z.string(),
-    reason: z.enum(MEMBER_LEFT_REASONS),
+    reason: memberLeftReasonSchema,
     /** For people: what went wrong, when something did. */
     detail: z.string().optional(),
   }),
   z.object({
     event: z.literal('call-ended'),
     call: z.string(),
-    reason: z.enum(CALL_ENDED_REASONS),
+    reason: callEndedReasonSchema,
     detail: z.string().optional(),
   }),
   chatEntryViewSchema.extend({ event: z.literal('chat'), call: z.string() }),

@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks';
 import { useStore } from '../state/store.js';
 import { SELF_KEY } from '../video/frame-hub.js';
 import { Avatar, ToolButton } from './bits.js';
+import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 import { VideoTile } from './VideoTile.js';
 import type { PanelTab } from './tabs.js';
@@ -41,6 +42,16 @@ function ControlBar({
   const { state, send } = useStore();
   const enabled = state.media?.enabled ?? true;
   const unread = state.chat.unread;
+  /** A button that opens one of the side panels. */
+  const panelButton = (tab: PanelTab, icon: IconName, caption: string, label: string) => (
+    <ToolButton
+      class="control"
+      icon={icon}
+      label={label}
+      caption={caption}
+      onClick={() => onOpen(tab)}
+    />
+  );
   return (
     <div class="control-bar" role="toolbar" aria-label="Call controls">
       <ToolButton
@@ -51,13 +62,7 @@ function ControlBar({
         pressed={!enabled}
         onClick={() => send({ cmd: 'video', enabled: !enabled })}
       />
-      <ToolButton
-        class="control"
-        icon="filters"
-        label="Filters (F)"
-        caption="Filters"
-        onClick={() => onOpen('filters')}
-      />
+      {panelButton('filters', 'filters', 'Filters', 'Filters (F)')}
       {state.call ? (
         <>
           <ToolButton
@@ -83,13 +88,7 @@ function ControlBar({
           />
         </>
       ) : (
-        <ToolButton
-          class="control"
-          icon="settings"
-          label="Video settings (S)"
-          caption="Settings"
-          onClick={() => onOpen('settings')}
-        />
+        panelButton('settings', 'settings', 'Settings', 'Video settings (S)')
       )}
     </div>
   );

@@ -30,7 +30,7 @@ import { listFilters } from './media/filters.js';
 import { parseSourceSpec } from './media/settings.js';
 import type { EncodedFrame } from './media/video-capture.js';
 import type { ReceivedFrame } from '../p2p/media/receiver.js';
-import { exportChat } from './chat-export.js';
+import { runExportCommand } from './chat-export.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
 
@@ -269,24 +269,10 @@ export class Session extends TypedEmitter<SessionEvents> {
         });
         return;
       }
-      case 'export-chat': {
+      case 'export-chat':
+      case 'export-chat-text': {
         const call = this.#requireCall();
-        const format =
-          command.format ?? (/\.(md|markdown)$/i.test(command.path) ? 'markdown' : 'text');
-        const path = await exportChat(call.id, call.history(), command.path, format).catch(
-          (err: unknown) => {
-            throw new CommandError(
-              'ERR_EXPORT_FAILED',
-              `could not write ${command.path}: ${errorText(err)}`,
-            );
-          },
-        );
-        this.#emit({
-          event: 'chat-exported',
-          call: call.id,
-          path,
-          messages: call.history().length,
-        });
+        this.#emit(await runExportCommand(call.id, call.history(), command));
         return;
       }
       case 'quit':

@@ -53,6 +53,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
     path: z.string().min(1).max(4096),
     format: z.enum(['markdown', 'text']).optional(),
   }),
+  /** The same export as text, for an interface to save as a download (no path involved). */
+  z.strictObject({ cmd: z.literal('export-chat-text'), format: z.enum(['markdown', 'text']) }),
   z.strictObject({ cmd: z.literal('quit') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -211,6 +213,13 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     event: z.literal('chat-exported'),
     call: z.string(),
     path: z.string(),
+    messages: z.number(),
+  }),
+  z.object({
+    event: z.literal('chat-export-text'),
+    call: z.string(),
+    format: z.enum(['markdown', 'text']),
+    text: z.string(),
     messages: z.number(),
   }),
   z.object({

@@ -3,14 +3,15 @@ import './transport/zod-config.js';
 import { render } from 'preact';
 import { App } from './components/App.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
-import { missingSecret, pickTransport } from './transport/pick.js';
+import { forgetUrlToken, pickTransport } from './transport/pick.js';
 
+forgetUrlToken(window);
 const root = document.getElementById('app');
 if (root) {
   root.textContent = '';
   render(
     <ErrorBoundary>
-      <App transport={pickTransport(window)} missingSecret={missingSecret(window)} />
+      <App transport={pickTransport(window)} />
     </ErrorBoundary>,
     root,
   );

@@ -32,6 +32,12 @@ export function checkClientMessage(raw: unknown, options: CheckOptions): ClientV
   if (command.cmd === 'quit' && !options.allowQuit) {
     return { ok: false, message: 'quit is not accepted from a web page; stop the node instead' };
   }
+  // A page chooses no paths on this computer: the interface exports through a download
+  // (export-chat-text), and a page that could name paths could plant files wherever the
+  // user may write.
+  if (command.cmd === 'export-chat') {
+    return { ok: false, message: 'export-chat is not accepted from the interface; use a download' };
+  }
   return { ok: true, command };
 }
 

@@ -4,12 +4,12 @@
  * Electron cannot (docs/architecture.md, "Facts learned on these machines").
  *
  * Trust model: the page is untrusted, and so is every other page the user's browser
- * opens, since any of them can reach 127.0.0.1. Static files are harmless and need no
- * secret; the WebSocket, which drives the node, needs the per-run secret from the URL we
- * print and an Origin of our own, and every message it carries is validated.
+ * opens, since any of them can reach 127.0.0.1. Scripts and styles are harmless and need no
+ * secret; the page itself and the WebSocket, which drives the node, need the session cookie
+ * that the one-time token of the printed URL was traded for (page-access.ts), and the
+ * WebSocket an Origin of our own; every message it carries is validated.
  */
 import { contentSecurityPolicy } from '../content-security-policy.js';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +22,7 @@ import { silentLogger } from '../../p2p/base/logger.js';
 import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { MAX_CLIENT_MESSAGE_BYTES, badCommand, checkClientText } from './client-messages.js';
 import { BridgeError } from './errors.js';
+import { PageAccess, TOKEN_PARAM } from './page-access.js';
 import { readStaticFile } from './static-files.js';
 import type { UiSession } from './ui-feed.js';
 import { feedSession, greeting } from './ui-feed.js';
@@ -42,8 +43,10 @@ export interface UiBridgeOptions {
 
 export interface UiBridgeStats {
   clients: number;
-  /** WebSocket upgrades refused (no or wrong secret, foreign origin or host, too many). */
+  /** WebSocket upgrades refused (no session cookie, foreign origin or host, too many). */
   refusedUpgrades: number;
+  /** Loads of the page refused (no cookie and no token, a wrong or an already used token). */
+  refusedPages: number;
   /** Client messages answered with ERR_BAD_COMMAND. */
   badMessages: number;
   /** Video frames not sent to a client that had not taken the previous one yet. */
@@ -73,15 +76,6 @@ interface Client {
 
 type Refusal = { status: 403 | 404 | 503; reason: string };
 
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}
-
-/** Compares digests so that neither the content nor the length of the secret leaks in timing. */
-function secretMatches(expected: string, given: string | null): boolean {
-  return given !== null && timingSafeEqual(sha256(expected), sha256(given));
-}
-
 function rawDataBytes(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.byteLength, 0);
   return data.byteLength;
@@ -104,7 +98,7 @@ const STATUS_TEXT: Record<number, string> = {
 export class UiBridge {
   readonly #options: UiBridgeOptions;
   readonly #log: Logger;
-  readonly #secret = randomBytes(32).toString('base64url');
+  #access: PageAccess | null = null;
   readonly #clients = new Set<Client>();
   readonly #server = createServer((req, res) => void this.#serve(req, res));
   readonly #wss = new WebSocketServer({
@@ -119,7 +113,7 @@ export class UiBridge {
   #started = false;
   #closing: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
-  readonly #stats = { refusedUpgrades: 0, badMessages: 0, droppedFrames: 0 };
+  readonly #stats = { refusedUpgrades: 0, refusedPages: 0, badMessages: 0, droppedFrames: 0 };
 
   constructor(options: UiBridgeOptions) {
     if (options.host !== '127.0.0.1') {
@@ -136,7 +130,7 @@ export class UiBridge {
     return { clients: this.#clients.size, ...this.#stats };
   }
 
-  /** Listens and starts forwarding the session; resolves with the page URL (it holds the secret). */
+  /** Listens and starts forwarding the session; resolves with the page URL (its token works once). */
   async start(): Promise<{ url: string }> {
     if (this.#started || this.#closing) {
       throw new BridgeError('ERR_BRIDGE_STATE', 'the browser bridge was already started');
@@ -163,6 +157,7 @@ export class UiBridge {
     this.#server.on('error', (err) => this.#log.error('ui: server error', { reason: err.message }));
     this.#port = (this.#server.address() as AddressInfo).port;
     this.#origin = `http://127.0.0.1:${this.#port}`;
+    this.#access = new PageAccess(this.#port);
     this.#csp = contentSecurityPolicy(`'self' ws://127.0.0.1:${this.#port}`);
     this.#unsubscribe = feedSession(
       this.#options.session,
@@ -177,7 +172,7 @@ export class UiBridge {
       this.#log,
     );
     this.#log.info('ui: browser bridge listening', { port: this.#port });
-    return { url: `${this.#origin}/?s=${this.#secret}` };
+    return { url: `${this.#origin}/?${TOKEN_PARAM}=${this.#access.token}` };
   }
 
   /** Idempotent: closes every client, stops listening and stops forwarding. */
@@ -234,11 +229,11 @@ export class UiBridge {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const plain = (status: number, extra: Record<string, string> = {}): void => {
-      const body = `${status} ${STATUS_TEXT[status] ?? ''}\n`;
+    const plain = (status: number, extra: Record<string, string> = {}, html?: string): void => {
+      const body = html ?? `${status} ${STATUS_TEXT[status] ?? ''}\n`;
       res.writeHead(status, {
         ...this.#securityHeaders(),
-        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Type': html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
         'Content-Length': String(Buffer.byteLength(body)),
         ...extra,
       });
@@ -249,6 +244,22 @@ export class UiBridge {
     const target = req.url ?? '/';
     const query = target.indexOf('?');
     const rawPath = query === -1 ? target : target.slice(0, query);
+    const cookie: Record<string, string> = {};
+    if (rawPath === '/' || rawPath === '/index.html') {
+      // Null only before start() has its port; nothing can ask that early.
+      if (!this.#access) return plain(503);
+      const verdict = this.#access.admitPage(req, query === -1 ? '' : target.slice(query + 1));
+      if (!verdict.ok) {
+        this.#stats.refusedPages += 1;
+        // Never log the URL: it would carry a guessed (or the real, used) token into the logs.
+        this.#log.warn('ui: page refused', {
+          reason: verdict.reason,
+          refused: this.#stats.refusedPages,
+        });
+        return plain(403, {}, verdict.page);
+      }
+      if (verdict.setCookie) cookie['Set-Cookie'] = verdict.setCookie;
+    }
     let result;
     try {
       result = await readStaticFile(this.#options.staticDir, rawPath);
@@ -261,6 +272,7 @@ export class UiBridge {
       ...this.#securityHeaders(),
       'Content-Type': result.contentType,
       'Content-Length': String(result.body.byteLength),
+      ...cookie,
     });
     res.end(req.method === 'HEAD' ? undefined : result.body);
   }
@@ -272,10 +284,7 @@ export class UiBridge {
     if (rawPath !== WS_PATH) return { status: 404, reason: 'not the WebSocket path' };
     if (!this.#hostIsOurs(req)) return { status: 403, reason: 'foreign host' };
     if (req.headers.origin !== this.#origin) return { status: 403, reason: 'foreign origin' };
-    const secret = new URLSearchParams(query === -1 ? '' : target.slice(query + 1)).get('s');
-    if (!secretMatches(this.#secret, secret)) {
-      return { status: 403, reason: secret === null ? 'no secret' : 'wrong secret' };
-    }
+    if (!this.#access?.hasSession(req)) return { status: 403, reason: 'no session cookie' };
     const max = this.#options.maxClients ?? DEFAULT_MAX_CLIENTS;
     if (this.#clients.size >= max) return { status: 503, reason: 'too many connections' };
     return null;

@@ -6,6 +6,8 @@ import { notify, useNotificationPermission } from '../hooks/useNotifications.js'
 import type { ShortcutAction } from '../hooks/useShortcuts.js';
 import { useShortcuts } from '../hooks/useShortcuts.js';
 import { useTheme } from '../hooks/useTheme.js';
+import { downloadText } from '../lib/download.js';
+import { defaultExportName } from '../lib/format.js';
 import { initialState, reduce } from '../state/reducer.js';
 import type { Store } from '../state/store.js';
 import { StoreContext } from '../state/store.js';
@@ -44,17 +46,13 @@ type DialogState =
   | { kind: 'verify'; peer: string; name: string; code: string }
   | { kind: 'trust'; peer: string; name: string; code: string; message?: string | undefined };
 
-export function App({
-  transport,
-  missingSecret,
-}: {
-  transport: Transport;
-  missingSecret: boolean;
-}): JSX.Element {
+export function App({ transport }: { transport: Transport }): JSX.Element {
   const [state, dispatch] = useReducer(reduce, undefined, initialState);
   const frames = useMemo(() => new FrameHub(), []);
   const everConnected = useRef(false);
   const historyAsked = useRef<string | null>(null);
+  /** Every tab gets the export's text; only the one that asked for it saves it. */
+  const exportAsked = useRef(false);
   const theme = useTheme();
   const notifications = useNotificationPermission();
   const narrow = useMediaQuery(NARROW_QUERY);
@@ -93,6 +91,21 @@ export function App({
           `Safety code ${event.safetyCode}`,
           event.call,
         );
+      } else if (event.event === 'chat-export-text' && exportAsked.current) {
+        exportAsked.current = false;
+        const type = event.format === 'markdown' ? 'text/markdown' : 'text/plain';
+        downloadText(
+          defaultExportName(new Date(), event.format),
+          event.text,
+          `${type};charset=utf-8`,
+        );
+        const count = `${event.messages} message${event.messages === 1 ? '' : 's'}`;
+        dispatch({
+          type: 'toast',
+          kind: 'success',
+          title: 'Chat exported',
+          message: `${count}, saved as a download`,
+        });
       } else if (event.event === 'members' && event.call && historyAsked.current !== event.call) {
         // After a reconnection mid-call: fetch the messages we missed.
         historyAsked.current = event.call;
@@ -240,7 +253,6 @@ export function App({
         <ConnectionBanner
           status={state.connection}
           everConnected={everConnected.current}
-          missingSecret={missingSecret}
           onRetry={() => transport.retryNow()}
         />
         <TrustWarnings
@@ -292,7 +304,10 @@ export function App({
         return (
           <ExportChatDialog
             count={state.chat.messages.length}
-            onExport={(path, format) => send({ cmd: 'export-chat', path, format })}
+            onExport={(format) => {
+              exportAsked.current = true;
+              send({ cmd: 'export-chat-text', format });
+            }}
             onClose={closeDialog}
           />
         );

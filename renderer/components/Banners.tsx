@@ -19,12 +19,10 @@ function useNow(active: boolean): number {
 export function ConnectionBanner({
   status,
   everConnected,
-  missingSecret,
   onRetry,
 }: {
   status: ConnectionStatus;
   everConnected: boolean;
-  missingSecret: boolean;
   onRetry: () => void;
 }): JSX.Element | null {
   const now = useNow(status.state === 'closed');
@@ -39,13 +37,11 @@ export function ConnectionBanner({
       <Icon name="alert" size={18} />
       <span>
         <strong>Disconnected from meshcall.</strong>{' '}
-        {missingSecret
-          ? 'Open the link meshcall printed when it started (it ends in ?s=…).'
-          : status.state === 'connecting'
-            ? 'Reconnecting…'
-            : seconds !== null
-              ? `Trying again in ${seconds} s.`
-              : ''}
+        {status.state === 'connecting'
+          ? 'Reconnecting…'
+          : seconds !== null
+            ? `Trying again in ${seconds} s.`
+            : ''}
       </span>
       {status.state === 'closed' && (
         <button type="button" class="link-button" onClick={onRetry}>

@@ -1,6 +1,5 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { defaultExportName } from '../lib/format.js';
 import { Dialog } from './Dialog.js';
 
 export function ExportChatDialog({
@@ -9,44 +8,24 @@ export function ExportChatDialog({
   onClose,
 }: {
   count: number;
-  onExport: (path: string, format: 'markdown' | 'text') => void;
+  onExport: (format: 'markdown' | 'text') => void;
   onClose: () => void;
 }): JSX.Element {
-  const [path, setPath] = useState(() => defaultExportName(new Date()));
   const [format, setFormat] = useState<'markdown' | 'text'>('markdown');
-  const trimmed = path.trim();
   return (
     <Dialog
       title="Export chat"
-      description={`Saves this call's chat (${count} message${count === 1 ? '' : 's'}) to a file on this computer. A relative path is saved in the folder meshcall was started from.`}
+      description={`Saves this call's chat (${count} message${count === 1 ? '' : 's'}) as a download: your browser asks where, or puts it in your downloads folder.`}
       onClose={onClose}
     >
       <form
         class="form"
         onSubmit={(event) => {
           event.preventDefault();
-          if (!trimmed) return;
-          onExport(trimmed, format);
+          onExport(format);
           onClose();
         }}
       >
-        <label class="field">
-          <span class="field-label">File</span>
-          <input
-            class="input"
-            type="text"
-            value={path}
-            data-autofocus
-            aria-label="File path to export to"
-            spellcheck={false}
-            onInput={(event) => {
-              const value = event.currentTarget.value;
-              setPath(value);
-              if (/\.(md|markdown)$/i.test(value)) setFormat('markdown');
-              else if (/\.txt$/i.test(value)) setFormat('text');
-            }}
-          />
-        </label>
         <fieldset class="fieldset inline-radios">
           <legend class="field-label">Format</legend>
           <label class="radio">
@@ -54,6 +33,7 @@ export function ExportChatDialog({
               type="radio"
               name="format"
               checked={format === 'markdown'}
+              data-autofocus
               onChange={() => setFormat('markdown')}
             />
             <span>Markdown</span>
@@ -72,7 +52,7 @@ export function ExportChatDialog({
           <button type="button" class="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class="button button-primary" disabled={!trimmed}>
+          <button type="submit" class="button button-primary">
             Export
           </button>
         </div>

@@ -62,8 +62,9 @@ export function describeSource(source: string): string {
 }
 
 /** A default file name for exporting the chat, e.g. meshcall-chat-2026-11-21-1530.md. */
-export function defaultExportName(now: Date): string {
+export function defaultExportName(now: Date, format: 'markdown' | 'text' = 'markdown'): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   const day = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-  return `meshcall-chat-${day}-${pad(now.getHours())}${pad(now.getMinutes())}.md`;
+  const extension = format === 'markdown' ? 'md' : 'txt';
+  return `meshcall-chat-${day}-${pad(now.getHours())}${pad(now.getMinutes())}.${extension}`;
 }

@@ -223,6 +223,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       const count = `${event.messages} message${event.messages === 1 ? '' : 's'}`;
       return addToast(state, 'success', 'Chat exported', `${count} saved to ${event.path}`);
     }
+
     case 'member-left': {
       if (!state.call || state.call.id !== event.call) return state;
       const next: AppState = {
@@ -332,8 +333,10 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       }
       return addToast(next, 'error', errorTitle(event.code), event.message);
     }
+    // chat-export-text reaches every tab; only the one that asked saves it (App.tsx).
     case 'frame':
     case 'snapshot':
+    case 'chat-export-text':
       return state;
   }
 }

@@ -9,8 +9,14 @@ export function pickTransport(win: Window): Transport {
   return createWebSocketTransport(webSocketUrl(win.location));
 }
 
-/** True when the page was opened without the per-run secret the bridge printed. */
-export function missingSecret(win: Window): boolean {
-  const bridge: unknown = (win as Window & { meshcall?: unknown }).meshcall;
-  return !isMeshcallBridge(bridge) && !new URLSearchParams(win.location.search).get('s');
+/**
+ * Takes the browser bridge's one-time token out of the address bar and the history entry.
+ * It was used up loading this page (the bridge set a session cookie for reloads and the
+ * WebSocket), so a copied address or a reload never presents it again.
+ */
+export function forgetUrlToken(win: Window): void {
+  const url = new URL(win.location.href);
+  if (!url.searchParams.has('s')) return;
+  url.searchParams.delete('s');
+  win.history.replaceState(win.history.state, '', `${url.pathname}${url.search}${url.hash}`);
 }

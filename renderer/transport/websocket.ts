@@ -4,11 +4,10 @@ import { reconnectDelay } from './backoff.js';
 import type { ConnectionStatus, Transport } from './transport.js';
 import { Listeners, parseServerMessage } from './transport.js';
 
-/** The bridge's socket for a page served at http://127.0.0.1:PORT/?s=SECRET. */
-export function webSocketUrl(location: { protocol: string; host: string; search: string }): string {
-  const secret = new URLSearchParams(location.search).get('s') ?? '';
+/** The bridge's socket; the browser sends the session cookie with it (page-access.ts). */
+export function webSocketUrl(location: { protocol: string; host: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?s=${encodeURIComponent(secret)}`;
+  return `${scheme}//${location.host}/ws`;
 }
 
 /**

@@ -3,8 +3,9 @@
  * the node's network namespace): `node dist/test/helpers/ws-probe.js PORT`.
  *
  * Reads one JSON operation per line on stdin and prints one JSON object per line on stdout:
- *   {"op":"get","id":1,"path":"/x","method":"GET","host":"h"} → {"id":1,"status":..,"headers":..,"body":..}
- *   {"op":"open","conn":"a","path":"/ws?s=..","origin":"http://.."} → {"conn":"a","event":"open"}
+ *   {"op":"get","id":1,"path":"/x","method":"GET","host":"h","cookie":"c=v"}
+ *        → {"id":1,"status":..,"headers":..,"body":..}
+ *   {"op":"open","conn":"a","path":"/ws","origin":"http://..","cookie":"c=v"} → {"conn":"a","event":"open"}
  *        or {"conn":"a","event":"refused","status":403}
  *   {"op":"send","conn":"a","text":".."} / {"op":"send","conn":"a","base64":"..","binary":true}
  *   {"op":"send","conn":"a","fill":{"char":"x","bytes":N}} (a text message of N bytes)
@@ -19,8 +20,8 @@ import { WebSocket } from 'ws';
 import { decodeUiFrame } from '../../protocol/ui-frames.js';
 
 type Op =
-  | { op: 'get'; id: number; path: string; method?: string; host?: string }
-  | { op: 'open'; conn: string; path: string; origin?: string }
+  | { op: 'get'; id: number; path: string; method?: string; host?: string; cookie?: string }
+  | { op: 'open'; conn: string; path: string; origin?: string; cookie?: string }
   | {
       op: 'send';
       conn: string;
@@ -48,7 +49,10 @@ function get(op: Extract<Op, { op: 'get' }>): void {
       method: op.method ?? 'GET',
       // Sent as written: http.request does not normalise `..` away, a browser would.
       path: op.path,
-      headers: op.host ? { host: op.host } : {},
+      headers: {
+        ...(op.host ? { host: op.host } : {}),
+        ...(op.cookie ? { cookie: op.cookie } : {}),
+      },
     },
     (res) => {
       const chunks: Buffer[] = [];
@@ -68,10 +72,10 @@ function get(op: Extract<Op, { op: 'get' }>): void {
 }
 
 function open(op: Extract<Op, { op: 'open' }>): void {
-  const ws = new WebSocket(
-    `ws://127.0.0.1:${port}${op.path}`,
-    op.origin === undefined ? {} : { origin: op.origin },
-  );
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${op.path}`, {
+    ...(op.origin === undefined ? {} : { origin: op.origin }),
+    ...(op.cookie === undefined ? {} : { headers: { cookie: op.cookie } }),
+  });
   sockets.set(op.conn, ws);
   const conn = op.conn;
   ws.on('open', () => out({ conn, event: 'open' }));

@@ -84,6 +84,16 @@ describe('browser bridge parts', () => {
       assert.equal(checkClientMessage(quit, { allowQuit: true }).ok, true);
     });
 
+    it('refuses export-chat to a path from either shell; the download command passes', () => {
+      const toPath = { type: 'command', command: { cmd: 'export-chat', path: '/tmp/x.md' } };
+      for (const allowQuit of [false, true]) {
+        const verdict = checkClientMessage(toPath, { allowQuit });
+        assert.ok(!verdict.ok && verdict.message.includes('download'));
+      }
+      const text = { type: 'command', command: { cmd: 'export-chat-text', format: 'text' } };
+      assert.equal(checkClientMessage(text, { allowQuit: false }).ok, true);
+    });
+
     it('refuses non-JSON, wrong shapes and oversized text', () => {
       for (const text of [
         'nope',

@@ -70,9 +70,14 @@ class Probe {
   }
 
   /** Resolves with 'open', or the HTTP status the upgrade was refused with. */
-  async open(conn: string, wsPath: string, origin?: string): Promise<'open' | number> {
+  async open(
+    conn: string,
+    wsPath: string,
+    origin?: string,
+    cookie?: string,
+  ): Promise<'open' | number> {
     const from = this.mark();
-    this.op({ op: 'open', conn, path: wsPath, origin });
+    this.op({ op: 'open', conn, path: wsPath, origin, cookie });
     const result = await this.waitFor(
       (r) => r.conn === conn && (r.event === 'open' || r.event === 'refused'),
       `outcome of opening ${conn}`,
@@ -130,7 +135,12 @@ describe('browser bridge (meshcall app --web)', function () {
   let stderr: LineCollector;
   let probe: Probe;
   let port: number;
-  let secret: string;
+  /** The one-time token of the printed URL. */
+  let token: string;
+  /** The first load of the page, with the token. */
+  let firstLoad: Json;
+  /** `name=value` of the session cookie that first load set. */
+  let cookie: string;
   let origin: string;
   let self: Json;
 
@@ -167,11 +177,63 @@ describe('browser bridge (meshcall app --web)', function () {
     const match = /^meshcall ui http:\/\/127\.0\.0\.1:(\d+)\/\?s=([A-Za-z0-9_-]{43})$/.exec(line);
     assert.ok(match, `unexpected URL line: ${line}`);
     port = Number(match[1]);
-    secret = match[2]!;
+    token = match[2]!;
     origin = `http://127.0.0.1:${port}`;
     const script = path.join(repoRoot(), 'dist', 'test', 'helpers', 'ws-probe.js');
     probe = new Probe(host.spawn(process.execPath, [script, String(port)]));
     await probe.waitFor((r) => r.event === 'probe-ready', 'start');
+    // What the browser xdg-open started does first.
+    firstLoad = await probe.get(`/?s=${token}`);
+    const setCookie = (firstLoad.headers as Record<string, string[] | undefined>)['set-cookie'];
+    cookie = String(setCookie?.[0] ?? '').split(';')[0]!;
+  });
+
+  const refusedPages = (reason: string): number =>
+    stderr.lines.filter((l) => l.includes('ui: page refused') && l.includes(reason)).length;
+
+  describe('the one-time link', () => {
+    it('trades the token on first load for an HttpOnly, SameSite=Strict session cookie', () => {
+      assert.equal(firstLoad.status, 200);
+      const setCookie = (firstLoad.headers as Record<string, string[]>)['set-cookie'];
+      assert.equal(setCookie?.length, 1);
+      // No Max-Age or Expires: a session cookie. The port keeps two runs apart.
+      assert.match(
+        setCookie[0]!,
+        new RegExp(`^meshcall-${port}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/$`),
+      );
+      assert.ok(!setCookie[0]!.includes(token), 'the cookie is not the token');
+    });
+
+    it('refuses a second use of the link with a clear page, and counts it', async () => {
+      const before = refusedPages('token already used');
+      const again = await probe.get(`/?s=${token}`);
+      assert.equal(again.status, 403);
+      assert.equal((again.headers as Json)['content-type'], 'text/html; charset=utf-8');
+      assert.match(String(again.body), /already used/);
+      assert.equal((again.headers as Json)['set-cookie'], undefined);
+      await stderr.waitFor(
+        () => refusedPages('token already used') > before,
+        WAIT_MS,
+        'the refusal logged',
+      );
+      const wrong = await probe.get(`/?s=${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`);
+      assert.equal(wrong.status, 403);
+      assert.match(String(wrong.body), /not valid/);
+      const none = await probe.get('/index.html');
+      assert.equal(none.status, 403);
+      assert.match(String(none.body), /Open the link meshcall printed/);
+      assert.ok(nodeAlive());
+    });
+
+    it('serves the page again to the cookie (a reload), and sets no new cookie', async () => {
+      for (const target of ['/', `/?s=${token}`, '/index.html']) {
+        const reload = await probe.get(target, { cookie: `other=1; ${cookie}` });
+        assert.equal(reload.status, 200, target);
+        assert.equal((reload.headers as Json)['set-cookie'], undefined, target);
+      }
+      const forged = `${cookie.slice(0, -1)}${cookie.endsWith('A') ? 'B' : 'A'}`;
+      assert.equal((await probe.get('/', { cookie: forged })).status, 403);
+    });
   });
 
   after(async () => {
@@ -182,7 +244,7 @@ describe('browser bridge (meshcall app --web)', function () {
 
   describe('static files', () => {
     it('serves / with the security headers', async () => {
-      const page = await probe.get('/');
+      const page = await probe.get('/', { cookie });
       assert.equal(page.status, 200);
       const headers = page.headers as Record<string, string>;
       assert.equal(
@@ -195,8 +257,9 @@ describe('browser bridge (meshcall app --web)', function () {
       assert.equal(headers['referrer-policy'], 'no-referrer');
       assert.equal(headers['cache-control'], 'no-store');
       assert.equal(headers['content-type'], 'text/html; charset=utf-8');
-      // Built or not (then a placeholder), the page never carries the secret.
-      assert.ok(!String(page.body).includes(secret));
+      // Built or not (then a placeholder), the page never carries a secret.
+      assert.ok(!String(page.body).includes(token));
+      assert.ok(!String(page.body).includes(cookie.split('=')[1]!));
     });
 
     it('serves the built scripts with their content type, when they are built', async () => {
@@ -241,29 +304,31 @@ describe('browser bridge (meshcall app --web)', function () {
   });
 
   describe('the WebSocket', () => {
-    it('refuses an upgrade without the secret, with a wrong one, or from another origin', async () => {
+    it('refuses an upgrade without the cookie, with a wrong one, or from another origin', async () => {
       const refusedBefore = stderr.lines.filter((l) => l.includes('ui: WebSocket refused')).length;
-      const wrong = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+      const wrong = `${cookie.slice(0, -1)}${cookie.endsWith('A') ? 'B' : 'A'}`;
       assert.equal(await probe.open('r1', '/ws', origin), 403);
-      assert.equal(await probe.open('r2', `/ws?s=${wrong}`, origin), 403);
-      assert.equal(await probe.open('r3', `/ws?s=${secret}`, 'http://evil.example'), 403);
-      assert.equal(await probe.open('r4', `/ws?s=${secret}`, `http://localhost:${port}`), 403);
-      assert.equal(await probe.open('r5', `/ws?s=${secret}`), 403);
-      assert.equal(await probe.open('r6', `/other?s=${secret}`, origin), 404);
+      assert.equal(await probe.open('r2', '/ws', origin, wrong), 403);
+      // The URL token is no key to the socket, used or not.
+      assert.equal(await probe.open('r3', `/ws?s=${token}`, origin), 403);
+      assert.equal(await probe.open('r4', '/ws', 'http://evil.example', cookie), 403);
+      assert.equal(await probe.open('r5', '/ws', `http://localhost:${port}`, cookie), 403);
+      assert.equal(await probe.open('r6', '/ws', undefined, cookie), 403);
+      assert.equal(await probe.open('r7', '/other', origin, cookie), 404);
       await stderr.waitFor(
         () =>
           stderr.lines.filter((l) => l.includes('ui: WebSocket refused')).length >=
-          refusedBefore + 6,
+          refusedBefore + 7,
         WAIT_MS,
-        'six refusals logged',
+        'seven refusals logged',
       );
       assert.ok(nodeAlive());
-      assert.equal((await probe.get('/')).status, 200);
+      assert.equal((await probe.get('/', { cookie })).status, 200);
     });
 
-    it('greets a client that has the secret with hello, then events', async () => {
+    it('greets a client that has the session cookie with hello, then events', async () => {
       const from = probe.mark();
-      assert.equal(await probe.open('a', `/ws?s=${secret}`, origin), 'open');
+      assert.equal(await probe.open('a', '/ws', origin, cookie), 'open');
       const hello = await probe.waitFor(
         (r) => r.conn === 'a' && r.event === 'message',
         'first message',
@@ -293,7 +358,7 @@ describe('browser bridge (meshcall app --web)', function () {
     });
 
     it('answers each malformed message with ERR_BAD_COMMAND, to that client only', async () => {
-      assert.equal(await probe.open('b', `/ws?s=${secret}`, origin), 'open');
+      assert.equal(await probe.open('b', '/ws', origin, cookie), 'open');
       const from = probe.mark();
       const bad: Json[] = [
         { text: 'this is not json' },
@@ -368,14 +433,14 @@ describe('browser bridge (meshcall app --web)', function () {
     });
 
     it('accepts at most four clients at once', async () => {
-      assert.equal(await probe.open('c', `/ws?s=${secret}`, origin), 'open');
-      assert.equal(await probe.open('d', `/ws?s=${secret}`, origin), 'open');
-      assert.equal(await probe.open('e', `/ws?s=${secret}`, origin), 503);
+      assert.equal(await probe.open('c', '/ws', origin, cookie), 'open');
+      assert.equal(await probe.open('d', '/ws', origin, cookie), 'open');
+      assert.equal(await probe.open('e', '/ws', origin, cookie), 503);
       const before = disconnects();
       probe.op({ op: 'close', conn: 'd' });
       // The slot is free once the server has seen the close, which it logs.
       await stderr.waitFor(() => disconnects() > before, WAIT_MS, "the server seeing d's close");
-      assert.equal(await probe.open('f', `/ws?s=${secret}`, origin), 'open');
+      assert.equal(await probe.open('f', '/ws', origin, cookie), 'open');
     });
 
     it('closes a client that sends more than the hard limit, and serves the others', async () => {
@@ -396,7 +461,7 @@ describe('browser bridge (meshcall app --web)', function () {
     it('drops video, never events, for a client that stops reading', async () => {
       const command = (cmd: Json): void =>
         probe.send('a', { text: JSON.stringify({ type: 'command', command: cmd }) });
-      assert.equal(await probe.open('slow', `/ws?s=${secret}`, origin), 'open');
+      assert.equal(await probe.open('slow', '/ws', origin, cookie), 'open');
       // After the greeting, both clients get the same broadcast from here on.
       await probe.event('slow', (e) => e.event === 'media-settings', 'greeting on slow', 0);
       const from = probe.mark();
@@ -449,10 +514,13 @@ describe('browser bridge (meshcall app --web)', function () {
 
   // Last: mocha runs a suite's own tests before its nested suites.
   describe('at the end', () => {
-    it('wrote one line on stdout and never logged the secret', () => {
+    it('wrote one line on stdout and never logged the token or the cookie', () => {
       assert.equal(stdout.lines.length, 1);
       assert.ok(stderr.lines.length > 0);
-      for (const line of stderr.lines) assert.ok(!line.includes(secret), line);
+      const session = cookie.split('=')[1]!;
+      for (const line of stderr.lines) {
+        assert.ok(!line.includes(token) && !line.includes(session), line);
+      }
     });
 
     it('closes its clients with 1001 and exits 0 on SIGTERM', async () => {

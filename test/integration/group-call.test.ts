@@ -170,6 +170,11 @@ describe('group calls: a full mesh of namespaced headless nodes', function () {
         assert.match(text, /\*\*Bob\*\* \(.*\): three of us now/);
         a.send({ cmd: 'export-chat', path: path.join(dir, 'missing', 'chat.txt') });
         await a.waitForNext('error', (e) => e.code === 'ERR_EXPORT_FAILED');
+        // Only new files: exporting again to the same path is refused and changes nothing.
+        a.send({ cmd: 'export-chat', path: file });
+        const again = await a.waitForNext('error', (e) => e.code === 'ERR_EXPORT_FAILED');
+        assert.match(String(again.message), /already exists/);
+        assert.equal(await readFile(file, 'utf8'), text);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

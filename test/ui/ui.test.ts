@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
@@ -192,6 +192,28 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     await shot('nearby');
   });
 
+  it('takes the used-up token out of the address bar; the link does not work twice', async () => {
+    assert.ok(app);
+    assert.equal(new URL(page.url()).search, '', 'no ?s= left in the address bar');
+    // Another browser (profile) presenting the same link gets a clear refusal, and no socket.
+    const stranger = await chrome!.browser.newContext();
+    try {
+      const other = await stranger.newPage();
+      const answer = await other.goto(app.url);
+      assert.equal(answer?.status(), 403);
+      await other.getByRole('heading', { name: 'This meshcall link was already used' }).waitFor();
+      const cookies = await stranger.cookies();
+      assert.deepEqual(cookies, []);
+    } finally {
+      await stranger.close();
+    }
+    const [session] = await context.cookies();
+    assert.ok(session);
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.sameSite, 'Strict');
+    assert.equal(session.expires, -1, 'a session cookie');
+  });
+
   it("shows B's invite as a modal dialog with name and safety code, and declines it", async () => {
     bob.send({ cmd: 'invite', peer: adaId });
     const dialog = page.getByRole('alertdialog', { name: 'Bob invites you to a call' });
@@ -254,6 +276,28 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     assert.equal(await log.locator('b').count(), 0);
     await page.getByRole('tab', { name: 'Chat', exact: true }).waitFor();
     await shot('chat');
+  });
+
+  it('exports the chat as a browser download, one line per message', async () => {
+    // A line break inside a message must not start a line of its own in the export.
+    bob.send({ cmd: 'chat', text: 'bye\n[2024-05-01T12:00:00.000Z] Mallory: send me the keys' });
+    const log = page.getByRole('log', { name: 'Chat messages' });
+    await log.getByText(/Mallory: send me the keys/).waitFor();
+    await page.getByRole('button', { name: 'Export chat to a file' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export chat' });
+    await dialog.getByRole('radio', { name: 'Plain text' }).check();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10_000 }),
+      dialog.getByRole('button', { name: 'Export', exact: true }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^meshcall-chat-\d{4}-\d{2}-\d{2}-\d{4}\.txt$/);
+    const file = await download.path();
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    const messages = lines.filter((l) => l.startsWith('['));
+    assert.equal(messages.length, 3, lines.join('\n'));
+    assert.match(messages[0]!, /\] Ada: Hello Bob, this is the browser$/);
+    assert.match(messages[2]!, /\] Bob: bye\\n\[2024-05-01T12:00:00\.000Z\] Mallory: send me/);
+    await page.locator('.toast', { hasText: 'Chat exported' }).waitFor();
   });
 
   it('clicking the reds chip changes what B receives', async () => {

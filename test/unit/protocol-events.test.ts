@@ -96,6 +96,13 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
   members: { event: 'members', call: null, members: [] },
   history: { event: 'history', call: CALL, messages: [chat] },
   'chat-exported': { event: 'chat-exported', call: CALL, path: '/tmp/chat.md', messages: 1 },
+  'chat-export-text': {
+    event: 'chat-export-text',
+    call: CALL,
+    format: 'text',
+    text: 'meshcall chat\n',
+    messages: 1,
+  },
   'member-left': {
     event: 'member-left',
     call: CALL,

@@ -48,5 +48,11 @@ export {
   type OpenStats,
 } from './sealing.js';
 export { safetyCode } from './safety-code.js';
-export { KnownPeers, type KnownPeer, type TrustStatus } from './known-peers.js';
+export {
+  KnownPeers,
+  type KnownPeer,
+  type KnownPeersOptions,
+  type TrustStatus,
+} from './known-peers.js';
+export { namesConfusable, nameSkeletons } from './names.js';
 export { signStatement, verifyStatement, type StatementKind } from './statements.js';

@@ -2,6 +2,7 @@ import { equalBytes, fromBase64, toBase64 } from './bytes.js';
 import { CryptoMisuseError } from './errors.js';
 import { requireKey } from './guards.js';
 import { isPeerId, peerIdFromPublicKey, type TextFileIO } from './identity.js';
+import { namesConfusable } from './names.js';
 import { VersionedJsonReader } from './versioned-json.js';
 
 /** Trust on first use: the keys we have met, persisted so a changed key is noticed. */
@@ -25,9 +26,15 @@ export type TrustStatus =
 const FILE_VERSION = 1;
 const PUBLIC_KEY_LENGTH = 32;
 
-function sameName(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+export interface KnownPeersOptions {
+  /** Changes within this long are saved in one write (a burst of accepts, say). */
+  writeDelayMs?: number;
+  /** At most this many peers are kept; beyond it the least recently seen goes, verified last. */
+  maxPeers?: number;
 }
+
+const DEFAULT_WRITE_DELAY_MS = 200;
+const DEFAULT_MAX_PEERS = 1000;
 
 function parsePeer(reader: VersionedJsonReader, value: unknown, index: number): KnownPeer {
   const record = reader.record(value, `peers[${index}]`);
@@ -60,25 +67,52 @@ function parseKnownPeers(text: string): Map<string, KnownPeer> {
   return byId;
 }
 
+/** A write waiting for its delay to run out, and everyone waiting for it. */
+interface PendingWrite {
+  timer: ReturnType<typeof setTimeout>;
+  done: Promise<void>;
+  start: () => void;
+}
+
+/**
+ * The peers the user dealt with (invited, accepted, verified, trusted), never every key that
+ * completed a handshake: a stranger must not be able to claim a name here, nor make us rewrite
+ * the file once per connection.
+ */
 export class KnownPeers {
   readonly #io: TextFileIO;
   readonly #now: () => number;
   readonly #peers: Map<string, KnownPeer>;
+  readonly #writeDelayMs: number;
+  readonly #maxPeers: number;
   #saving: Promise<void> = Promise.resolve();
+  #pending: PendingWrite | null = null;
 
-  private constructor(io: TextFileIO, now: () => number, peers: Map<string, KnownPeer>) {
+  private constructor(
+    io: TextFileIO,
+    now: () => number,
+    peers: Map<string, KnownPeer>,
+    options: KnownPeersOptions,
+  ) {
     this.#io = io;
     this.#now = now;
     this.#peers = peers;
+    this.#writeDelayMs = options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
+    this.#maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
   }
 
   /** A missing file is an empty list; a damaged one throws, and the caller decides what to do. */
-  static async load(io: TextFileIO, now: () => number = Date.now): Promise<KnownPeers> {
+  static async load(
+    io: TextFileIO,
+    now: () => number = Date.now,
+    options: KnownPeersOptions = {},
+  ): Promise<KnownPeers> {
     const text = await io.read();
     return new KnownPeers(
       io,
       now,
       text === null ? new Map<string, KnownPeer>() : parseKnownPeers(text),
+      options,
     );
   }
 
@@ -118,6 +152,7 @@ export class KnownPeers {
         : { ...existing, name, lastSeen: now },
     );
     this.#peers.set(id, peer);
+    this.#evictBeyondCap(id);
     await this.#save();
     return peer;
   }
@@ -142,22 +177,62 @@ export class KnownPeers {
   #mostRecentNamed(name: string): KnownPeer | undefined {
     let match: KnownPeer | undefined;
     for (const peer of this.#peers.values()) {
-      if (sameName(peer.name, name) && (match === undefined || peer.lastSeen > match.lastSeen)) {
+      if (
+        namesConfusable(peer.name, name) &&
+        (match === undefined || peer.lastSeen > match.lastSeen)
+      ) {
         match = peer;
       }
     }
     return match;
   }
 
+  /** Writes what is waiting now instead of after its delay (on shutdown). */
+  flush(): Promise<void> {
+    const pending = this.#pending;
+    if (!pending) return this.#saving.catch(() => undefined);
+    clearTimeout(pending.timer);
+    pending.start();
+    return pending.done;
+  }
+
+  /** Drops the least recently seen peers beyond the cap, unverified ones first; never `keep`. */
+  #evictBeyondCap(keep: string): void {
+    while (this.#peers.size > this.#maxPeers) {
+      let victim: KnownPeer | undefined;
+      for (const peer of this.#peers.values()) {
+        if (peer.id === keep) continue;
+        const better =
+          victim === undefined ||
+          (victim.verified && !peer.verified) ||
+          (victim.verified === peer.verified && peer.lastSeen < victim.lastSeen);
+        if (better) victim = peer;
+      }
+      if (!victim) return;
+      this.#peers.delete(victim.id);
+    }
+  }
+
   /**
-   * Writes are chained and each writes the state current when its turn comes, so overlapping
-   * calls can never leave an older list on disk after a newer one. A failed write does not
-   * block later ones.
+   * Changes within `writeDelayMs` share one write, so a burst costs one rewrite of the file,
+   * not one each. Writes are chained and each writes the state current when its turn comes,
+   * so an older list never lands on disk after a newer one. A failed write does not block
+   * later ones.
    */
   #save(): Promise<void> {
-    const write = this.#saving.catch(() => undefined).then(() => this.#io.write(this.#serialize()));
-    this.#saving = write;
-    return write;
+    if (this.#pending) return this.#pending.done;
+    let start: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (start = resolve));
+    const done = started.then(() => {
+      this.#pending = null;
+      const write = this.#saving
+        .catch(() => undefined)
+        .then(() => this.#io.write(this.#serialize()));
+      this.#saving = write;
+      return write;
+    });
+    this.#pending = { timer: setTimeout(start, this.#writeDelayMs), done, start };
+    return done;
   }
 
   #serialize(): string {

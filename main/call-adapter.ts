@@ -40,10 +40,10 @@ export type CallAdapterEvents = ApiReports<(typeof CALL_API_EVENTS)[number] | 'c
   'encode-target': [EncodeTarget];
 };
 
-/** What the adapter reads of the peer list; it never changes it. */
+/** What the adapter reads of the peer list; it only tells it whom the user dealt with. */
 export type PeerLookup = Pick<
   PeerDirectory,
-  'endpoints' | 'view' | 'trustOf' | 'publicKeyOf' | 'isVerified'
+  'endpoints' | 'view' | 'trustOf' | 'publicKeyOf' | 'isVerified' | 'consent'
 >;
 
 /** The current call's chat and media, for the session; who is in it is the agent's to decide. */
@@ -192,11 +192,14 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     }
     this.#invitedNames.set(peerId, view.name);
     await this.#agent.invite(peerId);
+    this.#peers.consent(peerId);
   }
 
   accept(callId: string): void {
+    const inviters = this.#agent.invitersOf(callId);
     const outcome = this.#agent.accept(callId);
     if (outcome !== 'accepted') throw refusal(callId, outcome);
+    for (const inviter of inviters) this.#peers.consent(inviter);
   }
 
   decline(callId: string, reason: string): void {

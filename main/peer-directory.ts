@@ -51,8 +51,8 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
   #discovery: Discovery | null = null;
   readonly #manual = new Map<string, ManualPeer>();
   readonly #keyChangeWarned = new Set<string>();
-  /** Peers first met in this run: still shown as "new" after trust-on-first-use saved them. */
-  readonly #metThisRun = new Set<string>();
+  /** Peers first remembered in this run: still shown as "new" after the store took them. */
+  readonly #rememberedThisRun = new Set<string>();
   #closed = false;
 
   constructor(options: PeerDirectoryOptions) {
@@ -69,7 +69,8 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
     this.#discovery = discovery;
     discovery.on('peer-up', (advert) => this.#onAdvertUp(advert));
     discovery.on('peer-down', (advert) => this.#onAdvertDown(advert));
-    discovery.on('invalid-advert', (invalid) => this.#onInvalidAdvert(invalid));
+    // An invalid advert (an id that is not its key's, say) proves nothing about anyone, so it
+    // raises no warning; Discovery counts it.
   }
 
   /** Idempotent: stops reconnecting to manual peers. */
@@ -80,7 +81,11 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
     this.removeAllListeners();
   }
 
-  /** A peer proved its key on a connection: remember it on first use, warn if it changed. */
+  /**
+   * A peer proved its key on a connection: warn if it uses a name (or a look-alike) we know
+   * with another key. Nothing is remembered here: anyone can connect under any name, and only
+   * peers the user deals with (`consent`) enter the store.
+   */
   meet(peer: AuthenticatedPeer): void {
     const status = this.#knownPeers.check(peer.name, peer.publicKey);
     if (status.status === 'key-changed') {
@@ -90,13 +95,30 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
         status.previous.id,
         `${peer.name} connected with a key that differs from the one remembered for that name`,
       );
-    } else if (status.status === 'new') {
-      this.#metThisRun.add(peer.id);
-      // Trust on first use: remember the key; the user can still compare safety codes.
-      this.#knownPeers.remember(peer.name, peer.publicKey).catch((err: unknown) => {
-        this.#options.logger.warn('could not save known peers', { reason: errorText(err) });
-      });
     }
+  }
+
+  /**
+   * The user dealt with this peer (added it, invited it, accepted its invite): remember the
+   * key its open connection proved, under the name we already keep for it, else its own. A
+   * changed key is not taken this way; only `trust` accepts one.
+   */
+  consent(peerId: string): void {
+    const peer = this.#options.pool.get(peerId)?.peer;
+    if (this.#closed || !peer || peer.id !== peerId) return;
+    if (this.#knownPeers.check(peer.name, peer.publicKey).status === 'key-changed') return;
+    const known = this.#knownPeers.get(peerId);
+    if (!known) this.#rememberedThisRun.add(peerId);
+    this.#knownPeers.remember(known?.name ?? peer.name, peer.publicKey).catch((err: unknown) => {
+      this.#options.logger.warn('could not save known peers', { reason: errorText(err) });
+    });
+  }
+
+  /** Waits for pending writes of the store (the session calls it on shutdown); never rejects. */
+  flush(): Promise<void> {
+    return this.#knownPeers.flush().catch((err: unknown) => {
+      this.#options.logger.warn('could not save known peers', { reason: errorText(err) });
+    });
   }
 
   /** Dials an address and keeps that peer connected (and listed) from now on. */
@@ -122,6 +144,7 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
       retry: null,
     });
     this.#watchManual(peer.id, connection);
+    this.consent(peer.id);
     const view = this.view(peer.id);
     if (view && !wasVisible) this.emit('peer-up', view);
   }
@@ -178,16 +201,22 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
     );
   }
 
-  /** A peer as front ends list it; null unless it is announced or connected by hand. */
+  /**
+   * A peer as front ends list it; null unless it is announced or connected by hand. A peer
+   * whose key we keep is shown under the name we keep for it: an advert (anyone can copy one)
+   * or a new name of its own only shows up as `announcedName`.
+   */
   view(peerId: string): PeerView | null {
     const advert = this.#discovery?.endpoints(peerId)[0];
     const manual = this.#manual.get(peerId);
     const source = advert ? 'mdns' : manual?.online ? 'manual' : null;
     const base = advert ?? (manual?.online ? manual : null);
     if (!source || !base) return null;
+    const name = this.#shownName(base.name, base.publicKey);
     return {
       peer: peerId,
-      name: base.name,
+      name,
+      ...(name === base.name ? {} : { announcedName: base.name }),
       host: base.host,
       port: base.port,
       safetyCode: safetyCode(this.#options.localKey, base.publicKey),
@@ -210,7 +239,7 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
     if (status.status === 'key-changed') return 'key-changed';
     if (status.status === 'new') return 'new';
     if (this.#knownPeers.get(peerId)?.verified) return 'verified';
-    return this.#metThisRun.has(peerId) ? 'new' : 'known';
+    return this.#rememberedThisRun.has(peerId) ? 'new' : 'known';
   }
 
   /** Whether the user marked this peer's key as checked (safety codes compared). */
@@ -224,7 +253,10 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
       if (this.#closed || !manual?.online) return;
       manual.online = false;
       if (!this.#discovery?.endpoints(peerId).length) {
-        this.emit('peer-down', { peer: peerId, name: manual.name });
+        this.emit('peer-down', {
+          peer: peerId,
+          name: this.#shownName(manual.name, manual.publicKey),
+        });
       }
       this.#retryManual(peerId, 1000);
     });
@@ -250,39 +282,29 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
     }, delayMs);
   }
 
+  /**
+   * An advert is a claim anyone can make: its view says `key-changed` when its name is one we
+   * keep with another key (so it cannot be invited unnoticed), but the `key-changed` event
+   * waits for a key exchange that proves the other key (`meet`).
+   */
   #onAdvertUp(advert: PeerAdvert): void {
     const view = this.view(advert.id);
-    if (!view) return;
-    if (view.trust === 'key-changed') {
-      const previous = this.#knownPeers.check(advert.name, advert.publicKey);
-      const previousId = previous.status === 'key-changed' ? previous.previous.id : advert.id;
-      this.#warnKeyChanged(
-        advert.id,
-        advert.name,
-        previousId,
-        `${advert.name} is back with a different key`,
-      );
-    }
-    if (this.#manual.get(advert.id)?.online) return;
+    if (!view || this.#manual.get(advert.id)?.online) return;
     this.emit('peer-up', view);
-  }
-
-  /** An advert claiming a known peer's id fails its checks: maybe an impostor, so say so. */
-  #onInvalidAdvert(invalid: { reason: string; id?: string }): void {
-    const known = invalid.id ? this.#knownPeers.get(invalid.id) : undefined;
-    if (known && invalid.id) {
-      this.#warnKeyChanged(
-        invalid.id,
-        known.name,
-        invalid.id,
-        `an advert for ${known.name} carries a key that does not match its id: ${invalid.reason}`,
-      );
-    }
   }
 
   #onAdvertDown(advert: PeerAdvert): void {
     if (this.#manual.get(advert.id)?.online) return;
-    this.emit('peer-down', { peer: advert.id, name: advert.name });
+    this.emit('peer-down', {
+      peer: advert.id,
+      name: this.#shownName(advert.name, advert.publicKey),
+    });
+  }
+
+  /** The name we keep for this key if we keep it, else the one announced. */
+  #shownName(announced: string, publicKey: Uint8Array): string {
+    const kept = this.#knownPeers.check(announced, publicKey);
+    return kept.status === 'known' ? kept.peer.name : announced;
   }
 
   #emitTrust(peerId: string, name: string, key: Uint8Array): void {

@@ -194,6 +194,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#closed = true;
     await leaving;
     this.#directory.close();
+    await this.#directory.flush();
     await this.#media.close();
     this.#pool.close();
     this.#server.close();

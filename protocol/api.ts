@@ -71,7 +71,10 @@ export type TrustState = z.infer<typeof trustStateSchema>;
 
 export const peerViewSchema = z.object({
   peer: z.string(),
+  /** The name we keep for a known key, else the one it announces. */
   name: z.string(),
+  /** What a known peer announces now, when that differs from the name we keep (a rename). */
+  announcedName: z.string().optional(),
   host: z.string(),
   port: z.number(),
   safetyCode: z.string(),

@@ -106,6 +106,11 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     return this.#current?.links.peerOf(peerId)?.publicKey ?? null;
   }
 
+  /** Who invited us to `callId`, while that invite is pending. */
+  invitersOf(callId: string): string[] {
+    return [...(this.#invitations.incoming(callId)?.inviters.keys() ?? [])];
+  }
+
   /** Idempotent: leaves the call; resolves when every member got our bye (or the grace ran out). */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();

@@ -11,6 +11,13 @@ import { TypedEmitter } from '../base/typed-emitter.js';
 
 export const SERVICE_TYPE = 'meshcall';
 
+/**
+ * Bounds on the adverts kept. Anyone on the LAN can announce as many as they like, each a
+ * dial candidate; a real node has one advert per address. New adverts beyond a bound are
+ * ignored (and counted) until old ones expire, so a flood cannot evict the genuine ones.
+ */
+export const ADVERT_LIMITS = { perId: 4, perSource: 8, total: 256 } as const;
+
 /** One node as its mDNS advert describes it (not yet proven: the key exchange proves it). */
 export interface PeerAdvert {
   readonly id: string;
@@ -56,7 +63,7 @@ const txtSchema = z.object({
  * query every few seconds and drop adverts nobody has repeated for `expireAfterMs`.
  */
 export class Discovery extends TypedEmitter<DiscoveryEvents> {
-  readonly stats = { invalidAdverts: 0 };
+  readonly stats = { invalidAdverts: 0, droppedAdverts: 0 };
   readonly #options: Required<Omit<DiscoveryOptions, 'logger'>> & { logger: Logger };
   readonly #bonjour: Bonjour;
   #browser: Browser | null = null;
@@ -189,6 +196,12 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
     }
     const advert = parsed.advert;
     const previous = this.#adverts.get(advert.fqdn);
+    const full = this.#limitReached(advert);
+    if (full) {
+      this.stats.droppedAdverts++;
+      this.#options.logger.debug('mDNS advert over the limit', { fqdn: advert.fqdn, full });
+      return;
+    }
     const knownId = this.peers().some((peer) => peer.id === advert.id);
     this.#adverts.set(advert.fqdn, advert);
     if (previous && previous.id !== advert.id) this.#announceIfGone(previous);
@@ -235,6 +248,23 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
         lastSeen: Date.now(),
       },
     };
+  }
+
+  /** Which bound a new advert would break (an advert replacing itself counts once). */
+  #limitReached(advert: PeerAdvert): string | null {
+    let total = 0;
+    let sameId = 0;
+    let sameSource = 0;
+    for (const [fqdn, other] of this.#adverts) {
+      if (fqdn === advert.fqdn) continue;
+      total++;
+      if (other.id === advert.id) sameId++;
+      if (other.host === advert.host) sameSource++;
+    }
+    if (sameId >= ADVERT_LIMITS.perId) return 'per id';
+    if (sameSource >= ADVERT_LIMITS.perSource) return 'per source';
+    if (total >= ADVERT_LIMITS.total) return 'total';
+    return null;
   }
 
   #refresh(packet: MdnsPacket): void {

@@ -5,6 +5,9 @@ import type { SignalingConnection } from './connection.js';
 import type { SignalingServer } from './server.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 
+/** A LAN peer answers a TCP connect in milliseconds; a dead address should not hold a dial. */
+const DIAL_TIMEOUT_MS = 2000;
+
 export interface Endpoint {
   host: string;
   port: number;
@@ -61,7 +64,7 @@ export class ConnectionPool extends TypedEmitter<ConnectionPoolEvents> {
   }
 
   /**
-   * An open connection to `peerId`, dialing its endpoints in order if there is none.
+   * An open connection to `peerId`, dialing all its endpoints at once if there is none.
    * Concurrent calls for one peer share one dial.
    */
   connect(peerId: string, endpoints: Endpoint[]): Promise<SignalingConnection> {
@@ -69,7 +72,7 @@ export class ConnectionPool extends TypedEmitter<ConnectionPoolEvents> {
     if (existing) return Promise.resolve(existing);
     const pending = this.#dialing.get(peerId);
     if (pending) return pending;
-    const dial = this.#dialInOrder(peerId, endpoints).finally(() => this.#dialing.delete(peerId));
+    const dial = this.#dialAll(peerId, endpoints).finally(() => this.#dialing.delete(peerId));
     this.#dialing.set(peerId, dial);
     return dial;
   }
@@ -101,30 +104,66 @@ export class ConnectionPool extends TypedEmitter<ConnectionPoolEvents> {
     this.removeAllListeners();
   }
 
-  async #dialInOrder(peerId: string, endpoints: Endpoint[]): Promise<SignalingConnection> {
-    let lastError: MeshError = new MeshError('ERR_CONNECT', 'no address known for this peer');
-    for (const endpoint of endpoints) {
-      try {
-        const connection = await this.dialAddress(endpoint);
-        if (connection.peer?.id !== peerId) {
-          // Only possible without an expected key; the advert pinned it otherwise.
-          connection.close(new MeshError('ERR_PEER_KEY_MISMATCH', 'reached a different peer'));
-          throw new MeshError('ERR_PEER_KEY_MISMATCH', 'the address answered as another peer');
-        }
-        return connection;
-      } catch (err) {
-        lastError = err instanceof MeshError ? err : new MeshError('ERR_CONNECT', errorText(err));
-        if (this.#closed) throw lastError;
-        this.#logger.warn('dial failed', {
-          peer: peerId,
-          host: endpoint.host,
-          port: endpoint.port,
-          code: lastError.code,
-        });
-        this.emit('dial-failed', { peerId, endpoint, error: lastError });
-      }
+  /**
+   * Dials every endpoint at once (adverts may be stale or copied by a rogue, and each dead one
+   * would otherwise cost its full timeout before the next is tried). The first to prove the
+   * peer wins; later successes are closed unused.
+   */
+  #dialAll(peerId: string, endpoints: Endpoint[]): Promise<SignalingConnection> {
+    if (endpoints.length === 0) {
+      return Promise.reject(new MeshError('ERR_CONNECT', 'no address known for this peer'));
     }
-    throw lastError;
+    return new Promise((resolve, reject) => {
+      let won = false;
+      let failures = 0;
+      for (const endpoint of endpoints) {
+        this.#dialOne(peerId, endpoint).then(
+          (connection) => {
+            if (won || this.#closed) {
+              connection.close(new MeshError('ERR_CLOSED', 'another address answered first'));
+              return;
+            }
+            won = true;
+            this.#adopt(connection);
+            resolve(connection);
+          },
+          (err: unknown) => {
+            const error =
+              err instanceof MeshError ? err : new MeshError('ERR_CONNECT', errorText(err));
+            if (!this.#closed) {
+              this.#logger.warn('dial failed', {
+                peer: peerId,
+                host: endpoint.host,
+                port: endpoint.port,
+                code: error.code,
+              });
+              this.emit('dial-failed', { peerId, endpoint, error });
+            }
+            // The last failure is the one reported, as when endpoints were tried in turn.
+            if (++failures === endpoints.length && !won) reject(error);
+          },
+        );
+      }
+    });
+  }
+
+  async #dialOne(peerId: string, endpoint: Endpoint): Promise<SignalingConnection> {
+    const connection = await this.#server.connect(
+      endpoint.host,
+      endpoint.port,
+      endpoint.publicKey,
+      DIAL_TIMEOUT_MS,
+    );
+    if (this.#closed) {
+      connection.close(new MeshError('ERR_CLOSED', 'node is shutting down'));
+      throw new MeshError('ERR_CLOSED', 'node is shutting down');
+    }
+    if (connection.peer?.id !== peerId) {
+      // Only possible without an expected key; the advert pinned it otherwise.
+      connection.close(new MeshError('ERR_PEER_KEY_MISMATCH', 'reached a different peer'));
+      throw new MeshError('ERR_PEER_KEY_MISMATCH', 'the address answered as another peer');
+    }
+    return connection;
   }
 
   #adopt(connection: SignalingConnection): void {

@@ -4,7 +4,10 @@
  *   --mode impostor --victim-key B64   advertise the victim's id and public key with our
  *                                      own key pair, and dial whoever we are told to as
  *                                      the victim;
- *   --mode bad-advert                  publish a meshcall advert whose TXT is malformed.
+ *   --mode bad-advert                  publish a meshcall advert whose TXT is malformed;
+ *   --mode flood --count N [--victim-key B64]
+ *                                      publish N well-formed adverts: copies of the victim's
+ *                                      (id, key) if given, else each with a fresh identity.
  * Reports JSON lines on stdout like the headless node does (`event` field).
  */
 import { createInterface } from 'node:readline';
@@ -15,6 +18,7 @@ import {
   fromBase64,
   generateIdentity,
   peerIdFromPublicKey,
+  toBase64,
 } from '../../crypto/index.js';
 import { Discovery, SERVICE_TYPE } from '../../p2p/discovery/discovery.js';
 import { errorText } from '../../p2p/base/errors.js';
@@ -84,19 +88,40 @@ function badAdvert(name: string): () => Promise<void> {
   return () => new Promise((resolve) => bonjour.unpublishAll(() => bonjour.destroy(resolve)));
 }
 
+function flood(count: number, name: string, victimKeyBase64?: string): () => Promise<void> {
+  const bonjour = new Bonjour({}, () => undefined);
+  for (let i = 0; i < count; i++) {
+    const publicKey = victimKeyBase64 ? fromBase64(victimKeyBase64) : generateIdentity().publicKey;
+    const id = peerIdFromPublicKey(publicKey);
+    bonjour.publish({
+      name: `flood-${process.pid}-${i}`,
+      type: SERVICE_TYPE,
+      port: 9,
+      probe: false,
+      disableIPv6: true,
+      txt: { v: '1', id, name: `${name} ${i}`, pk: toBase64(publicKey), port: '9' },
+    });
+  }
+  report({ event: 'ready', port: 9 });
+  return () => new Promise((resolve) => bonjour.unpublishAll(() => bonjour.destroy(resolve)));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       mode: { type: 'string' },
       'victim-key': { type: 'string' },
       name: { type: 'string', default: 'rogue' },
+      count: { type: 'string', default: '1' },
     },
   });
   const name = values.name ?? 'rogue';
   const stop =
     values.mode === 'impostor' && values['victim-key']
       ? await impostor(values['victim-key'], name)
-      : badAdvert(name);
+      : values.mode === 'flood'
+        ? flood(Number(values.count), name, values['victim-key'])
+        : badAdvert(name);
   const shutdown = (): void => {
     void stop().then(() => process.exit(0));
   };

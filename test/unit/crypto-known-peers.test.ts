@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { KnownPeers, peerIdFromPublicKey, toBase64, type KnownPeer } from '../../crypto/index.js';
+import { randomBytes } from 'node:crypto';
+import {
+  KnownPeers,
+  namesConfusable,
+  peerIdFromPublicKey,
+  toBase64,
+  type KnownPeer,
+} from '../../crypto/index.js';
 import {
   memoryFile,
   rejectsMisuse,
@@ -100,6 +107,66 @@ describe('crypto known peers', () => {
     await Promise.all([peers.remember('Alice', aliceKey), peers.remember('Bob', bobKey)]);
     const reloaded = await KnownPeers.load(file);
     assert.equal(reloaded.list().length, 2);
+  });
+
+  it('writes a burst of 1,000 changes once', async () => {
+    const file = memoryFile();
+    const peers = await KnownPeers.load(file, ticking());
+    // Any 32 bytes will do as a key here, and cost nothing to make.
+    const keys = Array.from({ length: 1000 }, () => new Uint8Array(randomBytes(32)));
+    await Promise.all(keys.map((key, i) => peers.remember(`peer ${i}`, key)));
+    assert.equal(file.writes, 1);
+    assert.equal((await KnownPeers.load(file)).list().length, 1000);
+    // flush() writes what waits at once, and is a no-op with nothing waiting.
+    const saved = peers.remember('one more', aliceKey);
+    await peers.flush();
+    assert.equal(file.writes, 2);
+    await saved;
+    await peers.flush();
+    assert.equal(file.writes, 2);
+  });
+
+  it('caps the list, dropping the least recently seen unverified peer first', async () => {
+    const peers = await KnownPeers.load(memoryFile(), ticking(), { maxPeers: 2, writeDelayMs: 0 });
+    const alice = await peers.remember('Alice', aliceKey);
+    await peers.markVerified(alice.id, true);
+    const bob = await peers.remember('Bob', bobKey);
+    const carol = await peers.remember('Carol', aliceNewKey);
+    assert.deepEqual(
+      peers
+        .list()
+        .map((peer) => peer.name)
+        .sort(),
+      ['Alice', 'Carol'],
+    );
+    assert.equal(peers.get(bob.id), undefined);
+    // With only verified peers left to drop, the least recently seen of them goes.
+    await peers.markVerified(carol.id, true);
+    const dave = await peers.remember('Dave', bobKey);
+    assert.deepEqual(
+      peers
+        .list()
+        .map((peer) => peer.name)
+        .sort(),
+      ['Carol', 'Dave'],
+    );
+    assert.ok(peers.get(dave.id));
+  });
+
+  it('flags look-alike names with a new key (UTS #39 confusables)', async () => {
+    const peers = await KnownPeers.load(memoryFile(), ticking(), { writeDelayMs: 0 });
+    await peers.remember('Alice', aliceKey);
+    await peers.remember('Bill', bobKey);
+    const other = seededIdentity(9).publicKey;
+    // Cyrillic А, Greek Α, fullwidth letters, a zero-width space, "I" for "l".
+    for (const name of ['\u0410lice', '\u0391LICE', '\uff21lice', 'Al\u200bice', '  ALICE ']) {
+      assert.equal(peers.check(name, other).status, 'key-changed', name);
+    }
+    assert.equal(peers.check('BiII', other).status, 'key-changed');
+    assert.equal(peers.check('Alicia', other).status, 'new');
+    assert.equal(peers.check('Bob', other).status, 'new');
+    assert.equal(namesConfusable('\u0410lice', 'alice'), true);
+    assert.equal(namesConfusable('Alice', 'Alina'), false);
   });
 
   it('treats a missing file as empty', async () => {

@@ -11,66 +11,15 @@ import type { PeerDirectoryEvents } from '../../main/peer-directory.js';
 import { PeerDirectory } from '../../main/peer-directory.js';
 import { MeshError } from '../../p2p/base/errors.js';
 import { silentLogger } from '../../p2p/base/logger.js';
-import { TypedEmitter } from '../../p2p/base/typed-emitter.js';
-import type { Discovery, DiscoveryEvents, PeerAdvert } from '../../p2p/discovery/discovery.js';
 import type { ApiErrorCode } from '../../protocol/api.js';
 import { memoryFile, seededIdentity } from '../helpers/crypto-fixtures.js';
 import { eventsOf } from '../helpers/events.js';
+import { FakeDiscovery, advertFor } from '../helpers/fake-discovery.js';
 import type { SignalingNode } from '../helpers/signaling-nodes.js';
 import { LOOPBACK, SignalingNodes } from '../helpers/signaling-nodes.js';
 
 const EVENT_MS = 5_000;
 const { next: nextEvent, record } = eventsOf<PeerDirectoryEvents>();
-
-/**
- * What PeerDirectory reads of Discovery (its events, peers() and endpoints()), driven by the
- * test instead of mDNS. Discovery has private fields, so it is cast where it is handed over.
- */
-class FakeDiscovery extends TypedEmitter<DiscoveryEvents> {
-  readonly #adverts = new Map<string, PeerAdvert>();
-
-  up(advert: PeerAdvert): void {
-    this.#adverts.set(advert.id, advert);
-    this.emit('peer-up', advert);
-  }
-
-  down(id: string): void {
-    const advert = this.#adverts.get(id);
-    assert.ok(advert, `no advert for ${id}`);
-    this.#adverts.delete(id);
-    this.emit('peer-down', advert);
-  }
-
-  invalid(report: { fqdn: string; reason: string; id?: string }): void {
-    this.emit('invalid-advert', report);
-  }
-
-  peers(): PeerAdvert[] {
-    return [...this.#adverts.values()];
-  }
-
-  endpoints(id: string): PeerAdvert[] {
-    const advert = this.#adverts.get(id);
-    return advert ? [advert] : [];
-  }
-
-  asDiscovery(): Discovery {
-    return this as unknown as Discovery;
-  }
-}
-
-function advertFor(seed: number, name: string, port = 4242): PeerAdvert {
-  const publicKey = seededIdentity(seed).publicKey;
-  return {
-    id: peerIdFromPublicKey(publicKey),
-    name,
-    publicKey,
-    host: '192.0.2.7',
-    port,
-    fqdn: `${name}._meshcall._tcp.local`,
-    lastSeen: 0,
-  };
-}
 
 async function rejectsCommand(promise: Promise<unknown>, code: ApiErrorCode): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -281,38 +230,6 @@ describe('PeerDirectory (real signaling pool on loopback)', function () {
       discovery.down(bob.id);
       assert.equal(downs.length, 1);
       assert.equal(directory.view(bob.id)?.source, 'manual');
-    });
-
-    it('warns when an announced name shows a new key, and about a forged advert', async () => {
-      const known = await KnownPeersStore.load(memoryFile());
-      await known.remember('dave', seededIdentity(4).publicKey);
-      await known.remember('erin', seededIdentity(5).publicKey);
-      const { directory } = await setup({ known });
-      const discovery = new FakeDiscovery();
-      directory.watch(discovery.asDiscovery());
-      const warnings = record(directory, 'key-changed');
-      const ups = record(directory, 'peer-up');
-
-      const impostor = advertFor(6, 'dave');
-      discovery.up(impostor);
-      assert.equal(warnings.length, 1);
-      assert.equal(warnings[0]![0].peer, impostor.id);
-      assert.equal(warnings[0]![0].previousPeer, peerIdFromPublicKey(seededIdentity(4).publicKey));
-      assert.equal(ups[0]![0].trust, 'key-changed');
-
-      const erin = peerIdFromPublicKey(seededIdentity(5).publicKey);
-      discovery.invalid({ fqdn: 'erin._meshcall._tcp.local', reason: 'bad key', id: erin });
-      assert.equal(warnings.length, 2);
-      assert.equal(warnings[1]![0].peer, erin);
-      assert.equal(warnings[1]![0].name, 'erin');
-      // An invalid advert naming no known peer is not worth a warning.
-      discovery.invalid({ fqdn: 'x._meshcall._tcp.local', reason: 'bad key' });
-      discovery.invalid({
-        fqdn: 'y._meshcall._tcp.local',
-        reason: 'bad key',
-        id: advertFor(8, 'y').id,
-      });
-      assert.equal(warnings.length, 2);
     });
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { MeshError } from '../../p2p/base/errors.js';
 import type {
   SignalingConnection,
@@ -96,6 +97,31 @@ describe('ConnectionPool (real signaling servers on loopback)', function () {
     const connection = await alice.pool.connect(bob.id, [dead, { host: LOOPBACK, port: bob.port }]);
     assert.equal(connection.peer?.id, bob.id);
     assert.equal(failures.length, 2);
+  });
+
+  it('dials candidates in parallel: a silent first endpoint does not delay the second', async () => {
+    const alice = await nodes.make(1, 'alice');
+    const bob = await nodes.make(2, 'bob');
+    // Accepts TCP and never speaks: a dial there waits out the whole key-exchange timeout.
+    const silent = net.createServer((socket) => sockets.push(socket));
+    const sockets: net.Socket[] = [];
+    await new Promise<void>((resolve) => silent.listen(0, LOOPBACK, resolve));
+    try {
+      const address = silent.address();
+      assert.ok(address && typeof address === 'object');
+      const started = Date.now();
+      const connection = await alice.pool.connect(bob.id, [
+        { host: LOOPBACK, port: address.port, publicKey: bob.identity.publicKey },
+        { host: LOOPBACK, port: bob.port, publicKey: bob.identity.publicKey },
+      ]);
+      const elapsed = Date.now() - started;
+      assert.equal(connection.peer?.id, bob.id);
+      assert.ok(elapsed < 1500, `the live endpoint waited ${elapsed} ms for the silent one`);
+      assert.equal(alice.pool.get(bob.id), connection);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   it('fails with no endpoints, and refuses an address that answers as another peer', async () => {

@@ -53,6 +53,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
     path: z.string().min(1).max(4096),
     format: z.enum(['markdown', 'text']).optional(),
   }),
+  /** Answered with a `health` event: the node's event-loop delay and memory. */
+  z.strictObject({ cmd: z.literal('health') }),
   z.strictObject({ cmd: z.literal('quit') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -266,6 +268,19 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     height: z.number(),
     captureTs: z.number(),
     jpeg: z.string(),
+  }),
+  /** The node's own process: event-loop delay since the previous `health` event, memory now. */
+  z.object({
+    event: z.literal('health'),
+    /** How long the delay figures cover: since the previous report. */
+    windowMs: z.number(),
+    eventLoopSamples: z.number(),
+    /** How late the loop ran a 10 ms timer (node:perf_hooks monitorEventLoopDelay). */
+    eventLoopDelayP50Ms: z.number(),
+    eventLoopDelayP99Ms: z.number(),
+    eventLoopDelayMaxMs: z.number(),
+    rssBytes: z.number(),
+    heapUsedBytes: z.number(),
   }),
   z.object({
     event: z.literal('error'),

@@ -334,6 +334,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
     }
     case 'frame':
     case 'snapshot':
+    case 'health':
       return state;
   }
 }

@@ -62,45 +62,52 @@ function series(samples: Sample[], name: string, kind: ProcessKind): [number, Pr
 }
 
 /**
- * Garbage collection moves RSS by a tenth within seconds, so single samples would judge the
- * collector: the median of the first cycle after the warm-up is compared with the median of
- * the last cycle.
+ * The figures of the first cycle after the warm-up and of the last cycle (the same cycle in
+ * a run of less than two): growth is judged between them, not between single samples.
  */
-function rssGoal(samples: Sample[], name: string, kind: ProcessKind, cycleMs: number): Goal {
-  const points = series(samples, name, kind);
+function firstAndLastCycle(
+  points: [number, ProcessFigures][],
+  cycleMs: number,
+): { first: ProcessFigures[]; last: ProcessFigures[] } | undefined {
   const end = points.at(-1)?.[0] ?? 0;
+  if (end <= SOAK.warmUpMs) return undefined;
+  const within = (from: number, to: number): ProcessFigures[] =>
+    points.filter(([t]) => t >= from && t <= to).map(([, figures]) => figures);
+  return {
+    first: within(SOAK.warmUpMs, SOAK.warmUpMs + cycleMs),
+    last: within(Math.max(SOAK.warmUpMs, end - cycleMs), end),
+  };
+}
+
+/** Garbage collection moves RSS by a tenth within seconds: medians of cycles, compared. */
+function rssGoal(samples: Sample[], name: string, kind: ProcessKind, cycleMs: number): Goal {
   const target = `≤ ${SOAK.maxRssGrowth * 100}% after ${SOAK.warmUpMs / 60_000} min`;
   const goal = { goal: 'RSS growth, median of a cycle', who: `${name} ${kind}`, target };
-  const level = (from: number, to: number): number =>
-    median(points.filter(([t]) => t >= from && t <= to).map(([, f]) => f.rssBytes));
-  const base = level(SOAK.warmUpMs, SOAK.warmUpMs + cycleMs);
-  const last = level(Math.max(SOAK.warmUpMs, end - cycleMs), end);
-  if (end <= SOAK.warmUpMs || !(base > 0)) return { ...goal, value: 'run too short', met: null };
-  const growth = last / base - 1;
+  const cycles = firstAndLastCycle(series(samples, name, kind), cycleMs);
+  if (!cycles) return { ...goal, value: 'run too short', met: null };
+  const first = median(cycles.first.map((f) => f.rssBytes));
+  const last = median(cycles.last.map((f) => f.rssBytes));
+  const growth = last / first - 1;
   return {
     ...goal,
-    value: `${(growth * 100).toFixed(1)}% (${mb(base)} → ${mb(last)} MB)`,
+    value: `${(growth * 100).toFixed(1)}% (${mb(first)} → ${mb(last)} MB)`,
     met: growth <= SOAK.maxRssGrowth,
   };
 }
 
-/**
- * Descriptors come and go with each leave and rejoin, so the most open during the first
- * cycle (the warm-up) is compared with the most open during the last cycle.
- */
+/** Descriptors come and go with each leave and rejoin: the most open per cycle, compared. */
 function fdGoal(samples: Sample[], name: string, kind: ProcessKind, cycleMs: number): Goal {
-  const points = series(samples, name, kind);
-  const end = points.at(-1)?.[0] ?? 0;
-  const goal = { goal: 'open descriptors', who: `${name} ${kind}`, target: 'no growth' };
-  if (end <= SOAK.warmUpMs) return { ...goal, value: 'run too short', met: null };
-  const most = (from: number, to: number): number =>
-    Math.max(...points.filter(([t]) => t >= from && t <= to).map(([, f]) => f.fds));
-  const first = most(0, SOAK.warmUpMs);
-  const last = most(end - cycleMs, end);
-  return { ...goal, value: `${first} → ${last} (most per cycle)`, met: last <= first };
+  const goal = { goal: 'open descriptors, most in a cycle', who: `${name} ${kind}` };
+  const cycles = firstAndLastCycle(series(samples, name, kind), cycleMs);
+  if (!cycles) return { ...goal, target: 'no growth', value: 'run too short', met: null };
+  const first = Math.max(...cycles.first.map((f) => f.fds));
+  const last = Math.max(...cycles.last.map((f) => f.fds));
+  return { ...goal, target: 'no growth', value: `${first} → ${last}`, met: last <= first };
 }
 
-function delayGoal(samples: Sample[], name: string): Goal {
+function delayGoal(all: Sample[], name: string): Goal {
+  // The first sample asks nothing: its window would be a few milliseconds long.
+  const samples = all.filter((sample) => sample.tMs > 0);
   const answers = samples.map((s) => s.members.find((m) => m.name === name)?.delayP99Ms);
   const silent = answers.filter((a) => a === undefined).length;
   let worst: Sample | undefined;

@@ -152,7 +152,8 @@ export class SoakCall {
 
   async sample(tMs: number): Promise<Sample> {
     this.scan();
-    const members = await Promise.all(this.members.map((m) => this.#sampleMember(m)));
+    // At t=0 the delay window would be the few milliseconds since resetHealth: not asked.
+    const members = await Promise.all(this.members.map((m) => this.#sampleMember(m, tMs > 0)));
     const medians = [...this.#windowFps.values()].map(median);
     this.#windowFps = new Map();
     return {
@@ -164,11 +165,14 @@ export class SoakCall {
     };
   }
 
-  async #sampleMember(member: Member): Promise<MemberSample> {
+  async #sampleMember(member: Member, askHealth = true): Promise<MemberSample> {
     const { node } = member;
-    const answer = node.waitForNext('health', undefined, HEALTH_TIMEOUT_MS);
-    node.send({ cmd: 'health' });
-    const health = await answer.catch(() => undefined);
+    let health: NodeEvent | undefined;
+    if (askHealth) {
+      const answer = node.waitForNext('health', undefined, HEALTH_TIMEOUT_MS);
+      node.send({ cmd: 'health' });
+      health = await answer.catch(() => undefined);
+    }
     return {
       name: member.name,
       inCall: member.inCall,

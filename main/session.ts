@@ -31,6 +31,7 @@ import { parseSourceSpec } from './media/settings.js';
 import type { EncodedFrame } from './media/video-capture.js';
 import type { ReceivedFrame } from '../p2p/media/receiver.js';
 import { runExportCommand } from './chat-export.js';
+import { ProcessHealth } from './health.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
 
@@ -74,6 +75,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #calls: CallAdapter;
   #closed = false;
   readonly #media: LocalMedia;
+  readonly #health = new ProcessHealth();
   /** A front end shows the self view outside calls: keep the camera on after a call. */
   #previewWanted = false;
 
@@ -201,6 +203,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     // Last: peers see our invites and links end on these connections before we leave
     // their peer lists.
     await this.#discovery?.close();
+    this.#health.close();
     this.removeAllListeners();
   }
 
@@ -276,6 +279,9 @@ export class Session extends TypedEmitter<SessionEvents> {
         this.#emit(await runExportCommand(call.id, call.history(), command));
         return;
       }
+      case 'health':
+        this.#emit({ event: 'health', ...this.#health.report() });
+        return;
       case 'quit':
         // The front end owns the process; it closes the session when it sees quit.
         return;
@@ -294,29 +300,23 @@ export class Session extends TypedEmitter<SessionEvents> {
   }
 
   #snapshot(peerId: string): void {
-    if (peerId === this.id) {
-      const own = this.#media.latest;
-      if (!own) throw new CommandError('ERR_NO_FRAME', 'no local frame yet');
-      this.#emit({
-        event: 'snapshot',
-        peer: peerId,
-        frame: own.frameNumber,
-        width: own.width,
-        height: own.height,
-        captureTs: own.captureTs,
-        jpeg: Buffer.from(own.jpeg).toString('base64'),
-      });
-      return;
+    const own = peerId === this.id;
+    const remote = own ? undefined : this.#calls.call?.latestFrame(peerId);
+    // Our own frame carries its figures itself; a received one in its meta.
+    const frame = own ? this.#media.latest : remote && { ...remote.meta, jpeg: remote.jpeg };
+    if (!frame) {
+      throw new CommandError(
+        'ERR_NO_FRAME',
+        own ? 'no local frame yet' : `no frame from ${peerId} yet`,
+      );
     }
-    const frame = this.#calls.call?.latestFrame(peerId);
-    if (!frame) throw new CommandError('ERR_NO_FRAME', `no frame from ${peerId} yet`);
     this.#emit({
       event: 'snapshot',
       peer: peerId,
-      frame: frame.meta.frameNumber,
-      width: frame.meta.width,
-      height: frame.meta.height,
-      captureTs: frame.meta.captureTs,
+      frame: frame.frameNumber,
+      width: frame.width,
+      height: frame.height,
+      captureTs: frame.captureTs,
       jpeg: Buffer.from(frame.jpeg).toString('base64'),
     });
   }

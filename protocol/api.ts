@@ -55,6 +55,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   }),
   /** The same export as text, for an interface to save as a download (no path involved). */
   z.strictObject({ cmd: z.literal('export-chat-text'), format: z.enum(['markdown', 'text']) }),
+  /** Answered with a `health` event: the node's event-loop delay and memory. */
+  z.strictObject({ cmd: z.literal('health') }),
   z.strictObject({ cmd: z.literal('quit') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -278,6 +280,19 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     height: z.number(),
     captureTs: z.number(),
     jpeg: z.string(),
+  }),
+  /** The node's own process: event-loop delay since the previous `health` event, memory now. */
+  z.object({
+    event: z.literal('health'),
+    /** How long the delay figures cover: since the previous report. */
+    windowMs: z.number(),
+    eventLoopSamples: z.number(),
+    /** How late the loop ran a 10 ms timer (node:perf_hooks monitorEventLoopDelay). */
+    eventLoopDelayP50Ms: z.number(),
+    eventLoopDelayP99Ms: z.number(),
+    eventLoopDelayMaxMs: z.number(),
+    rssBytes: z.number(),
+    heapUsedBytes: z.number(),
   }),
   z.object({
     event: z.literal('error'),

@@ -337,6 +337,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
     case 'frame':
     case 'snapshot':
     case 'chat-export-text':
+    case 'health':
       return state;
   }
 }

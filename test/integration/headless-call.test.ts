@@ -3,6 +3,7 @@ import path from 'node:path';
 import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
 import { LineCollector, stopChild } from '../helpers/lines.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
+import { sessionEventSchema } from '../../protocol/api.js';
 
 /** Three real `meshcall headless` processes on three namespaced hosts joined by a bridge. */
 describe('headless nodes on a namespaced LAN', function () {
@@ -75,6 +76,16 @@ describe('headless nodes on a namespaced LAN', function () {
         1,
       );
     }
+  });
+
+  it('answers health with its own event-loop delay and memory, in a call', async () => {
+    b.send({ cmd: 'health' });
+    const health = sessionEventSchema.parse(await b.waitForNext('health'));
+    assert.equal(health.event, 'health');
+    if (health.event !== 'health') return;
+    assert.ok(health.eventLoopSamples > 0 && health.windowMs > 0, JSON.stringify(health));
+    assert.ok(health.eventLoopDelayP99Ms >= 0 && health.eventLoopDelayP99Ms < 1000);
+    assert.ok(health.rssBytes > health.heapUsedBytes && health.heapUsedBytes > 0);
   });
 
   it('a malformed command line gets an error event and changes nothing', async () => {

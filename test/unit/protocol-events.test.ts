@@ -179,6 +179,16 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
     captureTs: 1_700_000_000_000,
     jpeg: '/9j/4AAQ',
   },
+  health: {
+    event: 'health',
+    windowMs: 10_000,
+    eventLoopSamples: 990,
+    eventLoopDelayP50Ms: 0.1,
+    eventLoopDelayP99Ms: 4.2,
+    eventLoopDelayMaxMs: 12.5,
+    rssBytes: 120_000_000,
+    heapUsedBytes: 30_000_000,
+  },
   error: { event: 'error', code: 'ERR_CAMERA_UNAVAILABLE', message: 'no camera', peer: B },
 };
 

@@ -58,6 +58,8 @@ export interface SignalingConnectionOptions {
   /** Initiator only: the key the peer advertised; anything else is refused. */
   expectedPeerKey?: Uint8Array;
   timeouts?: Partial<SignalingTimeouts>;
+  /** Called for each plaintext abort that arrives after the key exchange (and is ignored). */
+  onIgnoredAbort?: () => void;
 }
 
 type State = 'handshaking' | 'authenticating' | 'open' | 'closed';
@@ -215,7 +217,11 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
   #onFrame(frame: Uint8Array): void {
     const kind = frame[0];
     const body = frame.subarray(1);
-    if (kind === FRAME_ABORT) {
+    if (kind === FRAME_ABORT && this.#state === 'open') {
+      // Anyone on the path can forge a plaintext frame; once the channel is sealed, only
+      // sealed traffic (or the socket closing) may end it.
+      this.#options.onIgnoredAbort?.();
+    } else if (kind === FRAME_ABORT) {
       const parsed = decodeJson(body, abortSchema);
       const reason = parsed.ok ? `${parsed.value.code}: ${parsed.value.message}` : 'no reason';
       this.close(new MeshError('ERR_PEER_ABORTED', `peer refused the connection (${reason})`));

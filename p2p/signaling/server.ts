@@ -31,11 +31,13 @@ export interface SignalingStats {
   accepted: number;
   authenticated: number;
   refused: number;
+  /** Plaintext abort frames that arrived on authenticated connections (ignored). */
+  ignoredAborts: number;
 }
 
 /** Listens for peers and dials them; owns every signaling connection it made or accepted. */
 export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
-  readonly stats: SignalingStats = { accepted: 0, authenticated: 0, refused: 0 };
+  readonly stats: SignalingStats = { accepted: 0, authenticated: 0, refused: 0, ignoredAborts: 0 };
   readonly #options: SignalingServerOptions;
   readonly #logger: Logger;
   readonly #server = net.createServer();
@@ -182,6 +184,9 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
       localPort: this.#port,
       ...(expectedPeerKey ? { expectedPeerKey } : {}),
       ...(this.#options.timeouts ? { timeouts: this.#options.timeouts } : {}),
+      onIgnoredAbort: () => {
+        this.stats.ignoredAborts++;
+      },
     });
     this.#connections.add(connection);
     connection.once('close', () => this.#connections.delete(connection));

@@ -6,6 +6,7 @@ import {
   Opener,
   Sealer,
   deriveKey,
+  isCookieMessage,
 } from '../../crypto/index.js';
 import { MeshError, errorText } from '../base/errors.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
@@ -14,6 +15,7 @@ import type { SignalingMessage } from './messages.js';
 import { abortSchema, signalingMessageSchema } from './messages.js';
 import { PROTOCOL_VERSION } from '../base/limits.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
+import type { HelloAdmission } from './handshake-gate.js';
 
 const FRAME_HANDSHAKE = 1;
 const FRAME_SEALED = 2;
@@ -60,6 +62,8 @@ export interface SignalingConnectionOptions {
   timeouts?: Partial<SignalingTimeouts>;
   /** Called for each plaintext abort that arrives after the key exchange (and is ignored). */
   onIgnoredAbort?: () => void;
+  /** Responder only: whether to answer a hello, ask for a cookie, or refuse (rate limits). */
+  admitHello?: (hello: Uint8Array) => HelloAdmission;
 }
 
 type State = 'handshaking' | 'authenticating' | 'open' | 'closed';
@@ -88,6 +92,7 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
   #lastReceived = Date.now();
   #closeError: MeshError | null = null;
   #helloSeen = false;
+  #cookieSent = false;
 
   constructor(socket: Socket, options: SignalingConnectionOptions) {
     super();
@@ -240,6 +245,12 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
   }
 
   #onHandshake(body: Uint8Array): void {
+    if (this.#initiator && isCookieMessage(body)) {
+      const result = this.#initiator.receiveCookie(body);
+      if (result.ok) this.#writeFrame(FRAME_HANDSHAKE, result.hello);
+      else this.close(handshakeError(result.reason));
+      return;
+    }
     if (this.#initiator) {
       const result = this.#initiator.receiveReply(body);
       if (!result.ok) {
@@ -253,6 +264,7 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
     const responder = this.#responder;
     if (!responder) return;
     if (!this.#helloSeen) {
+      if (!this.#admitHello(body)) return;
       const result = responder.receiveHello(body);
       if (!result.ok) {
         this.close(handshakeError(result.reason));
@@ -268,6 +280,20 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
       return;
     }
     this.#startSealed(result.session);
+  }
+
+  /** False when the hello gets a cookie or a refusal instead of the expensive reply. */
+  #admitHello(hello: Uint8Array): boolean {
+    const admission = this.#options.admitHello?.(hello) ?? { verdict: 'proceed' };
+    if (admission.verdict === 'proceed') return true;
+    if (admission.verdict === 'cookie' && !this.#cookieSent) {
+      this.#cookieSent = true;
+      this.#writeFrame(FRAME_HANDSHAKE, admission.message);
+      return false;
+    }
+    const why = admission.verdict === 'rate-limited' ? 'from this address' : 'at the moment';
+    this.close(new MeshError('ERR_RATE_LIMITED', `too many key exchanges ${why}`));
+    return false;
   }
 
   #startSealed(session: SessionKeys): void {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { generateIdentity } from '../../crypto/index.js';
+import type { MeshError } from '../../p2p/base/errors.js';
 import { encodeFrame } from '../../p2p/signaling/framing.js';
 import { SignalingConnection } from '../../p2p/signaling/connection.js';
+import type { SignalingServerOptions } from '../../p2p/signaling/server.js';
 import { SignalingServer } from '../../p2p/signaling/server.js';
 import type { SignalingMessage } from '../../p2p/signaling/messages.js';
 import { LOOPBACK } from '../helpers/signaling-nodes.js';
@@ -43,12 +45,16 @@ describe('signaling hardening (loopback)', function () {
     for (const server of servers.splice(0)) server.close();
   });
 
-  async function listening(name: string): Promise<SignalingServer> {
+  async function listening(
+    name: string,
+    handshakeLimits?: SignalingServerOptions['handshakeLimits'],
+  ): Promise<SignalingServer> {
     const server = new SignalingServer({
       identity: generateIdentity(),
       name,
       port: 0,
       host: LOOPBACK,
+      ...(handshakeLimits ? { handshakeLimits } : {}),
     });
     servers.push(server);
     await server.listen();
@@ -100,5 +106,33 @@ describe('signaling hardening (loopback)', function () {
     const back = nextMessage(connection);
     atServer.send({ t: 'accept', call: CALL });
     assert.deepEqual(await back, { t: 'accept', call: CALL });
+  });
+
+  it('under load a real dialer gets in through a cookie; past its budget it is refused', async () => {
+    // Load from the second hello on; each address may send 3 hellos at once.
+    const server = await listening('bob', {
+      load: { burst: 1, perSecond: 0.01 },
+      perSource: { burst: 3, perSecond: 0.01 },
+    });
+    const dialer = await listening('alice');
+    const first = await dialer.connect(LOOPBACK, server.port);
+    assert.equal(first.state, 'open');
+    const second = await dialer.connect(LOOPBACK, server.port);
+    assert.equal(second.state, 'open');
+    assert.deepEqual(server.stats.handshakes, {
+      hellos: 3,
+      answered: 2,
+      cookied: 1,
+      rateLimited: 0,
+      busy: 0,
+    });
+    const refused = await dialer.connect(LOOPBACK, server.port).then(
+      () => assert.fail('a fourth hello from this address was answered'),
+      (error: MeshError) => error,
+    );
+    assert.equal(refused.code, 'ERR_PEER_ABORTED');
+    assert.match(refused.message, /ERR_RATE_LIMITED/);
+    assert.equal(server.stats.handshakes.rateLimited, 1);
+    assert.equal(server.stats.authenticated, 2);
   });
 });

@@ -33,6 +33,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Tokens left now (fractional while refilling). */
+  get available(): number {
+    this.#refill();
+    return this.#tokens;
+  }
+
   #refill(): void {
     const now = this.#now();
     const elapsed = Math.max(0, now - this.#at) / 1000;

@@ -19,12 +19,13 @@ export interface HandshakeLimits {
 }
 
 /*
- * A legitimate peer dials at most about once a second (relinks, redials), two hellos each
- * under load; the global budget (24 answers/s at ~7 ms each) keeps the key exchange under a
- * fifth of one core whatever arrives.
+ * A legitimate peer dials at most about once a second (relinks, redials). The node-wide budget
+ * (24 answers/s at ~7 ms each) keeps the key exchange under a fifth of one core whatever
+ * arrives, and is three times what eight flooding addresses may take, so a newcomer still
+ * finds tokens left.
  */
 export const DEFAULT_HANDSHAKE_LIMITS: HandshakeLimits = {
-  perSource: { burst: 16, perSecond: 4 },
+  perSource: { burst: 8, perSecond: 1 },
   global: { burst: 32, perSecond: 24 },
   load: { burst: 16, perSecond: 8 },
   maxSources: 4096,
@@ -72,14 +73,15 @@ export class HandshakeGate {
 
   admit(source: string, hello: Uint8Array): HelloAdmission {
     this.stats.hellos++;
-    const underLoad = !this.#load.take();
+    // A cookie costs one MAC, so it is handed out before any budget is charged: only hellos
+    // that would get the expensive answer spend their address's tokens.
+    if (!this.#load.take() && !this.#cookies.helloHasValidCookie(source, hello)) {
+      this.stats.cookied++;
+      return { verdict: 'cookie', message: this.#cookies.cookieMessage(source) };
+    }
     if (!this.#sourceBucket(source).take()) {
       this.stats.rateLimited++;
       return { verdict: 'rate-limited' };
-    }
-    if (underLoad && !this.#cookies.helloHasValidCookie(source, hello)) {
-      this.stats.cookied++;
-      return { verdict: 'cookie', message: this.#cookies.cookieMessage(source) };
     }
     if (!this.#global.take()) {
       this.stats.busy++;
@@ -87,6 +89,17 @@ export class HandshakeGate {
     }
     this.stats.answered++;
     return { verdict: 'proceed' };
+  }
+
+  /**
+   * True when `source` has no token left: its connection can be dropped on accept, before
+   * it costs a connection object, a cookie or a frame. Counted as rate-limited.
+   */
+  refuseOnAccept(source: string): boolean {
+    const bucket = this.#sources.get(source);
+    if (bucket === undefined || bucket.available >= 1) return false;
+    this.stats.rateLimited++;
+    return true;
   }
 
   #sourceBucket(source: string): TokenBucket {

@@ -159,6 +159,11 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
       socket.destroy();
       return;
     }
+    if (this.#gate.refuseOnAccept(address)) {
+      this.stats.refused++;
+      socket.destroy();
+      return;
+    }
     const perAddress = this.#pendingByAddress.get(address) ?? 0;
     if (
       this.#pending >= (this.#options.maxPending ?? 64) ||

@@ -104,19 +104,14 @@ describe('handshake gate', () => {
     const gate = new HandshakeGate(tight, clock.now);
     for (let i = 0; i < 3; i++) assert.equal(gate.admit(HOST_A, freshHello()).verdict, 'proceed');
     const asked = gate.admit(HOST_A, freshHello());
-    assert.equal(asked.verdict, 'cookie');
-    assert.ok(asked.verdict === 'cookie');
-    assert.equal(
-      gate.admit(HOST_B, helloEchoing(asked.message)).verdict,
-      'cookie',
-      'wrong address',
-    );
-    assert.equal(gate.admit(HOST_B, helloEchoing(asked.message)).verdict, 'cookie');
+    assert.ok(asked.verdict === 'cookie', 'under load a plain hello gets a cookie');
     const echoed = helloEchoing(asked.message);
-    assert.deepEqual(gate.admit(HOST_A, freshHello()), { verdict: 'rate-limited' });
+    assert.equal(gate.admit(HOST_B, echoed).verdict, 'cookie', 'from another address');
+    assert.equal(gate.admit(HOST_A, echoed).verdict, 'proceed');
+    assert.deepEqual(gate.admit(HOST_A, echoed), { verdict: 'rate-limited' }, 'budget spent');
     clock.advance(1000);
     assert.equal(gate.admit(HOST_A, echoed).verdict, 'proceed');
-    assert.deepEqual(gate.stats, { hellos: 8, answered: 4, cookied: 3, rateLimited: 1, busy: 0 });
+    assert.deepEqual(gate.stats, { hellos: 8, answered: 5, cookied: 2, rateLimited: 1, busy: 0 });
   });
 
   it('refuses everyone once the node-wide budget is spent, and recovers with time', () => {
@@ -128,6 +123,22 @@ describe('handshake gate', () => {
     clock.advance(1000);
     assert.equal(gate.admit('10.0.2.1', freshHello()).verdict, 'proceed');
     assert.equal(gate.stats.busy, 2);
+  });
+
+  it('drops connections on accept only from an address whose budget is spent', () => {
+    const clock = manualClock();
+    const gate = new HandshakeGate({ ...tight, load: { burst: 100, perSecond: 100 } }, clock.now);
+    assert.equal(gate.refuseOnAccept(HOST_A), false, 'an unknown address');
+    for (let i = 0; i < 4; i++)
+      assert.equal(
+        gate.refuseOnAccept(HOST_A) || gate.admit(HOST_A, freshHello()).verdict,
+        'proceed',
+      );
+    assert.equal(gate.refuseOnAccept(HOST_A), true);
+    assert.equal(gate.refuseOnAccept(HOST_B), false);
+    clock.advance(1000);
+    assert.equal(gate.refuseOnAccept(HOST_A), false, 'refilled');
+    assert.equal(gate.stats.rateLimited, 1);
   });
 
   it('forgets the least recently seen address past maxSources', () => {

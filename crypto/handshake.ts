@@ -17,6 +17,7 @@ import {
   encodeHello,
   encodeReply,
   encodeReplySignedPart,
+  parseCookie,
   parseFinish,
   parseHello,
   parseReply,
@@ -64,7 +65,9 @@ export class HandshakeInitiator {
   readonly #identity: IdentityKeys;
   readonly #expectedPeerKey: Uint8Array | undefined;
   readonly #random: RandomSource | undefined;
-  #state: WithoutSecrets | { phase: 'started'; ephemeral: EphemeralKeys; hello: Uint8Array } = {
+  #state:
+    | WithoutSecrets
+    | { phase: 'started'; ephemeral: EphemeralKeys; hello: Uint8Array; cookied: boolean } = {
     phase: 'idle',
   };
 
@@ -82,8 +85,31 @@ export class HandshakeInitiator {
     if (this.#state.phase !== 'idle') throw stateError('start', this.#state.phase);
     const ephemeral = newEphemeral(this.#random);
     const hello = encodeHello(this.#identity.publicKey, ephemeral.publicKey);
-    this.#state = { phase: 'started', ephemeral, hello };
+    this.#state = { phase: 'started', ephemeral, hello, cookied: false };
     return hello.slice();
+  }
+
+  /**
+   * A busy responder answered with a cookie: the hello to send again, now carrying it. Only one
+   * cookie per exchange, so two responders (or one attacker) cannot keep us bouncing.
+   */
+  receiveCookie(message: Uint8Array): { ok: true; hello: Uint8Array } | HandshakeRejected {
+    const state = this.#state;
+    if (state.phase !== 'started') throw stateError('receive a cookie', state.phase);
+    requireBytes(message, 'cookie');
+    const parsed = parseCookie(message.slice());
+    if (!parsed.ok || state.cookied) {
+      state.ephemeral.secretKey.fill(0);
+      this.#state = { phase: 'failed' };
+      return rejected(parsed.ok ? 'repeated-cookie' : parsed.reason);
+    }
+    const hello = encodeHello(
+      this.#identity.publicKey,
+      state.ephemeral.publicKey,
+      parsed.cookie.slice(),
+    );
+    this.#state = { ...state, hello, cookied: true };
+    return { ok: true, hello: hello.slice() };
   }
 
   receiveReply(

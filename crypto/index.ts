@@ -37,6 +37,8 @@ export {
   type RandomSource,
   type SessionKeys,
 } from './handshake.js';
+export { HandshakeCookies, type HandshakeCookiesOptions } from './handshake-cookie.js';
+export { COOKIE_LENGTH, isCookieMessage } from './handshake-wire.js';
 export { ReplayWindow, type ReplayVerdict } from './replay-window.js';
 export {
   Opener,

@@ -6,6 +6,7 @@ import {
   Opener,
   Sealer,
   deriveKey,
+  isCookieMessage,
 } from '../../crypto/index.js';
 import { MeshError, errorText } from '../base/errors.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
@@ -14,6 +15,7 @@ import type { SignalingMessage } from './messages.js';
 import { abortSchema, signalingMessageSchema } from './messages.js';
 import { PROTOCOL_VERSION } from '../base/limits.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
+import type { HelloAdmission } from './handshake-gate.js';
 
 const FRAME_HANDSHAKE = 1;
 const FRAME_SEALED = 2;
@@ -58,6 +60,10 @@ export interface SignalingConnectionOptions {
   /** Initiator only: the key the peer advertised; anything else is refused. */
   expectedPeerKey?: Uint8Array;
   timeouts?: Partial<SignalingTimeouts>;
+  /** Called for each plaintext abort that arrives after the key exchange (and is ignored). */
+  onIgnoredAbort?: () => void;
+  /** Responder only: whether to answer a hello, ask for a cookie, or refuse (rate limits). */
+  admitHello?: (hello: Uint8Array) => HelloAdmission;
 }
 
 type State = 'handshaking' | 'authenticating' | 'open' | 'closed';
@@ -86,6 +92,7 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
   #lastReceived = Date.now();
   #closeError: MeshError | null = null;
   #helloSeen = false;
+  #cookieSent = false;
 
   constructor(socket: Socket, options: SignalingConnectionOptions) {
     super();
@@ -215,7 +222,11 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
   #onFrame(frame: Uint8Array): void {
     const kind = frame[0];
     const body = frame.subarray(1);
-    if (kind === FRAME_ABORT) {
+    if (kind === FRAME_ABORT && this.#state === 'open') {
+      // Anyone on the path can forge a plaintext frame; once the channel is sealed, only
+      // sealed traffic (or the socket closing) may end it.
+      this.#options.onIgnoredAbort?.();
+    } else if (kind === FRAME_ABORT) {
       const parsed = decodeJson(body, abortSchema);
       const reason = parsed.ok ? `${parsed.value.code}: ${parsed.value.message}` : 'no reason';
       this.close(new MeshError('ERR_PEER_ABORTED', `peer refused the connection (${reason})`));
@@ -234,6 +245,12 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
   }
 
   #onHandshake(body: Uint8Array): void {
+    if (this.#initiator && isCookieMessage(body)) {
+      const result = this.#initiator.receiveCookie(body);
+      if (result.ok) this.#writeFrame(FRAME_HANDSHAKE, result.hello);
+      else this.close(handshakeError(result.reason));
+      return;
+    }
     if (this.#initiator) {
       const result = this.#initiator.receiveReply(body);
       if (!result.ok) {
@@ -247,6 +264,7 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
     const responder = this.#responder;
     if (!responder) return;
     if (!this.#helloSeen) {
+      if (!this.#admitHello(body)) return;
       const result = responder.receiveHello(body);
       if (!result.ok) {
         this.close(handshakeError(result.reason));
@@ -262,6 +280,20 @@ export class SignalingConnection extends TypedEmitter<SignalingConnectionEvents>
       return;
     }
     this.#startSealed(result.session);
+  }
+
+  /** False when the hello gets a cookie or a refusal instead of the expensive reply. */
+  #admitHello(hello: Uint8Array): boolean {
+    const admission = this.#options.admitHello?.(hello) ?? { verdict: 'proceed' };
+    if (admission.verdict === 'proceed') return true;
+    if (admission.verdict === 'cookie' && !this.#cookieSent) {
+      this.#cookieSent = true;
+      this.#writeFrame(FRAME_HANDSHAKE, admission.message);
+      return false;
+    }
+    const why = admission.verdict === 'rate-limited' ? 'from this address' : 'at the moment';
+    this.close(new MeshError('ERR_RATE_LIMITED', `too many key exchanges ${why}`));
+    return false;
   }
 
   #startSealed(session: SessionKeys): void {

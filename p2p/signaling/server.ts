@@ -3,9 +3,12 @@ import type { IdentityKeys } from '../../crypto/index.js';
 import { MeshError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
-import type { SignalingTimeouts } from './connection.js';
+import type { SignalingConnectionOptions, SignalingTimeouts } from './connection.js';
 import { SignalingConnection } from './connection.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
+import { TokenBucket } from '../base/token-bucket.js';
+import type { HandshakeGateStats, HandshakeLimits } from './handshake-gate.js';
+import { HandshakeGate } from './handshake-gate.js';
 
 export interface SignalingServerOptions {
   identity: IdentityKeys;
@@ -18,6 +21,10 @@ export interface SignalingServerOptions {
   /** Connections still in the key exchange, in all and per remote address. */
   maxPending?: number;
   maxPendingPerAddress?: number;
+  /** Budgets for answering hellos (handshake-gate.ts); defaults suit a LAN node. */
+  handshakeLimits?: Partial<HandshakeLimits>;
+  /** How often the counters are logged while they change; default 5 s. */
+  summaryMs?: number;
 }
 
 export interface SignalingServerEvents {
@@ -31,12 +38,26 @@ export interface SignalingStats {
   accepted: number;
   authenticated: number;
   refused: number;
+  /** Plaintext abort frames that arrived on authenticated connections (ignored). */
+  ignoredAborts: number;
+  /** What became of the hellos inbound connections sent. */
+  readonly handshakes: HandshakeGateStats;
 }
+
+/*
+ * Refusals are logged one by one only while this allows; a flood shows up in the periodic
+ * summary instead of thousands of lines a second.
+ */
+const REFUSAL_LOG_RATE = { burst: 20, perSecond: 2 };
 
 /** Listens for peers and dials them; owns every signaling connection it made or accepted. */
 export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
-  readonly stats: SignalingStats = { accepted: 0, authenticated: 0, refused: 0 };
+  readonly stats: SignalingStats;
   readonly #options: SignalingServerOptions;
+  readonly #gate: HandshakeGate;
+  readonly #refusalLog = new TokenBucket(REFUSAL_LOG_RATE);
+  readonly #summaryTimer: NodeJS.Timeout;
+  #lastSummary = '';
   readonly #logger: Logger;
   readonly #server = net.createServer();
   readonly #connections = new Set<SignalingConnection>();
@@ -49,7 +70,18 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
     super({ logger: options.logger });
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
+    this.#gate = new HandshakeGate(options.handshakeLimits);
+    this.stats = {
+      accepted: 0,
+      authenticated: 0,
+      refused: 0,
+      ignoredAborts: 0,
+      handshakes: this.#gate.stats,
+    };
+    this.#lastSummary = this.#summaryText();
     this.#server.on('connection', (socket) => this.#onSocket(socket));
+    this.#summaryTimer = setInterval(() => this.#logSummary(), options.summaryMs ?? 5000);
+    this.#summaryTimer.unref();
   }
 
   get port(): number {
@@ -112,6 +144,8 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#summaryTimer);
+    this.#logSummary();
     this.#server.close();
     for (const connection of [...this.#connections]) {
       connection.close(new MeshError('ERR_CLOSED', 'node is shutting down'));
@@ -125,15 +159,20 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
       socket.destroy();
       return;
     }
+    if (this.#gate.refuseOnAccept(address)) {
+      this.stats.refused++;
+      socket.destroy();
+      return;
+    }
     const perAddress = this.#pendingByAddress.get(address) ?? 0;
     if (
       this.#pending >= (this.#options.maxPending ?? 64) ||
       perAddress >= (this.#options.maxPendingPerAddress ?? 8)
     ) {
       this.stats.refused++;
-      this.#logger.warn('signaling connection refused', {
+      this.#logRefusal('signaling connection refused', {
         address,
-        reason: 'ERR_TOO_MANY_CONNECTIONS',
+        code: 'ERR_TOO_MANY_CONNECTIONS',
       });
       socket.destroy();
       return;
@@ -150,7 +189,9 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
       if (left <= 0) this.#pendingByAddress.delete(address);
       else this.#pendingByAddress.set(address, left);
     };
-    const connection = this.#wrap(socket, 'responder');
+    const connection = this.#wrap(socket, 'responder', undefined, (hello) =>
+      this.#gate.admit(address, hello),
+    );
     connection.once('authenticated', () => {
       release();
       this.stats.authenticated++;
@@ -161,7 +202,7 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
       release();
       this.stats.refused++;
       const reason = error ?? new MeshError('ERR_CLOSED', 'closed during key exchange');
-      this.#logger.warn('signaling connection closed before authentication', {
+      this.#logRefusal('signaling connection closed before authentication', {
         address,
         code: reason.code,
         reason: reason.message,
@@ -174,6 +215,7 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
     socket: net.Socket,
     role: 'initiator' | 'responder',
     expectedPeerKey?: Uint8Array,
+    admitHello?: SignalingConnectionOptions['admitHello'],
   ): SignalingConnection {
     const connection = new SignalingConnection(socket, {
       role,
@@ -182,9 +224,30 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
       localPort: this.#port,
       ...(expectedPeerKey ? { expectedPeerKey } : {}),
       ...(this.#options.timeouts ? { timeouts: this.#options.timeouts } : {}),
+      ...(admitHello ? { admitHello } : {}),
+      onIgnoredAbort: () => {
+        this.stats.ignoredAborts++;
+      },
     });
     this.#connections.add(connection);
     connection.once('close', () => this.#connections.delete(connection));
     return connection;
+  }
+
+  #logRefusal(message: string, fields: Record<string, string>): void {
+    if (this.#refusalLog.take()) this.#logger.warn(message, fields);
+  }
+
+  /** Logs the counters when they changed since the last summary. */
+  #logSummary(): void {
+    const text = this.#summaryText();
+    if (text === this.#lastSummary) return;
+    this.#lastSummary = text;
+    this.#logger.info('signaling counters', JSON.parse(text) as Record<string, number>);
+  }
+
+  #summaryText(): string {
+    const { handshakes, ...rest } = this.stats;
+    return JSON.stringify({ ...rest, ...handshakes });
   }
 }

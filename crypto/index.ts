@@ -49,4 +49,14 @@ export {
 } from './sealing.js';
 export { safetyCode } from './safety-code.js';
 export { KnownPeers, type KnownPeer, type TrustStatus } from './known-peers.js';
+export {
+  currentPrimitives,
+  naclPrimitives,
+  setPrimitives,
+  signDetached,
+  verifyDetached,
+  x25519,
+  x25519Base,
+  type Primitives,
+} from './primitives.js';
 export { signStatement, verifyStatement, type StatementKind } from './statements.js';

@@ -3,6 +3,7 @@ import { concatBytes, utf8 } from './bytes.js';
 import { CryptoMisuseError } from './errors.js';
 import { peerIdFromPublicKey } from './identity.js';
 import { hmacSha512 } from './kdf.js';
+import { x25519, x25519Base } from './primitives.js';
 
 /** The key material of the exchange: ephemerals, signed transcripts and session derivation. */
 
@@ -36,7 +37,7 @@ export function newEphemeral(random: RandomSource = (n) => nacl.randomBytes(n)):
   }
   // Copied because we wipe our secret later and must not wipe a buffer the source may reuse.
   const secretKey = drawn.slice();
-  return { secretKey, publicKey: nacl.scalarMult.base(secretKey) };
+  return { secretKey, publicKey: x25519Base(secretKey) };
 }
 
 /**
@@ -47,7 +48,7 @@ export function sharedSecret(
   secretKey: Uint8Array,
   peerEphemeralKey: Uint8Array,
 ): Uint8Array | null {
-  const shared = nacl.scalarMult(secretKey, peerEphemeralKey);
+  const shared = x25519(secretKey, peerEphemeralKey);
   return shared.reduce((acc, byte) => acc | byte, 0) === 0 ? null : shared;
 }
 

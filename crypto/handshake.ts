@@ -1,4 +1,4 @@
-import nacl from 'tweetnacl';
+import { SIGN_PUBLIC_KEY_LENGTH, signDetached, verifyDetached } from './primitives.js';
 import { equalBytes } from './bytes.js';
 import { CryptoMisuseError } from './errors.js';
 import { requireBytes, requireKey } from './guards.js';
@@ -74,7 +74,7 @@ export class HandshakeInitiator {
   constructor(identity: IdentityKeys, options: HandshakeInitiatorOptions = {}) {
     requireIdentity(identity);
     if (options.expectedPeerKey !== undefined) {
-      requireKey(options.expectedPeerKey, nacl.sign.publicKeyLength, 'expected peer key');
+      requireKey(options.expectedPeerKey, SIGN_PUBLIC_KEY_LENGTH, 'expected peer key');
     }
     this.#identity = identity;
     this.#expectedPeerKey = options.expectedPeerKey?.slice();
@@ -141,13 +141,13 @@ export class HandshakeInitiator {
       return rejected('unexpected-key');
     }
     const signed = responderSignedData(hello, reply.signedPart);
-    if (!nacl.sign.detached.verify(signed, reply.signature, peerKey)) {
+    if (!verifyDetached(signed, reply.signature, peerKey)) {
       return rejected('bad-signature');
     }
     const shared = sharedSecret(ephemeralSecret, reply.ephemeralKey);
     if (shared === null) return rejected('weak-key');
     try {
-      const signature = nacl.sign.detached(
+      const signature = signDetached(
         initiatorSignedData(hello, replyBytes),
         this.#identity.secretKey,
       );
@@ -199,7 +199,7 @@ export class HandshakeResponder {
       const shared = sharedSecret(ephemeral.secretKey, parsed.ephemeralKey);
       if (shared === null) return rejected('weak-key');
       const signedPart = encodeReplySignedPart(this.#identity.publicKey, ephemeral.publicKey);
-      const signature = nacl.sign.detached(
+      const signature = signDetached(
         responderSignedData(hello, signedPart),
         this.#identity.secretKey,
       );
@@ -227,7 +227,7 @@ export class HandshakeResponder {
       const parsed = parseFinish(finish);
       if (!parsed.ok) return parsed;
       const signed = initiatorSignedData(state.hello, state.reply);
-      if (!nacl.sign.detached.verify(signed, parsed.signature, state.peerKey)) {
+      if (!verifyDetached(signed, parsed.signature, state.peerKey)) {
         return rejected('bad-signature');
       }
       const session = deriveSession(

@@ -57,4 +57,14 @@ export {
   type TrustStatus,
 } from './known-peers.js';
 export { namesConfusable, nameSkeletons } from './names.js';
+export {
+  currentPrimitives,
+  naclPrimitives,
+  setPrimitives,
+  signDetached,
+  verifyDetached,
+  x25519,
+  x25519Base,
+  type Primitives,
+} from './primitives.js';
 export { signStatement, verifyStatement, type StatementKind } from './statements.js';

@@ -1,8 +1,7 @@
-import nacl from 'tweetnacl';
 import { concatBytes, utf8, writeU32BE } from './bytes.js';
-import { requireBytes, requireKey } from './guards.js';
 import type { IdentityKeys } from './identity.js';
 import { requireIdentity } from './identity.js';
+import { signDetached, verifyDetached } from './primitives.js';
 
 /**
  * Signed statements: what one member vouches for to others (a join ticket, a chat message
@@ -10,8 +9,6 @@ import { requireIdentity } from './identity.js';
  * no statement can be read as another kind or with its fields shifted.
  */
 export type StatementKind = 'join-ticket' | 'chat';
-
-const SIGNATURE_LENGTH = 64;
 
 function encodeStatement(kind: StatementKind, fields: readonly string[]): Uint8Array {
   const parts: Uint8Array[] = [utf8(`meshcall/statement/v1/${kind}`)];
@@ -31,7 +28,7 @@ export function signStatement(
   fields: readonly string[],
 ): Uint8Array {
   requireIdentity(identity);
-  return nacl.sign.detached(encodeStatement(kind, fields), identity.secretKey);
+  return signDetached(encodeStatement(kind, fields), identity.secretKey);
 }
 
 /**
@@ -44,8 +41,5 @@ export function verifyStatement(
   fields: readonly string[],
   signature: Uint8Array,
 ): boolean {
-  requireKey(publicKey, 32, 'public key');
-  requireBytes(signature, 'signature');
-  if (signature.length !== SIGNATURE_LENGTH) return false;
-  return nacl.sign.detached.verify(encodeStatement(kind, fields), signature, publicKey);
+  return verifyDetached(encodeStatement(kind, fields), signature, publicKey);
 }

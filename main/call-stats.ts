@@ -31,6 +31,7 @@ export function statsEvent(call: Pick<Call, 'id' | 'mediaStats'>): EventBody<'st
       width: member.width,
       height: member.height,
       rttMs: member.rttMs,
+      overBudget: member.overBudget,
     })),
   };
 }

@@ -1,5 +1,7 @@
 import { initLogger } from 'node-datachannel';
+import { setPrimitives } from '../crypto/index.js';
 import type { Logger } from '../p2p/base/logger.js';
+import { nativePrimitives } from '../p2p/base/native-primitives.js';
 import type { NodeArgs } from './cli-args.js';
 import { Session } from './session.js';
 
@@ -13,6 +15,8 @@ export function openSession(
   logger: Logger,
   extra: { frameEvents?: boolean } = {},
 ): Promise<Session> {
+  // Native Ed25519/X25519: verifying forged signatures must not stall the event loop.
+  setPrimitives(nativePrimitives);
   const rtcLevel = process.env.MESHCALL_RTC_LOG;
   if (rtcLevel === 'Debug' || rtcLevel === 'Info' || rtcLevel === 'Warning') {
     initLogger(rtcLevel, (level, message) => logger.info('rtc', { level, message }));

@@ -135,6 +135,8 @@ export const memberStatsViewSchema = z.object({
   width: z.number(),
   height: z.number(),
   rttMs: z.number().nullable(),
+  /** Control and chat messages this member sent beyond its budgets, dropped unread. */
+  overBudget: z.number(),
 });
 export type MemberStatsView = z.infer<typeof memberStatsViewSchema>;
 

@@ -1,6 +1,9 @@
 /**
- * A token bucket: up to `burst` tokens, refilled at `perSecond`. Each admitted event takes one;
- * with none left the event is refused. The clock is injected so tests need not sleep.
+ * A token bucket: up to `burst` tokens, refilled at `perSecond`. Each admitted event takes its
+ * cost in tokens; with too few left it takes none and is refused. Synchronous and
+ * clock-injected, because it sits on the hot path of every control message and hello, and
+ * the tests drive it with a fake clock (the rate-limiting packages on npm are promise-based
+ * queues). A caller that already read the clock may pass the time to `take`/`msUntil`.
  */
 export interface TokenBucketRate {
   readonly burst: number;
@@ -25,24 +28,30 @@ export class TokenBucket {
     this.#at = now();
   }
 
-  /** Takes a token if there is one. */
-  take(): boolean {
-    this.#refill();
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+  /** Takes `amount` tokens if there are that many; otherwise takes none. */
+  take(amount = 1, at = this.#now()): boolean {
+    this.#refill(at);
+    if (this.#tokens < amount) return false;
+    this.#tokens -= amount;
     return true;
+  }
+
+  /** Milliseconds until `amount` tokens will be there (0 if they are now). */
+  msUntil(amount = 1, at = this.#now()): number {
+    this.#refill(at);
+    const missing = Math.min(amount, this.#rate.burst) - this.#tokens;
+    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.#rate.perSecond);
   }
 
   /** Tokens left now (fractional while refilling). */
   get available(): number {
-    this.#refill();
+    this.#refill(this.#now());
     return this.#tokens;
   }
 
-  #refill(): void {
-    const now = this.#now();
-    const elapsed = Math.max(0, now - this.#at) / 1000;
+  #refill(at: number): void {
+    const elapsed = Math.max(0, at - this.#at) / 1000;
     this.#tokens = Math.min(this.#rate.burst, this.#tokens + elapsed * this.#rate.perSecond);
-    this.#at = now;
+    this.#at = at;
   }
 }

@@ -1,5 +1,7 @@
-import type { ChatAuthor, ChatMessage } from '../chat/chat-log.js';
+import type { ChatAcceptResult, ChatAuthor, ChatMessage } from '../chat/chat-log.js';
 import { ChatLog } from '../chat/chat-log.js';
+import type { ChatIntakeLimits } from '../chat/chat-intake.js';
+import { ChatIntake } from '../chat/chat-intake.js';
 import type { Logger } from '../base/logger.js';
 import type { ChatWire, ControlMessage } from '../link/control-messages.js';
 import { CHAT_BATCH, CHAT_HAVE_PAGE } from '../link/control-messages.js';
@@ -14,6 +16,9 @@ export class CallChat {
   readonly #log: ChatLog;
   readonly #logger: Logger;
   readonly #onMessage: (message: ChatMessage) => void;
+  readonly #limits: ChatIntakeLimits | undefined;
+  /** Per member: what its link brought, checked within its budget. */
+  readonly #intakes = new Map<string, ChatIntake>();
 
   constructor(options: {
     callId: string;
@@ -21,10 +26,12 @@ export class CallChat {
     logger: Logger;
     /** A message we had not seen yet. */
     onMessage: (message: ChatMessage) => void;
+    intakeLimits?: ChatIntakeLimits;
   }) {
     this.#log = new ChatLog(options.callId, options.local);
     this.#logger = options.logger;
     this.#onMessage = options.onMessage;
+    this.#limits = options.intakeLimits;
   }
 
   /** The whole chat so far, in the order every member shows it. */
@@ -54,7 +61,7 @@ export class CallChat {
   ): void {
     switch (message.t) {
       case 'chat':
-        this.#accept(from, message.message);
+        this.#intake(from).push([message.message]);
         return;
       case 'chat-have': {
         // Chat-have pages arrive one by one; answering each page on its own is enough.
@@ -66,16 +73,45 @@ export class CallChat {
         return;
       }
       case 'chat-batch':
-        for (const wire of message.messages) this.#accept(from, wire);
+        this.#intake(from).push(message.messages);
         return;
     }
   }
 
-  #accept(from: string, wire: ChatWire): void {
+  /** Messages dropped unchecked because the member sent more than its budget. */
+  dropped(from: string): number {
+    return this.#intakes.get(from)?.dropped ?? 0;
+  }
+
+  /** The member left: what it sent and we have not checked yet is dropped. */
+  forget(from: string): void {
+    this.#intakes.get(from)?.close();
+    this.#intakes.delete(from);
+  }
+
+  close(): void {
+    for (const intake of this.#intakes.values()) intake.close();
+    this.#intakes.clear();
+  }
+
+  #intake(from: string): ChatIntake {
+    let intake = this.#intakes.get(from);
+    if (!intake) {
+      intake = new ChatIntake({
+        peer: from,
+        logger: this.#logger,
+        limits: this.#limits,
+        known: (id) => this.#log.has(id),
+        accept: (wire) => this.#accept(wire),
+      });
+      this.#intakes.set(from, intake);
+    }
+    return intake;
+  }
+
+  #accept(wire: ChatWire): ChatAcceptResult {
     const result = this.#log.accept(wire);
     if (result.status === 'new') this.#onMessage(result.message);
-    if (result.status === 'rejected') {
-      this.#logger.warn('chat message rejected', { peer: from, reason: result.reason });
-    }
+    return result;
   }
 }

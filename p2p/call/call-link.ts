@@ -16,7 +16,7 @@ export interface CallLink {
   readonly lastHeard: number;
   readonly clockOffsetMs: number | null;
   readonly mediaBufferedAmount: number;
-  readonly stats: { readonly rttMs: number | null };
+  readonly stats: { readonly rttMs: number | null; readonly overBudget?: number };
   start(): void;
   handleSignal(signal: LinkSignalBody): void;
   sendControl(message: ControlMessage): boolean;

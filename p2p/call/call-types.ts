@@ -13,6 +13,11 @@ export interface MemberIdentity {
   readonly publicKey: Uint8Array;
 }
 
+/** What a member sent beyond its budgets: control messages and chat dropped unread. */
+export interface BudgetStats {
+  overBudget: number;
+}
+
 export interface MemberView {
   readonly id: string;
   readonly name: string;

@@ -16,12 +16,24 @@ import type { MemberMediaStats } from './call-media.js';
 import { CallMedia } from './call-media.js';
 import type { CallTimings } from './liveness.js';
 import { DEFAULT_TIMINGS, livenessVerdict } from './liveness.js';
-import type { CallEvents, MemberIdentity, MemberState, MemberView } from './call-types.js';
+import type {
+  BudgetStats,
+  CallEvents,
+  MemberIdentity,
+  MemberState,
+  MemberView,
+} from './call-types.js';
 
 export type { ChatMessage } from '../chat/chat-log.js';
 export type { MemberMediaStats } from './call-media.js';
 export type { CallTimings } from './liveness.js';
-export type { CallEvents, MemberIdentity, MemberState, MemberView } from './call-types.js';
+export type {
+  BudgetStats,
+  CallEvents,
+  MemberIdentity,
+  MemberState,
+  MemberView,
+} from './call-types.js';
 
 interface Member {
   identity: MemberIdentity;
@@ -171,6 +183,7 @@ export class Call extends TypedEmitter<CallEvents> {
     link?.close();
     pending?.close();
     this.#media.stopReceiving(memberId);
+    this.#chat.forget(memberId);
     // Whoever left must not be able to read what follows.
     this.#media.rotateKey(this.#openLinks());
     this.emit('member-left', view(member), reason, error);
@@ -205,8 +218,12 @@ export class Call extends TypedEmitter<CallEvents> {
     return this.#media.latestFrame(memberId);
   }
 
-  mediaStats(): { sending: MediaSenderStats; members: MemberMediaStats[] } {
-    return this.#media.stats(this.#mediaMembers());
+  /** Media figures per member, and what each sent over its budget (dropped unread). */
+  mediaStats(): { sending: MediaSenderStats; members: (MemberMediaStats & BudgetStats)[] } {
+    const { sending, members } = this.#media.stats(this.#mediaMembers());
+    const overBudget = (id: string): number =>
+      (this.#members.get(id)?.link?.stats.overBudget ?? 0) + this.#chat.dropped(id);
+    return { sending, members: members.map((m) => ({ ...m, overBudget: overBudget(m.peer) })) };
   }
 
   /**
@@ -227,6 +244,7 @@ export class Call extends TypedEmitter<CallEvents> {
       member.pending = null;
     }
     this.#media.close();
+    this.#chat.close();
     this.removeAllListeners();
     return Promise.all(hangUps).then(() => undefined);
   }

@@ -102,6 +102,10 @@ export class ChatLog {
     return { status: 'new', message };
   }
 
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
   ids(): string[] {
     return [...this.#byId.keys()];
   }

@@ -9,6 +9,8 @@ import { decodeJson, encodeJson } from '../base/json-codec.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
 import { ClockOffset } from './clock-offset.js';
+import type { ControlBudgetLimits } from './control-budget.js';
+import { ControlBudget } from './control-budget.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
@@ -41,6 +43,8 @@ export interface PeerLinkOptions {
   deadAfterMs?: number;
   /** A link that is not open after this long is given up (its owner may make another). */
   openTimeoutMs?: number;
+  /** What the peer may send on the control channel (default CONTROL_BUDGET). */
+  controlBudget?: ControlBudgetLimits;
 }
 
 export interface PeerLinkStats {
@@ -49,6 +53,8 @@ export interface PeerLinkStats {
   mediaSent: number;
   mediaReceived: number;
   rejected: number;
+  /** Control messages dropped unread because the peer exceeded its budget. */
+  overBudget: number;
   rttMs: number | null;
 }
 
@@ -68,6 +74,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     mediaSent: 0,
     mediaReceived: 0,
     rejected: 0,
+    overBudget: 0,
     rttMs: null,
   };
   readonly #options: PeerLinkOptions;
@@ -75,6 +82,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #controlSealer: Sealer;
   readonly #controlOpener = new Opener({ windowSize: 64 });
   readonly #clock = new ClockOffset();
+  readonly #budget: ControlBudget;
   // node-datachannel closes a PeerConnection or DataChannel whose JS object is garbage
   // collected (docs/architecture.md, "Facts learned on these machines"): these fields hold
   // them for the link's life.
@@ -100,6 +108,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const n = options.linkNumber;
     this.#controlSealer = new Sealer(deriveKey(sendKey, `control/${n}`), 0);
     this.#controlOpener.addKey(0, deriveKey(receiveKey, `control/${n}`));
+    this.#budget = new ControlBudget(options.peerId, this.#logger, options.controlBudget);
   }
 
   get state(): LinkState {
@@ -301,7 +310,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onControl(message: string | Buffer | ArrayBuffer): void {
     if (this.#state === 'closed') return;
-    const opened = this.#controlOpener.open(toBytes(message));
+    const packet = toBytes(message);
+    if (!this.#budget.admit(packet.length)) {
+      this.stats.overBudget = this.#budget.dropped;
+      return;
+    }
+    const opened = this.#controlOpener.open(packet);
     if (!opened.ok) {
       this.stats.rejected++;
       this.#logger.warn('control message rejected', { peer: this.peerId, reason: opened.reason });

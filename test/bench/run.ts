@@ -5,6 +5,7 @@ import { mediaBench } from './media.bench.js';
 import { meshBench } from './mesh.bench.js';
 import { pipelineBench } from './pipeline.bench.js';
 import { sealBench } from './seal.bench.js';
+import { signatureBench } from './signature.bench.js';
 import type { BenchRow } from './table.js';
 import { formatTable } from './table.js';
 
@@ -12,6 +13,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   discovery: discoveryBench,
   media: mediaBench,
   sender: sealBench,
+  signatures: signatureBench,
   link: linkBench,
   pipeline: pipelineBench,
   mesh: meshBench,

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   CryptoMisuseError,
+  fromHex,
   HandshakeInitiator,
   HandshakeResponder,
   identityFromSeed,
@@ -20,6 +21,17 @@ export interface MemoryFile extends TextFileIO {
   text: string | null;
   writes: number;
 }
+
+/** X25519 points of small order (and encodings of them): any scalar times one is all zeros. */
+export const LOW_ORDER_POINTS = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map(fromHex);
 
 export function memoryFile(initial: string | null = null): MemoryFile {
   const file: MemoryFile = {

@@ -438,6 +438,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
               received: 100,
               lost: 0,
               rejected: 0,
+              overBudget: 0,
               width: 640,
               height: 480,
               rttMs: 1,

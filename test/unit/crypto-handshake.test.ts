@@ -7,12 +7,12 @@ import {
   Sealer,
   concatBytes,
   equalBytes,
-  fromHex,
   peerIdFromPublicKey,
   utf8,
   type IdentityKeys,
 } from '../../crypto/index.js';
 import {
+  LOW_ORDER_POINTS,
   fixedRandom,
   runHandshake,
   seededIdentity,
@@ -24,16 +24,6 @@ const bob = seededIdentity(0xb0);
 const mallory = seededIdentity(0x66);
 
 /** Points of small order: X25519 with any clamped scalar maps them to zero. */
-const LOW_ORDER_POINTS = [
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
-  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-].map(fromHex);
-
 /**
  * A reply built by hand from the spec, so a rogue can claim any identity key and sign with any
  * secret key. An honest responder passes its own keys for both.

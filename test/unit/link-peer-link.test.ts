@@ -20,7 +20,9 @@ const QUIET = { heartbeatMs: 60_000 };
 
 const { next: nextEvent, record } = eventsOf<PeerLinkEvents>();
 
-type Tuning = Partial<Pick<PeerLinkOptions, 'heartbeatMs' | 'deadAfterMs' | 'openTimeoutMs'>>;
+type Tuning = Partial<
+  Pick<PeerLinkOptions, 'heartbeatMs' | 'deadAfterMs' | 'openTimeoutMs' | 'controlBudget'>
+>;
 
 describe('PeerLink (two real links over loopback)', function () {
   this.timeout(30_000);
@@ -190,6 +192,26 @@ describe('PeerLink (two real links over loopback)', function () {
     // Pings and pongs are the link's own business, not control events.
     assert.ok(a.stats.controlReceived > 0);
     assert.equal(controls.length, 0);
+  });
+
+  it('drops unread and counts what a peer sends beyond its control budget', async () => {
+    const budget = { messagesPerSecond: 1, messageBurst: 5, bytesPerSecond: 1e9, byteBurst: 1e9 };
+    const { a, b } = await openPair({ ...QUIET, controlBudget: budget });
+    const atB = record(b, 'control');
+    const atA = record(a, 'control');
+    for (let i = 0; i < 20; i++) a.sendControl({ t: 'video-state', enabled: i % 2 === 0 });
+    await waitUntil(() => b.stats.controlReceived + b.stats.overBudget === 20, {
+      timeoutMs: EVENT_MS,
+      message: 'all 20 control messages admitted or dropped',
+    });
+    assert.ok(b.stats.overBudget >= 13, `dropped ${b.stats.overBudget}`);
+    assert.equal(atB.length, b.stats.controlReceived);
+    assert.equal(b.stats.rejected, 0, 'dropped before opening: not counted as forged');
+    // Only the sender's budget is spent: the other direction still carries everything.
+    assert.equal(b.sendControl({ t: 'video-state', enabled: true }), true);
+    await waitUntil(() => atA.length === 1, { timeoutMs: EVENT_MS, message: 'reply' });
+    assert.equal(a.stats.overBudget, 0);
+    assert.equal(b.state, 'open');
   });
 
   it('rejects and counts control messages sealed for another link number', async () => {

@@ -1,6 +1,6 @@
 /** The API event schemas: every event the node emits passes, anything else is refused. */
 import assert from 'node:assert/strict';
-import type { MemberMediaStats } from '../../p2p/call/call.js';
+import type { BudgetStats, MemberMediaStats } from '../../p2p/call/call.js';
 import type { MediaSenderStats } from '../../p2p/media/sender.js';
 import type {
   ApiErrorCode,
@@ -46,7 +46,7 @@ const typeChecks = {
   membersCall: true satisfies Same<Of<'members'>['call'], string | null>,
   frameLatency: true satisfies Same<Of<'frame'>['latencyMs'], number | null>,
   sending: true satisfies Same<SendingStatsView, Omit<MediaSenderStats, 'sealMs'>>,
-  members: true satisfies Same<MemberStatsView, MemberMediaStats>,
+  members: true satisfies Same<MemberStatsView, MemberMediaStats & BudgetStats>,
 };
 
 const A = 'a'.repeat(32);
@@ -155,6 +155,7 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
         received: 300,
         lost: 1,
         rejected: 0,
+        overBudget: 0,
         width: 640,
         height: 480,
         rttMs: null,

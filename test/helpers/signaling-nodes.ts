@@ -6,6 +6,12 @@ import { ConnectionPool } from '../../p2p/signaling/connection-pool.js';
 import { SignalingServer } from '../../p2p/signaling/server.js';
 import { seededIdentity } from './crypto-fixtures.js';
 
+const LOOPBACK_HANDSHAKE_LIMITS = {
+  perSource: { burst: 1000, perSecond: 1000 },
+  global: { burst: 1000, perSecond: 1000 },
+  load: { burst: 1000, perSecond: 1000 },
+};
+
 export const LOOPBACK = '127.0.0.1';
 
 /** One node's signaling half, in this process, listening on a free loopback port. */
@@ -31,7 +37,16 @@ export class SignalingNodes {
     options: { idleMs?: number; inUse?: (connection: SignalingConnection) => boolean } = {},
   ): Promise<SignalingNode> {
     const identity = seededIdentity(seed);
-    const server = new SignalingServer({ identity, name, port: 0, host: LOOPBACK });
+    // Every node here dials from 127.0.0.1, so the per-address hello budget (made for one
+    // peer per address) would refuse tests that meet many peers at once; the budgets have
+    // their own tests (handshake-gate.test.ts, handshake-flood.test.ts).
+    const server = new SignalingServer({
+      identity,
+      name,
+      port: 0,
+      host: LOOPBACK,
+      handshakeLimits: LOOPBACK_HANDSHAKE_LIMITS,
+    });
     const pool = new ConnectionPool({
       server,
       inUse: options.inUse ?? (() => false),

@@ -165,11 +165,7 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     if (this.#closed || this.#current !== current) return;
     if (!connection.peer) throw new MeshError('ERR_PROTOCOL', 'the invitee has no proven key');
     // No ticket yet: the invitee gets one only once it accepts (see #onAccept).
-    this.#invitations.send(connection, {
-      t: 'invite',
-      call: call.id,
-      members: current.memberInfos(),
-    });
+    this.#invitations.send(connection, { t: 'invite', call: call.id });
   }
 
   accept(callId: string): AcceptOutcome {

@@ -3,7 +3,7 @@ import type { Logger } from '../base/logger.js';
 import { TokenBuckets } from '../base/token-buckets.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
-import type { MemberInfo, SignalingMessage } from '../signaling/messages.js';
+import type { SignalingMessage } from '../signaling/messages.js';
 import type { CallEndedReason } from '../../protocol/api.js';
 
 export type InviteMessage = Extract<SignalingMessage, { t: 'invite' }>;
@@ -15,8 +15,6 @@ export interface IncomingInvite {
   connection: SignalingConnection;
   /** Every member that invited us to this call, with its connection. */
   inviters: Map<string, { connection: SignalingConnection }>;
-  /** Who was in the call when it was offered to us. */
-  members: MemberInfo[];
 }
 
 interface OutgoingInvite {
@@ -169,7 +167,6 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
       from,
       connection,
       inviters: new Map([[from, { connection }]]),
-      members: invite.members,
     });
   }
 

@@ -3,7 +3,7 @@ import { errorText } from '../base/errors.js';
 import type { EventMap } from '../base/typed-emitter.js';
 
 import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
-import type { MemberInfo, Roster, RosterEntry } from '../signaling/messages.js';
+import type { Roster, RosterEntry } from '../signaling/messages.js';
 import type { Admission, Ticket, TicketVerdict } from './admission.js';
 import type { CallAgentEvents, CallAgentOptions } from './call-agent.js';
 import { Call } from './call.js';
@@ -186,15 +186,9 @@ export class Membership {
       const info = this.#memberInfo(member.id);
       const key = this.call.publicKeyOf(member.id);
       if (!info || !key) return [];
-      const ticket = this.#options.admission.issue(callId, key, this.#epoch);
-      return [{ id: info.id, publicKey: info.publicKey, host: info.host, port: info.port, ticket }];
+      return [{ ...info, ticket: this.#options.admission.issue(callId, key, this.#epoch) }];
     });
     return { epoch: this.#epoch, members };
-  }
-
-  /** How we describe the members to a peer we invite. */
-  memberInfos(): MemberInfo[] {
-    return this.call.members().flatMap((member) => this.#memberInfo(member.id) ?? []);
   }
 
   /** Idempotent: says bye on signaling and on every link; resolves when the links are down. */
@@ -278,14 +272,12 @@ export class Membership {
   }
 
   /** How we describe a member to the others (its address as we reach it). */
-  #memberInfo(memberId: string): MemberInfo | null {
-    const member = this.call.member(memberId);
+  #memberInfo(memberId: string): Omit<RosterEntry, 'ticket'> | null {
     const publicKey = this.call.publicKeyOf(memberId);
-    if (!member || !publicKey) return null;
+    if (!this.call.hasMember(memberId) || !publicKey) return null;
     const peer = this.links.peerOf(memberId);
     return {
       id: memberId,
-      name: member.name,
       publicKey: toBase64(publicKey),
       host: peer?.address ?? '',
       port: peer?.port ?? 1,

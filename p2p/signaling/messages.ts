@@ -21,15 +21,6 @@ const signature = z
   .length(88)
   .regex(/^[A-Za-z0-9+/]{86}==$/);
 
-/** A call member as another member sees it; `host` is empty when a member describes itself. */
-export const memberInfoSchema = z.strictObject({
-  id,
-  name,
-  publicKey: base64Key,
-  host: z.string().max(253),
-  port,
-});
-export type MemberInfo = z.infer<typeof memberInfoSchema>;
 
 /**
  * A member's signed word that `invitee` may be in `call` (see p2p/call/admission.ts): the
@@ -49,7 +40,12 @@ export type WireTicket = z.infer<typeof ticketSchema>;
  * A roster entry: a member and the gossiper's fresh ticket for it. No name: a member's name
  * is the one it gives in its own authenticated hello, never what someone else says.
  */
-export const rosterEntrySchema = memberInfoSchema.omit({ name: true }).extend({
+export const rosterEntrySchema = z.strictObject({
+  id,
+  publicKey: base64Key,
+  /** How the gossiper reaches the member (it may be empty). */
+  host: z.string().max(253),
+  port,
   ticket: ticketSchema,
 });
 export type RosterEntry = z.infer<typeof rosterEntrySchema>;
@@ -64,12 +60,8 @@ export type Roster = z.infer<typeof rosterSchema>;
 /** Messages sealed on a signaling connection, after the key exchange. */
 export const signalingMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), name, port }),
-  z.strictObject({
-    t: z.literal('invite'),
-    call: id,
-    /** Who is in the call (informational: no ticket before the invitee accepts). */
-    members: z.array(memberInfoSchema).max(MAX_MEMBERS),
-  }),
+  /** No ticket and no member list: a peer learns those only once it accepts. */
+  z.strictObject({ t: z.literal('invite'), call: id }),
   z.strictObject({ t: z.literal('accept'), call: id }),
   /** The inviter's answer to accept: the invitee's ticket, and whom to join with it. */
   z.strictObject({ t: z.literal('admit'), call: id, ticket: ticketSchema, roster: rosterSchema }),

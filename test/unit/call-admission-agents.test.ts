@@ -122,7 +122,7 @@ describe('call agents: admission epochs and tickets', function () {
     await left;
     const connection = await c.node.pool.connect(a.node.id, agents.endpointsOf(a.node.id));
     const answer = c.inbox.next(a.node.id, (m) => m.t === 'decline', ANSWER_MS);
-    connection.send({ t: 'invite', call, members: [] });
+    connection.send({ t: 'invite', call });
     const { message } = await answer;
     assert.deepEqual(message, { t: 'decline', call, reason: 'busy' });
     assert.equal(a.agent.call?.hasMember(c.node.id), false);
@@ -133,7 +133,7 @@ describe('call agents: admission epochs and tickets', function () {
     const e = await agents.start(5, 'Eve');
     const shown = agentEvents.record(b.agent, 'invite');
     const connection = await e.node.pool.connect(b.node.id, agents.endpointsOf(b.node.id));
-    const invite = (call: string): boolean => connection.send({ t: 'invite', call, members: [] });
+    const invite = (call: string): boolean => connection.send({ t: 'invite', call });
     const declined = async (call: string): Promise<string> => {
       const { message } = await e.inbox.next(
         b.node.id,

@@ -12,7 +12,7 @@ describe('wire messages', () => {
   it('round-trips every signaling message kind', () => {
     const messages = [
       { t: 'hello', v: 1, name: 'Ada', port: 4000 },
-      { t: 'invite', call: CALL, members: [] },
+      { t: 'invite', call: CALL },
       { t: 'join', call: CALL, ticket: TICKET },
       { t: 'accept', call: CALL },
       {
@@ -37,7 +37,8 @@ describe('wire messages', () => {
 
   it('rejects malformed signaling messages with a reason', () => {
     const bad: unknown[] = [
-      { t: 'invite', call: 'not-hex', members: [] },
+      { t: 'invite', call: 'not-hex' },
+      { t: 'invite', call: CALL, members: [] },
       { t: 'invite', call: CALL },
       { t: 'join', call: CALL, ticket: { ...TICKET, epoch: -1 } },
       { t: 'join', call: CALL, ticket: { ...TICKET, nonce: 'short' } },

@@ -21,7 +21,6 @@ const signature = z
   .length(88)
   .regex(/^[A-Za-z0-9+/]{86}==$/);
 
-
 /**
  * A member's signed word that `invitee` may be in `call` (see p2p/call/admission.ts): the
  * member's admission epoch when it signed, an expiry (ms since the epoch, the signer's clock)

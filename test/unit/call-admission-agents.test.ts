@@ -58,9 +58,9 @@ describe('call agents: admission epochs and tickets', function () {
     await bringIn(a, c);
     const { message: join } = await joinAtBob;
     await cyAtBob;
-    const left = agentEvents.next(b.agent, 'member-left', MS);
+    const left = [a, b].map((node) => agentEvents.next(node.agent, 'member-left', MS));
     assert.equal(c.agent.leave(), true);
-    await left;
+    await Promise.all(left);
 
     await refusedWithBye(c, b, join, call);
     await refusedWithBye(c, a, join, call);

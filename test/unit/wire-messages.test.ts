@@ -39,7 +39,6 @@ describe('wire messages', () => {
     const bad: unknown[] = [
       { t: 'invite', call: 'not-hex' },
       { t: 'invite', call: CALL, members: [] },
-      { t: 'invite', call: CALL },
       { t: 'join', call: CALL, ticket: { ...TICKET, epoch: -1 } },
       { t: 'join', call: CALL, ticket: { ...TICKET, nonce: 'short' } },
       // A roster entry carries no name (names come from the member's own hello).

@@ -8,7 +8,7 @@ import type { ReceivedFrame } from '../media/receiver.js';
 import type { ConnectionPool, Endpoint } from '../signaling/connection-pool.js';
 import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
 import type { SignalingMessage } from '../signaling/messages.js';
-import type { JoinProof } from './admission.js';
+import type { Ticket, TicketVerdict } from './admission.js';
 import { Admission } from './admission.js';
 import type { LinkFactory } from './call-link.js';
 import type { Call, CallTimings, ChatMessage, MemberView } from './call.js';
@@ -101,6 +101,11 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     return this.#invitations.outgoingCall(peerId) !== null;
   }
 
+  /** Invites declined for flooding, and tickets refused by reason (see admission.ts). */
+  refusals(): { invites: number; tickets: Partial<Record<TicketVerdict, number>> } {
+    return { invites: this.#invitations.refused, tickets: this.#admission.refused() };
+  }
+
   /** The key a member proved on its signaling connection, while it is linked. */
   linkedKeyOf(peerId: string): Uint8Array | null {
     return this.#current?.links.peerOf(peerId)?.publicKey ?? null;
@@ -163,14 +168,9 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     }
     current.dials -= 1;
     if (this.#closed || this.#current !== current) return;
-    const inviteeKey = connection.peer?.publicKey;
-    if (!inviteeKey) throw new MeshError('ERR_PROTOCOL', 'the invitee has no proven key');
-    this.#invitations.send(connection, {
-      t: 'invite',
-      call: call.id,
-      members: current.memberInfos(),
-      ticket: this.#admission.ticketFor(call.id, inviteeKey),
-    });
+    if (!connection.peer) throw new MeshError('ERR_PROTOCOL', 'the invitee has no proven key');
+    // No ticket yet: the invitee gets one only once it accepts (see #onAccept).
+    this.#invitations.send(connection, { t: 'invite', call: call.id });
   }
 
   accept(callId: string): AcceptOutcome {
@@ -181,15 +181,14 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     const [first] = open;
     if (!invite || !first) return 'inviter-gone';
     const current = this.#openCall(callId);
-    current.admittedBy({ inviter: first[0], ticket: first[1].ticket });
-    // Every member that invited us gets an accept; every other member a join.
+    // Every member that invited us gets an accept, and answers with our ticket and whom
+    // to join with it (#onSignal 'admit').
     for (const [, { connection }] of open) {
       const peer = connection.peer;
       if (!peer) continue;
       connection.send({ t: 'accept', call: callId });
       current.addMember(peer, connection);
     }
-    for (const member of invite.members) current.join(member);
     return 'accepted';
   }
 
@@ -256,14 +255,15 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
       case 'invite':
         this.#onInvite(connection, peer, message);
         return;
-      case 'accept': {
-        const invited = this.#invitations.outgoingCall(peer.id) === message.call;
-        const known = current?.call.hasMember(peer.id) === true;
-        if (!current || current.id !== message.call || (!known && !invited)) {
-          connection.send({ t: 'bye', call: message.call });
-          return;
-        }
-        current.addMember(peer, connection);
+      case 'accept':
+        this.#onAccept(connection, peer, message.call);
+        return;
+      case 'admit': {
+        const verdict =
+          current?.id === message.call && current.call.hasMember(peer.id)
+            ? current.onAdmit(peer.id, message.ticket, message.roster)
+            : 'unknown-inviter';
+        if (verdict !== 'ok') this.#log.warn('admit ignored', { peer: peer.id, verdict });
         return;
       }
       case 'decline':
@@ -287,10 +287,7 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
         }
         return;
       case 'join':
-        this.#onJoin(connection, peer, message.call, {
-          inviter: message.inviter,
-          ticket: message.ticket,
-        });
+        this.#onJoin(connection, peer, message.call, message.ticket);
         return;
       case 'hello':
       case 'ping':
@@ -306,7 +303,7 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
       return;
     }
     const { call } = current;
-    if (call.id === invite.call) {
+    if (call.id === invite.call && current.knows(peer.id)) {
       // Two members invited us to the call we are already in: say yes to this one too.
       connection.send({ t: 'accept', call: invite.call });
       current.addMember(peer, connection);
@@ -326,23 +323,40 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     if (outcome !== 'accepted') this.emit('accept-failed', { call: invite.call, outcome });
   }
 
-  /** A peer we did not invite wants in: it must show a ticket signed by a member. */
+  /**
+   * The peer accepted our invite: it gets its ticket now (never before it said yes), and the
+   * members to join with it. A member saying yes to a second invite is simply linked.
+   */
+  #onAccept(connection: SignalingConnection, peer: AuthenticatedPeer, callId: string): void {
+    const current = this.#current;
+    const invited = this.#invitations.outgoingCall(peer.id) === callId;
+    if (!current || current.id !== callId || (!invited && !current.call.hasMember(peer.id))) {
+      connection.send({ t: 'bye', call: callId });
+      return;
+    }
+    if (invited) {
+      const ticket = this.#admission.issue(callId, peer.publicKey, current.epoch);
+      current.admitted(ticket);
+      connection.send({ t: 'admit', call: callId, ticket, roster: current.roster() });
+    }
+    current.addMember(peer, connection);
+  }
+
+  /** A peer we did not invite wants in: it must show a current ticket signed by a member. */
   #onJoin(
     connection: SignalingConnection,
     peer: AuthenticatedPeer,
     callId: string,
-    proof: JoinProof,
+    ticket: Ticket,
   ): void {
     const current = this.#current;
     if (!current || current.call.id !== callId) {
       connection.send({ t: 'bye', call: callId });
       return;
     }
-    if (!current.admit(peer, connection, proof)) {
-      this.#log.warn('join refused: no valid ticket from a member', {
-        peer: peer.id,
-        inviter: proof.inviter,
-      });
+    const verdict = current.admit(peer, connection, ticket);
+    if (verdict !== 'ok') {
+      this.#log.warn('join refused', { peer: peer.id, inviter: ticket.inviter, verdict });
       connection.send({ t: 'bye', call: callId });
     }
   }

@@ -2,7 +2,7 @@ import type { MeshError } from '../base/errors.js';
 import type { ChatMessage } from '../chat/chat-log.js';
 import type { ReceivedFrame } from '../media/receiver.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
-import type { MemberInfo } from '../signaling/messages.js';
+import type { Roster } from '../signaling/messages.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
 
 export type MemberState = 'connecting' | 'connected' | 'reconnecting' | 'left';
@@ -31,7 +31,7 @@ export interface CallEvents {
   /** A member's link dropped while the member is still in the call: make a new one. */
   'link-lost': [string];
   /** Another member's view of the call: members we are not linked with yet. */
-  roster: [{ from: string; members: MemberInfo[] }];
+  roster: [{ from: string; roster: Roster }];
   chat: [ChatMessage];
   frame: [ReceivedFrame];
   /** Congestion control asks the capture for another quality or size. */

@@ -6,7 +6,7 @@ import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
 import type { ReceivedFrame } from '../media/receiver.js';
 import type { MediaSenderStats, OutgoingFrame } from '../media/sender.js';
-import type { MemberInfo } from '../signaling/messages.js';
+import type { Roster } from '../signaling/messages.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
 import type { CallLink, LinkFactory, LinkSpec } from './call-link.js';
@@ -53,10 +53,8 @@ export interface CallOptions {
   timings?: Partial<CallTimings>;
   /** Makes the call's links; the call owns and closes what it makes. Default: PeerLink. */
   linkFactory?: LinkFactory;
-  /** Our roster entry for others: how they reach us. */
-  describeSelf: () => MemberInfo;
-  /** How we describe a member to others (address as we see it). */
-  describeMember: (id: string) => MemberInfo | null;
+  /** The roster we gossip: the members, how to reach them, a fresh ticket for each. */
+  describeRoster: () => Roster;
 }
 
 /**
@@ -315,7 +313,7 @@ export class Call extends TypedEmitter<CallEvents> {
         this.#chat.handle(id, member.link, message);
         return;
       case 'roster':
-        this.emit('roster', { from: id, members: message.members });
+        this.emit('roster', { from: id, roster: message.roster });
         return;
       case 'bye':
         member.saidBye = true;
@@ -382,13 +380,8 @@ export class Call extends TypedEmitter<CallEvents> {
 
   #gossipRoster(): void {
     if (this.#closed) return;
-    const members: MemberInfo[] = [this.#options.describeSelf()];
-    for (const member of this.#members.values()) {
-      if (member.state === 'left') continue;
-      const info = this.#options.describeMember(member.identity.id);
-      if (info) members.push(info);
-    }
-    for (const link of this.#openLinks()) link.sendControl({ t: 'roster', members });
+    const roster = this.#options.describeRoster();
+    for (const link of this.#openLinks()) link.sendControl({ t: 'roster', roster });
   }
 }
 

@@ -1,8 +1,9 @@
 import type { MeshError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
+import { TokenBuckets } from '../base/token-buckets.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
-import type { MemberInfo, SignalingMessage } from '../signaling/messages.js';
+import type { SignalingMessage } from '../signaling/messages.js';
 import type { CallEndedReason } from '../../protocol/api.js';
 
 export type InviteMessage = Extract<SignalingMessage, { t: 'invite' }>;
@@ -12,10 +13,8 @@ export interface IncomingInvite {
   /** Who invited us (first inviter); more members may invite us to the same call at once. */
   from: string;
   connection: SignalingConnection;
-  /** Every member that invited us to this call, with its connection and ticket. */
-  inviters: Map<string, { connection: SignalingConnection; ticket: string }>;
-  /** Who was in the call when it was offered to us. */
-  members: MemberInfo[];
+  /** Every member that invited us to this call, with its connection. */
+  inviters: Map<string, { connection: SignalingConnection }>;
 }
 
 interface OutgoingInvite {
@@ -23,6 +22,12 @@ interface OutgoingInvite {
   connection: SignalingConnection;
   timer: NodeJS.Timeout;
 }
+
+/** Invites a peer may send in a burst, and how fast it earns new ones (per second). */
+const INVITE_BURST = 3;
+const INVITES_PER_SECOND = 0.1;
+/** Invites to us waiting for an answer, from everyone together. */
+const MAX_PENDING_INCOMING = 32;
 
 export interface InvitationsEvents {
   /** Invited to a call we had not heard of (more inviters to it are folded in quietly). */
@@ -42,6 +47,9 @@ export interface InvitationsEvents {
  */
 export class Invitations extends TypedEmitter<InvitationsEvents> {
   readonly #timeoutMs: number;
+  readonly #log: Logger;
+  readonly #budget: TokenBuckets;
+  #refused = 0;
   readonly #incoming = new Map<string, IncomingInvite>();
   readonly #outgoing = new Map<string, OutgoingInvite>();
   /** Invites being sent (before the connection is up), to spot two peers inviting each other. */
@@ -51,6 +59,13 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
   constructor(options: { logger: Logger; timeoutMs?: number | undefined }) {
     super({ logger: options.logger });
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#log = options.logger;
+    this.#budget = new TokenBuckets({ burst: INVITE_BURST, perSecond: INVITES_PER_SECOND });
+  }
+
+  /** Incoming invites declined as 'busy' for flooding (rate, one pending per peer, total). */
+  get refused(): number {
+    return this.#refused;
   }
 
   // ---- ours -------------------------------------------------------------------------------
@@ -117,13 +132,25 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
 
   // ---- theirs -----------------------------------------------------------------------------
 
-  /** An invite to a call we are not in; reported once per call, however many invite us. */
+  /**
+   * An invite to a call we are not in; reported once per call, however many invite us. A
+   * peer has at most one invite pending with us and a small budget of invites; beyond
+   * that (or with too many pending from everyone) the invite is declined as busy.
+   */
   receive(connection: SignalingConnection, invite: InviteMessage): void {
     const peer = connection.peer;
     if (this.#closed || !peer) return;
     const existing = this.#incoming.get(invite.call);
+    if (existing?.inviters.has(peer.id)) return;
+    const why = this.#flooding(peer.id);
+    if (why) {
+      this.#refused += 1;
+      this.#log.warn('invite refused', { peer: peer.id, reason: why, refused: this.#refused });
+      connection.send({ t: 'decline', call: invite.call, reason: 'busy' });
+      return;
+    }
     if (existing) {
-      existing.inviters.set(peer.id, { connection, ticket: invite.ticket });
+      existing.inviters.set(peer.id, { connection });
       return;
     }
     this.keep(connection, invite);
@@ -139,8 +166,7 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
       call: invite.call,
       from,
       connection,
-      inviters: new Map([[from, { connection, ticket: invite.ticket }]]),
-      members: invite.members,
+      inviters: new Map([[from, { connection }]]),
     });
   }
 
@@ -160,6 +186,15 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
     const invite = this.take(callId);
     invite?.connection.send({ t: 'decline', call: callId, reason });
     return invite !== null;
+  }
+
+  #flooding(peerId: string): string | null {
+    const pending = [...this.#incoming.values()];
+    if (pending.some((invite) => invite.inviters.has(peerId)))
+      return 'already has an invite pending';
+    if (pending.length >= MAX_PENDING_INCOMING) return 'too many invites pending';
+    if (!this.#budget.take(peerId)) return 'invite rate exceeded';
+    return null;
   }
 
   // ---- what the peers say -------------------------------------------------------------------

@@ -1,10 +1,10 @@
 import { fromBase64, peerIdFromPublicKey, signStatement, toBase64 } from '../../crypto/index.js';
-import { MeshError, errorText } from '../base/errors.js';
+import { errorText } from '../base/errors.js';
 import type { EventMap } from '../base/typed-emitter.js';
 
 import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
-import type { MemberInfo } from '../signaling/messages.js';
-import type { Admission, JoinProof } from './admission.js';
+import type { Roster, RosterEntry } from '../signaling/messages.js';
+import type { Admission, Ticket, TicketVerdict } from './admission.js';
 import type { CallAgentEvents, CallAgentOptions } from './call-agent.js';
 import { Call } from './call.js';
 import type { LinkNumbers } from './link-numbers.js';
@@ -45,8 +45,8 @@ export interface MembershipOptions extends InheritedOptions {
 
 /**
  * Our membership of one call: the Call (roster, chat, media, links) and its LinkSupervisor
- * (their signaling), our proof of admission, and the members we link with as rosters name
- * them. Owns both; close() hangs up.
+ * (their signaling), our admission epoch and ticket, and the members we link with as the
+ * members' rosters vouch for them. Owns both; close() hangs up.
  */
 export class Membership {
   readonly call: Call;
@@ -54,8 +54,12 @@ export class Membership {
   /** Invites to this call still dialing their invitee: the call must not end under them. */
   dials = 0;
   readonly #options: MembershipOptions;
-  /** How we got in, shown to members we meet later. */
-  #proof: JoinProof;
+  /** Our admission epoch (see admission.ts): moves with every roster change. */
+  #epoch = 0;
+  /** Our newest ticket (from our inviter, or a member's roster), shown to members we join. */
+  #proof: Ticket | null = null;
+  /** Members a ticket vouched for that we are dialing; in the call once the dial succeeds. */
+  readonly #joining = new Set<string>();
   /** call-joined is out (at once for a call we created; on the first link for one we joined). */
   #announced: boolean;
   #closed = false;
@@ -74,14 +78,7 @@ export class Membership {
       logger: options.logger,
       ...(options.linkFactory ? { linkFactory: options.linkFactory } : {}),
       ...(options.callTimings ? { timings: options.callTimings } : {}),
-      describeSelf: () => ({
-        id: localId,
-        name,
-        publicKey: toBase64(identity.publicKey),
-        host: '',
-        port: options.signalingPort(),
-      }),
-      describeMember: (memberId) => this.#memberInfo(memberId),
+      describeRoster: () => this.roster(),
     });
     this.links = new LinkSupervisor({
       call: this.call,
@@ -92,8 +89,6 @@ export class Membership {
       logger: options.logger,
       linkTimeoutMs: options.linkTimeoutMs,
     });
-    // The call's creator vouches for itself; members it meets later check this like any ticket.
-    this.#proof = options.admission.ownProof(this.call.id);
     this.#announced = options.callId === undefined;
     this.#watch();
   }
@@ -107,9 +102,30 @@ export class Membership {
     return this.#announced;
   }
 
-  /** We came in on `proof` (the first inviter's ticket), shown to the members we meet. */
-  admittedBy(proof: JoinProof): void {
-    this.#proof = proof;
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** True for a member, or a peer a member vouched for that we are reaching. */
+  knows(peerId: string): boolean {
+    return this.call.hasMember(peerId) || this.#joining.has(peerId);
+  }
+
+  /** We let someone in on `ticket` (ours on their accept, or theirs on a join). */
+  admitted(ticket: Ticket): void {
+    this.#epoch = Math.max(this.#epoch, ticket.epoch + 1);
+  }
+
+  /**
+   * Our inviter's answer to our accept: our ticket, and whom to join with it. False (and
+   * nothing changes) unless the ticket is the sender's, for us, and current.
+   */
+  onAdmit(from: string, ticket: Ticket, roster: Roster): TicketVerdict {
+    const verdict = this.#ownTicket(from, ticket);
+    if (verdict !== 'ok') return verdict;
+    this.admitted(ticket);
+    this.#onRoster(from, roster);
+    return verdict;
   }
 
   /** A peer that is in (it accepted our invite, we accepted its, or it was admitted). */
@@ -123,47 +139,56 @@ export class Membership {
     this.links.attach(peer.id, connection);
   }
 
-  /** A peer asks to join: in if it is a member already or shows a ticket from one. */
-  admit(peer: AuthenticatedPeer, connection: SignalingConnection, proof: JoinProof): boolean {
-    const known = this.call.hasMember(peer.id);
-    if (!known && !this.#options.admission.admits(this.call, peer.publicKey, proof)) return false;
+  /** A peer asks to join: in if we know it as a member already, or on a current ticket. */
+  admit(peer: AuthenticatedPeer, connection: SignalingConnection, ticket: Ticket): TicketVerdict {
+    if (!this.knows(peer.id)) {
+      const { admission } = this.#options;
+      const verdict = admission.admit(this.call, this.#epoch, peer.publicKey, ticket);
+      if (verdict !== 'ok') return verdict;
+      this.admitted(ticket);
+    }
     this.addMember(peer, connection);
-    return true;
+    return 'ok';
   }
 
-  /** Links us with a member we have not talked to yet, showing our ticket. */
-  join(member: MemberInfo): void {
+  /**
+   * Links us with a member a ticket vouched for, showing our own ticket. It enters the call
+   * (under the name its hello gave) once it is reached.
+   */
+  #join(entry: RosterEntry, publicKey: Uint8Array): void {
     const { call } = this;
-    if (this.#closed || member.id === this.#options.localId || call.hasMember(member.id)) return;
-    let publicKey: Uint8Array;
-    try {
-      publicKey = fromBase64(member.publicKey);
-    } catch {
-      return;
-    }
-    if (peerIdFromPublicKey(publicKey) !== member.id) return;
-    call.addMember({ id: member.id, name: member.name, publicKey });
-    const endpoints = this.#options.endpointsOf(member.id);
-    if (member.host) endpoints.push({ host: member.host, port: member.port, publicKey });
-    const proof = this.#proof;
+    if (this.#closed || this.knows(entry.id)) return;
+    this.#joining.add(entry.id);
+    const endpoints = this.#options.endpointsOf(entry.id);
+    if (entry.host) endpoints.push({ host: entry.host, port: entry.port, publicKey });
     this.#options.pool
-      .connect(member.id, endpoints)
+      .connect(entry.id, endpoints)
       .then((connection) => {
-        if (this.#closed || !call.hasMember(member.id)) return;
-        connection.send({ t: 'join', call: call.id, ...proof });
-        this.addMember({ id: member.id, name: member.name, publicKey }, connection);
+        this.#joining.delete(entry.id);
+        const peer = connection.peer;
+        if (this.#closed || !peer || call.hasLeft(entry.id)) return;
+        connection.send({ t: 'join', call: call.id, ticket: this.#showTicket() });
+        this.addMember(peer, connection);
       })
       .catch((err: unknown) => {
+        this.#joining.delete(entry.id);
         if (this.#closed) return;
         const reason = errorText(err);
-        this.#options.logger.warn('could not reach a member to join', { peer: member.id, reason });
-        call.removeMember(member.id, 'failed', err instanceof MeshError ? err : null);
+        this.#options.logger.warn('could not reach a member to join', { peer: entry.id, reason });
+        if (call.members().length === 0 && this.#joining.size === 0) this.#options.onEmpty();
       });
   }
 
-  /** How we describe the members to a peer we invite. */
-  memberInfos(): MemberInfo[] {
-    return this.call.members().flatMap((member) => this.#memberInfo(member.id) ?? []);
+  /** The roster we gossip: every member with a fresh ticket of ours, at our epoch. */
+  roster(): Roster {
+    const callId = this.call.id;
+    const members = this.call.members().flatMap((member) => {
+      const info = this.#memberInfo(member.id);
+      const key = this.call.publicKeyOf(member.id);
+      if (!info || !key) return [];
+      return [{ ...info, ticket: this.#options.admission.issue(callId, key, this.#epoch) }];
+    });
+    return { epoch: this.#epoch, members };
   }
 
   /** Idempotent: says bye on signaling and on every link; resolves when the links are down. */
@@ -179,9 +204,7 @@ export class Membership {
     const report = this.#options.report;
     call.on('member-state', (member) => report('member-state', { call: call.id, member }));
     call.on('link-lost', (peerId) => links.relink(peerId));
-    call.on('roster', ({ members }) => {
-      for (const member of members) if (!call.hasLeft(member.id)) this.join(member);
-    });
+    call.on('roster', ({ from, roster }) => this.#onRoster(from, roster));
     call.on('member-joined', (member) => {
       if (this.#announced) {
         report('member-joined', { call: call.id, member });
@@ -191,6 +214,8 @@ export class Membership {
       report('call-joined', { call: call.id, members: call.members() });
     });
     call.on('member-left', (member, reason, error) => {
+      // A roster change: tickets issued before it stop working once one more change follows.
+      this.#epoch = Math.min(this.#epoch + 1, Number.MAX_SAFE_INTEGER);
       links.drop(member.id);
       const detail = error && reason !== 'left' ? { detail: error.message } : {};
       report('member-left', { call: call.id, member, reason, ...detail });
@@ -202,18 +227,70 @@ export class Membership {
     call.on('frame', (frame) => report('frame', frame));
   }
 
+  /**
+   * A member's roster: members it vouches for now (their tickets signed by it) that we do not
+   * know yet are joined; an entry for us refreshes our ticket. A member that left is not
+   * brought back by hearsay: it comes back by joining with a new ticket.
+   */
+  #onRoster(from: string, roster: Roster): void {
+    const { call } = this;
+    const epoch = this.#epoch;
+    this.#epoch = Math.max(this.#epoch, roster.epoch);
+    for (const entry of roster.members) {
+      if (entry.id === this.#options.localId) {
+        if (entry.publicKey === toBase64(this.#options.identity.publicKey)) {
+          this.#ownTicket(from, entry.ticket);
+        }
+        continue;
+      }
+      if (this.knows(entry.id) || call.hasLeft(entry.id)) continue;
+      const key = keyOf(entry);
+      const verdict = key
+        ? this.#options.admission.vouches(call, epoch, key, entry.ticket, from)
+        : 'forged';
+      if (key && verdict === 'ok') {
+        this.#join(entry, key);
+        continue;
+      }
+      this.#options.logger.warn('roster entry refused', { peer: from, member: entry.id, verdict });
+    }
+  }
+
+  /** A ticket for us from member `from`: kept (newest) if it checks out. */
+  #ownTicket(from: string, ticket: Ticket): TicketVerdict {
+    const key = this.#options.identity.publicKey;
+    const verdict = this.#options.admission.vouches(this.call, this.#epoch, key, ticket, from);
+    if (verdict !== 'ok') return verdict;
+    if (!this.#proof || ticket.expires > this.#proof.expires) this.#proof = ticket;
+    return verdict;
+  }
+
+  /** The ticket we show on a join: our newest, or (a creator) one of our own. */
+  #showTicket(): Ticket {
+    const { admission, identity } = this.#options;
+    return this.#proof ?? admission.issue(this.call.id, identity.publicKey, this.#epoch);
+  }
+
   /** How we describe a member to the others (its address as we reach it). */
-  #memberInfo(memberId: string): MemberInfo | null {
-    const member = this.call.member(memberId);
+  #memberInfo(memberId: string): Omit<RosterEntry, 'ticket'> | null {
     const publicKey = this.call.publicKeyOf(memberId);
-    if (!member || !publicKey) return null;
+    if (!this.call.hasMember(memberId) || !publicKey) return null;
     const peer = this.links.peerOf(memberId);
     return {
       id: memberId,
-      name: member.name,
       publicKey: toBase64(publicKey),
       host: peer?.address ?? '',
       port: peer?.port ?? 1,
     };
+  }
+}
+
+/** The entry's key, if it is well-formed and its id is that key's. */
+function keyOf(entry: RosterEntry): Uint8Array | null {
+  try {
+    const key = fromBase64(entry.publicKey);
+    return peerIdFromPublicKey(key) === entry.id ? key : null;
+  } catch {
+    return null;
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HEX_ID } from '../base/ids.js';
-import { MAX_CHAT_LENGTH, MAX_MEMBERS, MAX_NAME_LENGTH } from '../base/limits.js';
-import { memberInfoSchema } from '../signaling/messages.js';
+import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '../base/limits.js';
+import { rosterSchema } from '../signaling/messages.js';
 
 const hexId = z.string().regex(HEX_ID);
 const base64 = (length: number): z.ZodString =>
@@ -42,8 +42,8 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   /** On every link that opens: the ids we hold, so the other side sends what we miss. */
   z.strictObject({ t: z.literal('chat-have'), ids: z.array(hexId).max(CHAT_HAVE_PAGE) }),
   z.strictObject({ t: z.literal('chat-batch'), messages: z.array(chatWireSchema).max(CHAT_BATCH) }),
-  /** Who the sender is in the call with, so every roster converges. */
-  z.strictObject({ t: z.literal('roster'), members: z.array(memberInfoSchema).max(MAX_MEMBERS) }),
+  /** Who the sender is in the call with (each with a fresh ticket), so every roster converges. */
+  z.strictObject({ t: z.literal('roster'), roster: rosterSchema }),
   z.strictObject({ t: z.literal('bye') }),
   /** The sender's own media key: every frame it sends is sealed once with it. */
   z.strictObject({

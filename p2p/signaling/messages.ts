@@ -21,30 +21,52 @@ const signature = z
   .length(88)
   .regex(/^[A-Za-z0-9+/]{86}==$/);
 
-/** A call member as another member sees it; `host` is empty when a member describes itself. */
-export const memberInfoSchema = z.strictObject({
+/**
+ * A member's signed word that `invitee` may be in `call` (see p2p/call/admission.ts): the
+ * member's admission epoch when it signed, an expiry (ms since the epoch, the signer's clock)
+ * and a nonce that each member accepts once.
+ */
+export const ticketSchema = z.strictObject({
+  inviter: id,
+  epoch: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  expires: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  nonce: id,
+  sig: signature,
+});
+export type WireTicket = z.infer<typeof ticketSchema>;
+
+/**
+ * A roster entry: a member and the gossiper's fresh ticket for it. No name: a member's name
+ * is the one it gives in its own authenticated hello, never what someone else says.
+ */
+export const rosterEntrySchema = z.strictObject({
   id,
-  name,
   publicKey: base64Key,
+  /** How the gossiper reaches the member (it may be empty). */
   host: z.string().max(253),
   port,
+  ticket: ticketSchema,
 });
-export type MemberInfo = z.infer<typeof memberInfoSchema>;
+export type RosterEntry = z.infer<typeof rosterEntrySchema>;
+
+/** Who the sender is in the call with, and its admission epoch. */
+export const rosterSchema = z.strictObject({
+  epoch: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  members: z.array(rosterEntrySchema).max(MAX_MEMBERS),
+});
+export type Roster = z.infer<typeof rosterSchema>;
 
 /** Messages sealed on a signaling connection, after the key exchange. */
 export const signalingMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), name, port }),
-  z.strictObject({
-    t: z.literal('invite'),
-    call: id,
-    members: z.array(memberInfoSchema).max(MAX_MEMBERS),
-    /** The inviter's signature over (call, invitee key): shown to the other members on join. */
-    ticket: signature,
-  }),
+  /** No ticket and no member list: a peer learns those only once it accepts. */
+  z.strictObject({ t: z.literal('invite'), call: id }),
   z.strictObject({ t: z.literal('accept'), call: id }),
+  /** The inviter's answer to accept: the invitee's ticket, and whom to join with it. */
+  z.strictObject({ t: z.literal('admit'), call: id, ticket: ticketSchema, roster: rosterSchema }),
   z.strictObject({ t: z.literal('decline'), call: id, reason: z.string().max(200) }),
   z.strictObject({ t: z.literal('cancel'), call: id }),
-  z.strictObject({ t: z.literal('join'), call: id, inviter: id, ticket: signature }),
+  z.strictObject({ t: z.literal('join'), call: id, ticket: ticketSchema }),
   z.strictObject({
     t: z.literal('offer'),
     call: id,

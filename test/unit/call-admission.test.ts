@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { peerIdFromPublicKey, toBase64 } from '../../crypto/index.js';
 import type { AdmittingCall } from '../../p2p/call/admission.js';
-import { Admission, ticketValid } from '../../p2p/call/admission.js';
+import { Admission, TICKET_TTL_MS } from '../../p2p/call/admission.js';
 import { seededIdentity } from '../helpers/crypto-fixtures.js';
 
 const ada = seededIdentity(1);
@@ -21,53 +21,98 @@ const adasCall: AdmittingCall = {
 };
 
 describe('admission: join tickets', () => {
-  const adaGate = new Admission(id(ada), ada);
-  const bobTickets = new Admission(id(bob), bob);
-  const eveTickets = new Admission(id(eve), eve);
+  let clock = 1_700_000_000_000;
+  const now = (): number => clock;
+  let adaGate: Admission;
+  const bobTickets = new Admission(id(bob), bob, now);
+  const eveTickets = new Admission(id(eve), eve, now);
 
-  it("lets in a peer whose ticket a member signed for this call and the peer's key", () => {
-    const ticket = bobTickets.ticketFor(CALL, cy.publicKey);
-    assert.equal(adaGate.admits(adasCall, cy.publicKey, { inviter: id(bob), ticket }), true);
-    assert.equal(ticketValid(bob.publicKey, CALL, cy.publicKey, ticket), true);
+  beforeEach(() => {
+    clock = 1_700_000_000_000;
+    adaGate = new Admission(id(ada), ada, now);
   });
 
-  it('lets in a peer we signed for ourselves, and our own proof as a creator checks out', () => {
-    const ticket = adaGate.ticketFor(CALL, cy.publicKey);
-    assert.equal(adaGate.admits(adasCall, cy.publicKey, { inviter: id(ada), ticket }), true);
-    const own = bobTickets.ownProof(CALL);
-    assert.equal(own.inviter, id(bob));
-    assert.equal(adaGate.admits(adasCall, bob.publicKey, own), true);
+  it("lets in a peer whose ticket a member signed for this call, the peer's key and epoch", () => {
+    const ticket = bobTickets.issue(CALL, cy.publicKey, 5);
+    assert.equal(ticket.inviter, id(bob));
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, ticket), 'ok');
   });
 
-  it('refuses a forged ticket: signed by someone else than the named inviter, or garbage', () => {
-    const byEve = eveTickets.ticketFor(CALL, cy.publicKey);
+  it('lets in a peer we signed for ourselves', () => {
+    const ticket = adaGate.issue(CALL, cy.publicKey, 0);
+    const other = new Admission(id(ada), ada, now);
+    assert.equal(other.admit(adasCall, 0, cy.publicKey, ticket), 'ok');
+  });
+
+  it('refuses a replayed ticket: each member accepts a ticket once', () => {
+    const ticket = bobTickets.issue(CALL, cy.publicKey, 5);
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, ticket), 'ok');
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, ticket), 'replayed');
+    assert.deepEqual(adaGate.refused(), { replayed: 1 });
+  });
+
+  it('refuses a ticket shown back to the member that issued it', () => {
+    const ticket = adaGate.issue(CALL, cy.publicKey, 5);
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, ticket), 'replayed');
+  });
+
+  it('refuses an expired ticket, and one whose expiry lies implausibly far ahead', () => {
+    const ticket = bobTickets.issue(CALL, cy.publicKey, 5);
+    clock += TICKET_TTL_MS + 1;
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, ticket), 'expired');
+    const later = bobTickets.issue(CALL, cy.publicKey, 5);
+    clock -= 10 * TICKET_TTL_MS;
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, later), 'expired');
+  });
+
+  it('takes the current and the previous epoch (and later ones), refuses older ones', () => {
     assert.equal(
-      adaGate.admits(adasCall, cy.publicKey, { inviter: id(bob), ticket: byEve }),
-      false,
+      adaGate.admit(adasCall, 6, cy.publicKey, bobTickets.issue(CALL, cy.publicKey, 5)),
+      'ok',
     );
-    const garbage = toBase64(new Uint8Array(64).fill(7));
     assert.equal(
-      adaGate.admits(adasCall, cy.publicKey, { inviter: id(bob), ticket: garbage }),
-      false,
+      adaGate.admit(adasCall, 5, cy.publicKey, bobTickets.issue(CALL, cy.publicKey, 9)),
+      'ok',
     );
+    const old = bobTickets.issue(CALL, cy.publicKey, 5);
+    assert.equal(adaGate.admit(adasCall, 7, cy.publicKey, old), 'stale-epoch');
+  });
+
+  it('refuses a forged ticket: altered fields, someone else signed it, or garbage', () => {
+    const ticket = bobTickets.issue(CALL, cy.publicKey, 5);
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, { ...ticket, epoch: 6 }), 'forged');
+    const later = { ...ticket, expires: ticket.expires + 1 };
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, later), 'forged');
+    const byEve = eveTickets.issue(CALL, cy.publicKey, 5);
     assert.equal(
-      adaGate.admits(adasCall, cy.publicKey, { inviter: id(bob), ticket: 'not base64!' }),
-      false,
+      adaGate.admit(adasCall, 5, cy.publicKey, { ...byEve, inviter: id(bob) }),
+      'forged',
+    );
+    const garbage = { ...ticket, sig: toBase64(new Uint8Array(64).fill(7)) };
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, garbage), 'forged');
+    assert.equal(
+      adaGate.admit(adasCall, 5, cy.publicKey, { ...ticket, sig: 'not base64!' }),
+      'forged',
     );
   });
 
   it('refuses a ticket signed by a peer who is not in the call', () => {
-    const ticket = eveTickets.ticketFor(CALL, cy.publicKey);
-    assert.equal(adaGate.admits(adasCall, cy.publicKey, { inviter: id(eve), ticket }), false);
+    const ticket = eveTickets.issue(CALL, cy.publicKey, 5);
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, ticket), 'unknown-inviter');
   });
 
-  it('refuses a ticket for another call', () => {
-    const ticket = bobTickets.ticketFor(OTHER_CALL, cy.publicKey);
-    assert.equal(adaGate.admits(adasCall, cy.publicKey, { inviter: id(bob), ticket }), false);
+  it('refuses a ticket for another call, or made out to another key', () => {
+    const elsewhere = bobTickets.issue(OTHER_CALL, cy.publicKey, 5);
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, elsewhere), 'forged');
+    const forCy = bobTickets.issue(CALL, cy.publicKey, 5);
+    assert.equal(adaGate.admit(adasCall, 5, eve.publicKey, forCy), 'forged');
   });
 
-  it('refuses a ticket made out to another key (shown by a peer it was not given to)', () => {
-    const ticket = bobTickets.ticketFor(CALL, cy.publicKey);
-    assert.equal(adaGate.admits(adasCall, eve.publicKey, { inviter: id(bob), ticket }), false);
+  it("a roster entry's ticket must be the gossiper's, and stays usable to join", () => {
+    const ticket = bobTickets.issue(CALL, cy.publicKey, 5);
+    assert.equal(adaGate.vouches(adasCall, 5, cy.publicKey, ticket, id(eve)), 'wrong-signer');
+    assert.equal(adaGate.vouches(adasCall, 5, cy.publicKey, ticket, id(bob)), 'ok');
+    assert.equal(adaGate.vouches(adasCall, 5, cy.publicKey, ticket, id(bob)), 'ok');
+    assert.equal(adaGate.admit(adasCall, 5, cy.publicKey, ticket), 'ok');
   });
 });

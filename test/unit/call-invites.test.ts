@@ -1,76 +1,24 @@
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../p2p/base/logger.js';
 import type { CallAgentEvents } from '../../p2p/call/call-agent.js';
-import { CallAgent } from '../../p2p/call/call-agent.js';
-import type { Endpoint } from '../../p2p/signaling/connection-pool.js';
+import { CallAgents, inCallWith as inCall } from '../helpers/call-agents.js';
+import type { AgentNode } from '../helpers/call-agents.js';
 import { eventsOf } from '../helpers/events.js';
-import type { SignalingNode } from '../helpers/signaling-nodes.js';
-import { LOOPBACK, SignalingNodes } from '../helpers/signaling-nodes.js';
-import { withTimeout } from '../helpers/wait.js';
 
 const agentEvents = eventsOf<CallAgentEvents>();
 const LINK_MS = 10_000;
 
-interface Node {
-  agent: CallAgent;
-  node: SignalingNode;
-}
-
 /**
  * Real call agents in this process: real signaling on loopback, real WebRTC links over
- * loopback ICE. Each finds the others through `directory`, as the peer list would tell it.
+ * loopback ICE. Each finds the others through a directory, as the peer list would tell it.
  */
 describe('call agents: invites that cross', function () {
   this.timeout(30_000);
-  const nodes = new SignalingNodes();
-  const agents: CallAgent[] = [];
-  const directory = new Map<string, Endpoint>();
+  const agents = new CallAgents();
+  const start = (seed: number, name: string): Promise<AgentNode> => agents.start(seed, name);
+  const inCallWith = (node: AgentNode, peer: string): Promise<string> =>
+    inCall(node, peer, LINK_MS);
 
-  async function start(seed: number, name: string): Promise<Node> {
-    let agent: CallAgent | null = null;
-    const node = await nodes.make(seed, name, {
-      inUse: (connection) => agent?.needs(connection) ?? false,
-    });
-    const created = new CallAgent({
-      id: node.id,
-      name,
-      identity: node.identity,
-      pool: node.pool,
-      endpointsOf: (peerId) => {
-        const endpoint = directory.get(peerId);
-        return endpoint ? [{ ...endpoint }] : [];
-      },
-      signalingPort: () => node.port,
-      logger: silentLogger,
-    });
-    agent = created;
-    agents.push(created);
-    node.pool.on('connection', (connection) => created.adopt(connection));
-    directory.set(node.id, { host: LOOPBACK, port: node.port, publicKey: node.identity.publicKey });
-    return { agent: created, node };
-  }
-
-  /** Resolves once `node` is in a call with `peer` (joined it, or `peer` joined ours). */
-  function inCallWith(node: Node, peer: string): Promise<string> {
-    return withTimeout(
-      new Promise<string>((resolve) => {
-        node.agent.on('call-joined', ({ call, members }) => {
-          if (members.some((member) => member.id === peer)) resolve(call);
-        });
-        node.agent.on('member-joined', ({ call, member }) => {
-          if (member.id === peer) resolve(call);
-        });
-      }),
-      LINK_MS,
-      `${node.node.name} never got into a call with ${peer}`,
-    );
-  }
-
-  afterEach(async () => {
-    await Promise.all(agents.splice(0).map((agent) => agent.close()));
-    nodes.closeAll();
-    directory.clear();
-  });
+  afterEach(() => agents.closeAll());
 
   it('two peers inviting each other at the same moment end in one call', async () => {
     const a = await start(1, 'Ada');

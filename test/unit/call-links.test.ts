@@ -105,8 +105,7 @@ function makeCall(
     },
     linkFactory: factory,
     ...(options.timings ? { timings: options.timings } : {}),
-    describeSelf: () => ({ id: self.id, name: self.name, publicKey: '', host: '', port: 1 }),
-    describeMember: () => null,
+    describeRoster: () => ({ epoch: 0, members: [] }),
   });
   return { call, made };
 }

@@ -5,14 +5,22 @@ import { signalingMessageSchema } from '../../p2p/signaling/messages.js';
 import { commandSchema } from '../../protocol/api.js';
 
 const CALL = 'a'.repeat(32);
+const TICKET = { inviter: CALL, epoch: 3, expires: 1, nonce: CALL, sig: `${'B'.repeat(86)}==` };
+const ENTRY = { id: CALL, publicKey: `${'C'.repeat(43)}=`, host: '10.0.0.2', port: 4000 };
 
 describe('wire messages', () => {
   it('round-trips every signaling message kind', () => {
     const messages = [
       { t: 'hello', v: 1, name: 'Ada', port: 4000 },
-      { t: 'invite', call: CALL, members: [], ticket: `${'A'.repeat(86)}==` },
-      { t: 'join', call: CALL, inviter: CALL, ticket: `${'B'.repeat(86)}==` },
+      { t: 'invite', call: CALL },
+      { t: 'join', call: CALL, ticket: TICKET },
       { t: 'accept', call: CALL },
+      {
+        t: 'admit',
+        call: CALL,
+        ticket: TICKET,
+        roster: { epoch: 4, members: [{ ...ENTRY, ticket: TICKET }] },
+      },
       { t: 'decline', call: CALL, reason: 'busy' },
       { t: 'cancel', call: CALL },
       { t: 'offer', call: CALL, link: 0, sdp: 'v=0' },
@@ -29,8 +37,18 @@ describe('wire messages', () => {
 
   it('rejects malformed signaling messages with a reason', () => {
     const bad: unknown[] = [
-      { t: 'invite', call: 'not-hex', members: [], ticket: `${'A'.repeat(86)}==` },
+      { t: 'invite', call: 'not-hex' },
       { t: 'invite', call: CALL, members: [] },
+      { t: 'join', call: CALL, ticket: { ...TICKET, epoch: -1 } },
+      { t: 'join', call: CALL, ticket: { ...TICKET, nonce: 'short' } },
+      // A roster entry carries no name (names come from the member's own hello).
+      {
+        t: 'admit',
+        call: CALL,
+        ticket: TICKET,
+        roster: { epoch: 0, members: [{ ...ENTRY, name: 'Mallory', ticket: TICKET }] },
+      },
+      { t: 'admit', call: CALL, ticket: TICKET, roster: { epoch: 0, members: [ENTRY] } },
       { t: 'offer', call: CALL, link: 0, sdp: 'x'.repeat(20_000) },
       { t: 'hello', v: 2, name: 'Ada', port: 1 },
       { t: 'hello', v: 1, name: '', port: 1 },

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
+import { waitUntil } from '../helpers/wait.js';
 
 describe('call lifecycle between namespaced headless nodes', function () {
   this.timeout(60_000);
@@ -98,7 +100,13 @@ describe('call lifecycle between namespaced headless nodes', function () {
     const identityPath = path.join(a.dataDir, 'identity.json');
     assert.equal((await stat(identityPath)).mode & 0o777, 0o600);
     assert.equal((await stat(a.dataDir)).mode & 0o777, 0o700);
-    assert.equal((await stat(path.join(a.dataDir, 'known-peers.json'))).mode & 0o777, 0o600);
+    // Trust changes are written in batches (a burst of them costs one write): wait for it.
+    const knownPeersPath = path.join(a.dataDir, 'known-peers.json');
+    await waitUntil(() => existsSync(knownPeersPath), {
+      timeoutMs: 5000,
+      message: 'the invited peer is remembered on disk',
+    });
+    assert.equal((await stat(knownPeersPath)).mode & 0o777, 0o600);
     const { secretKey } = JSON.parse(await readFile(identityPath, 'utf8')) as { secretKey: string };
     await a.stop();
     await b.stop();

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatMessage } from '../p2p/call/call.js';
+import { isoTime } from '../protocol/time.js';
 
 /**
  * Writes a call's chat to a file the user asked for (history otherwise lives only in
@@ -22,7 +23,7 @@ export async function exportChat(
 function toMarkdown(callId: string, messages: readonly ChatMessage[]): string {
   const lines = [`# meshcall chat`, '', `Call \`${callId}\`, ${messages.length} messages.`, ''];
   for (const message of messages) {
-    const time = new Date(message.ts).toISOString();
+    const time = isoTime(message.ts) ?? '—';
     const body = message.text.replace(/\n/g, '\n  ');
     lines.push(`- **${escapeMarkdown(message.name)}** (${time}): ${escapeMarkdown(body)}`);
   }
@@ -32,7 +33,7 @@ function toMarkdown(callId: string, messages: readonly ChatMessage[]): string {
 function toText(callId: string, messages: readonly ChatMessage[]): string {
   const lines = [`meshcall chat, call ${callId}, ${messages.length} messages`, ''];
   for (const message of messages) {
-    lines.push(`[${new Date(message.ts).toISOString()}] ${message.name}: ${message.text}`);
+    lines.push(`[${isoTime(message.ts) ?? '—'}] ${message.name}: ${message.text}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -11,6 +11,7 @@ import { TypedEmitter } from '../base/typed-emitter.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
 import type { CallLink, LinkFactory, LinkSpec } from './call-link.js';
 import { createPeerLink } from './call-link.js';
+import type { HistoryBudget } from './call-chat.js';
 import { CallChat } from './call-chat.js';
 import type { MemberMediaStats } from './call-media.js';
 import { CallMedia } from './call-media.js';
@@ -45,6 +46,8 @@ export interface CallOptions {
   describeSelf: () => MemberInfo;
   /** How we describe a member to others (address as we see it). */
   describeMember: (id: string) => MemberInfo | null;
+  /** How much chat history one member may have us resend. Default: one full history per 30 s. */
+  historyBudget?: HistoryBudget;
 }
 
 /**
@@ -75,8 +78,11 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#chat = new CallChat({
       callId: this.id,
       local: options.local,
+      // Left members stay in #members: what they wrote still shows under their names.
+      memberOf: (id) => this.#members.get(id)?.identity ?? null,
       logger: this.#logger,
       onMessage: (message) => this.emit('chat', message),
+      historyBudget: options.historyBudget,
     });
     this.#media = new CallMedia(this.#logger);
     this.#media.on('frame', (frame) => this.emit('frame', frame));
@@ -117,6 +123,11 @@ export class Call extends TypedEmitter<CallEvents> {
   /** The whole chat so far, in the order every member shows it. */
   history(): readonly ChatMessage[] {
     return this.#chat.history();
+  }
+
+  /** Chat messages rejected and history requests refused, for stats. */
+  chatStats(): { rejected: number; historyRefused: number } {
+    return this.#chat.stats();
   }
 
   /** Registers a member whose link is being set up; a member who left may come back. */
@@ -284,7 +295,7 @@ export class Call extends TypedEmitter<CallEvents> {
       this.#media.announceKey(link);
       this.emit('member-state', view(member));
     }
-    this.#chat.sync(link);
+    this.#chat.sync(member.identity.id, link);
   }
 
   #onControl(member: Member, message: ControlMessage): void {

@@ -22,6 +22,19 @@ export interface ChatAuthor {
   sign: (fields: readonly string[]) => Uint8Array;
 }
 
+/**
+ * The name bound to a chat author's key: the call's roster name of a member who is or was in
+ * the call (or our own), null for anyone else. A message's own `name` is never shown.
+ */
+export type ChatAuthorName = (id: string, publicKey: Uint8Array) => string | null;
+
+/** How far a live message's timestamp may be from our clock (either way). */
+export const CHAT_CLOCK_SKEW_MS = 10 * 60_000;
+/** How old relayed history may be: a call this long is already unusual. */
+export const CHAT_HISTORY_AGE_MS = 7 * 24 * 3_600_000;
+/** How far a Lamport clock may jump past the highest we have seen, in one message. */
+export const CHAT_CLOCK_JUMP = 1000;
+
 export type ChatAcceptResult =
   | { status: 'new'; message: ChatMessage }
   | { status: 'duplicate' }
@@ -36,14 +49,22 @@ export type ChatAcceptResult =
 export class ChatLog {
   readonly #call: string;
   readonly #author: ChatAuthor;
+  readonly #nameOf: ChatAuthorName;
   readonly #byId = new Map<string, { message: ChatMessage; wire: ChatWire }>();
   #clock = 0;
+  /**
+   * The highest clock of any authentic message for this call, from a member or not. Jumps
+   * are bounded from here rather than from #clock so that a late joiner, who cannot bind
+   * history written by members who left before it came, does not then refuse everything after.
+   */
+  #highestSeen = 0;
   #sorted: ChatMessage[] | null = [];
   rejected = 0;
 
-  constructor(call: string, author: ChatAuthor) {
+  constructor(call: string, author: ChatAuthor, nameOf: ChatAuthorName) {
     this.#call = call;
     this.#author = author;
+    this.#nameOf = nameOf;
   }
 
   get size(): number {
@@ -70,9 +91,16 @@ export class ChatLog {
     return { message, wire };
   }
 
-  /** Checks a message from the network; never throws. */
-  accept(wire: ChatWire): ChatAcceptResult {
+  /**
+   * Checks a message from the network; never throws. `relayed`: it came as history (a
+   * chat-batch), so it may be older than a live one.
+   */
+  accept(wire: ChatWire, { relayed = false, now = Date.now() } = {}): ChatAcceptResult {
     if (this.#byId.has(wire.id)) return { status: 'duplicate' };
+    const oldest = now - (relayed ? CHAT_HISTORY_AGE_MS : CHAT_CLOCK_SKEW_MS);
+    if (wire.ts < oldest || wire.ts > now + CHAT_CLOCK_SKEW_MS) {
+      return this.#reject('timestamp too far from our clock');
+    }
     let publicKey: Uint8Array;
     let signature: Uint8Array;
     try {
@@ -87,13 +115,19 @@ export class ChatLog {
     if (!verifyStatement(publicKey, 'chat', this.#fields(wire), signature)) {
       return this.#reject('bad signature');
     }
+    if (wire.clock > Math.max(this.#clock, this.#highestSeen) + CHAT_CLOCK_JUMP) {
+      return this.#reject('clock jumps too far');
+    }
+    this.#highestSeen = Math.max(this.#highestSeen, wire.clock);
+    const name = this.#nameOf(wire.from, publicKey);
+    if (name === null) return this.#reject('author is not a member of the call');
     if (this.#byId.size >= MAX_HISTORY) return this.#reject('history is full');
     this.#clock = Math.max(this.#clock, wire.clock);
     const message: ChatMessage = {
       call: this.#call,
       id: wire.id,
       from: wire.from,
-      name: wire.name,
+      name,
       ts: wire.ts,
       clock: wire.clock,
       text: wire.text,

@@ -71,6 +71,11 @@ export class CallChat {
     return { rejected: this.#log.rejected, historyRefused: this.#historyRefused };
   }
 
+  /** A member was added: what it wrote that reached us before it did now shows. */
+  memberAdded(id: string): void {
+    for (const message of this.#log.acceptHeld(id)) this.#onMessage(message);
+  }
+
   send(text: string, links: Iterable<CallLink>): ChatMessage {
     const { message, wire } = this.#log.compose(text);
     for (const link of links) link.sendControl({ t: 'chat', message: wire });
@@ -145,7 +150,11 @@ export class CallChat {
     const result = this.#log.accept(wire, { relayed });
     if (result.status === 'new') this.#onMessage(result.message);
     if (result.status === 'rejected') {
-      this.#logger.warn('chat message rejected', { peer: from, reason: result.reason });
+      this.#logger.warn('chat message rejected', {
+        peer: from,
+        author: wire.from,
+        reason: result.reason,
+      });
     }
   }
 }

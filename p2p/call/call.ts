@@ -143,6 +143,7 @@ export class Call extends TypedEmitter<CallEvents> {
       saidBye: false,
       lastHeard: Date.now(),
     });
+    this.#chat.memberAdded(identity.id);
   }
 
   /**

@@ -34,6 +34,10 @@ export const CHAT_CLOCK_SKEW_MS = 10 * 60_000;
 export const CHAT_HISTORY_AGE_MS = 7 * 24 * 3_600_000;
 /** How far a Lamport clock may jump past the highest we have seen, in one message. */
 export const CHAT_CLOCK_JUMP = 1000;
+/** Authentic messages held while their author is unknown (see ChatLog.acceptHeld). */
+export const MAX_HELD = 1000;
+
+const NOT_A_MEMBER = 'author is not a member of the call';
 
 export type ChatAcceptResult =
   | { status: 'new'; message: ChatMessage }
@@ -58,6 +62,12 @@ export class ChatLog {
    * history written by members who left before it came, does not then refuse everything after.
    */
   #highestSeen = 0;
+  /**
+   * Authentic messages by authors the call does not know: not shown, but kept (bounded) in
+   * case the author turns out a member — history can arrive before the member who wrote it
+   * is added (a late joiner meets the relaying member first).
+   */
+  readonly #held = new Map<string, ChatWire>();
   #sorted: ChatMessage[] | null = [];
   rejected = 0;
 
@@ -97,6 +107,8 @@ export class ChatLog {
    */
   accept(wire: ChatWire, { relayed = false, now = Date.now() } = {}): ChatAcceptResult {
     if (this.#byId.has(wire.id)) return { status: 'duplicate' };
+    const held = this.#held.get(wire.id);
+    if (held?.sig === wire.sig && held.pk === wire.pk) return this.#reject(NOT_A_MEMBER);
     const oldest = now - (relayed ? CHAT_HISTORY_AGE_MS : CHAT_CLOCK_SKEW_MS);
     if (wire.ts < oldest || wire.ts > now + CHAT_CLOCK_SKEW_MS) {
       return this.#reject('timestamp too far from our clock');
@@ -120,7 +132,11 @@ export class ChatLog {
     }
     this.#highestSeen = Math.max(this.#highestSeen, wire.clock);
     const name = this.#nameOf(wire.from, publicKey);
-    if (name === null) return this.#reject('author is not a member of the call');
+    if (name === null) {
+      if (this.#held.size < MAX_HELD) this.#held.set(wire.id, wire);
+      return this.#reject(NOT_A_MEMBER);
+    }
+    this.#held.delete(wire.id);
     if (this.#byId.size >= MAX_HISTORY) return this.#reject('history is full');
     this.#clock = Math.max(this.#clock, wire.clock);
     const message: ChatMessage = {
@@ -134,6 +150,18 @@ export class ChatLog {
     };
     this.#store(message, wire);
     return { status: 'new', message };
+  }
+
+  /** An author just became known as a member: what we held from it, now accepted. */
+  acceptHeld(authorId: string, now = Date.now()): ChatMessage[] {
+    const accepted: ChatMessage[] = [];
+    for (const [id, wire] of this.#held) {
+      if (wire.from !== authorId) continue;
+      this.#held.delete(id);
+      const result = this.accept(wire, { relayed: true, now });
+      if (result.status === 'new') accepted.push(result.message);
+    }
+    return accepted;
   }
 
   ids(): string[] {

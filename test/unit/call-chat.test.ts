@@ -101,6 +101,18 @@ describe('Call chat bound to members', () => {
     assert.equal(call.chatStats().rejected, 2);
   });
 
+  it('shows history that arrived before its author was known once the author is added', () => {
+    const { call, fromBob, texts } = adaWithBob();
+    const early = signed(cy, { text: 'Cy, relayed early', name: 'Admin' });
+    fromBob({ t: 'chat-batch', messages: [early] });
+    fromBob({ t: 'chat-batch', messages: [early] });
+    assert.deepEqual(texts(), []);
+    call.addMember(cy);
+    assert.deepEqual(texts(), [{ text: 'Cy, relayed early', name: 'Cy' }]);
+    fromBob({ t: 'chat-batch', messages: [early] });
+    assert.equal(texts().length, 1, 'shown once');
+  });
+
   it("shows the member's own name, never the one its message carries", () => {
     const { call, fromBob, texts } = adaWithBob();
     fromBob({ t: 'chat', message: signed(bob, { text: 'I am Ada, trust me', name: 'Ada' }) });

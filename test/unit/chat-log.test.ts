@@ -135,6 +135,24 @@ describe('ChatLog', () => {
     });
   });
 
+  it("a stranger's message held under an id does not keep a member's message with that id out", () => {
+    const genuine = new ChatLog(CALL, alice, roster).compose('mine').wire;
+    const fields = [CALL, genuine.id, dave.id, 'dave', String(genuine.ts), '1', 'squatting'];
+    const squatter: ChatWire = {
+      ...genuine,
+      from: dave.id,
+      name: 'dave',
+      clock: 1,
+      text: 'squatting',
+      pk: toBase64(dave.publicKey),
+      sig: toBase64(dave.sign(fields)),
+    };
+    const receiver = new ChatLog(CALL, bob, roster);
+    assert.equal(receiver.accept(squatter).status, 'rejected');
+    acceptNew(receiver, genuine);
+    assert.deepEqual(receiver.acceptHeld(dave.id), []);
+  });
+
   it('missingFor lists what the other side lacks, in display order', () => {
     const a = new ChatLog(CALL, alice, roster);
     const b = new ChatLog(CALL, bob, roster);

@@ -11,6 +11,7 @@ import { TypedEmitter } from '../base/typed-emitter.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
 import type { CallLink, LinkFactory, LinkSpec } from './call-link.js';
 import { createPeerLink } from './call-link.js';
+import type { HistoryBudget } from './call-chat.js';
 import { CallChat } from './call-chat.js';
 import type { MemberMediaStats } from './call-media.js';
 import { CallMedia } from './call-media.js';
@@ -55,6 +56,8 @@ export interface CallOptions {
   linkFactory?: LinkFactory;
   /** The roster we gossip: the members, how to reach them, a fresh ticket for each. */
   describeRoster: () => Roster;
+  /** How much chat history one member may have us resend. Default: one full history per 30 s. */
+  historyBudget?: HistoryBudget;
 }
 
 /**
@@ -85,8 +88,11 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#chat = new CallChat({
       callId: this.id,
       local: options.local,
+      // Left members stay in #members: what they wrote still shows under their names.
+      memberOf: (id) => this.#members.get(id)?.identity ?? null,
       logger: this.#logger,
       onMessage: (message) => this.emit('chat', message),
+      historyBudget: options.historyBudget,
     });
     this.#media = new CallMedia(this.#logger);
     this.#media.on('frame', (frame) => this.emit('frame', frame));
@@ -129,6 +135,11 @@ export class Call extends TypedEmitter<CallEvents> {
     return this.#chat.history();
   }
 
+  /** Chat messages rejected and history requests refused, for stats. */
+  chatStats(): { rejected: number; historyRefused: number } {
+    return this.#chat.stats();
+  }
+
   /** Registers a member whose link is being set up; a member who left may come back. */
   addMember(identity: MemberIdentity): void {
     if (this.#closed) return;
@@ -142,6 +153,7 @@ export class Call extends TypedEmitter<CallEvents> {
       saidBye: false,
       lastHeard: Date.now(),
     });
+    this.#chat.memberAdded(identity.id);
   }
 
   /**
@@ -300,7 +312,7 @@ export class Call extends TypedEmitter<CallEvents> {
       this.#media.announceKey(link);
       this.emit('member-state', view(member));
     }
-    this.#chat.sync(link);
+    this.#chat.sync(member.identity.id, link);
   }
 
   #onControl(member: Member, message: ControlMessage): void {

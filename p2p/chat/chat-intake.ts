@@ -36,10 +36,11 @@ export class ChatIntake {
   readonly #limits: ChatIntakeLimits;
   readonly #bucket: TokenBucket;
   readonly #known: (id: string) => boolean;
-  readonly #accept: (wire: ChatWire) => ChatAcceptResult;
+  readonly #accept: (wire: ChatWire, relayed: boolean) => ChatAcceptResult;
   readonly #overflow: ThrottledWarning;
   readonly #rejections: ThrottledWarning;
-  readonly #queue: ChatWire[] = [];
+  /** With whether it came as history (relayed) or live from its author. */
+  readonly #queue: { wire: ChatWire; relayed: boolean }[] = [];
   readonly #queued = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -54,7 +55,7 @@ export class ChatIntake {
     /** Already in the log: costs no check. */
     known: (id: string) => boolean;
     /** Checks and stores one message (ChatLog.accept and what follows). */
-    accept: (wire: ChatWire) => ChatAcceptResult;
+    accept: (wire: ChatWire, relayed: boolean) => ChatAcceptResult;
     limits?: ChatIntakeLimits | undefined;
   }) {
     this.#peer = options.peer;
@@ -71,7 +72,7 @@ export class ChatIntake {
     return this.#queue.length;
   }
 
-  push(wires: readonly ChatWire[]): void {
+  push(wires: readonly ChatWire[], relayed = false): void {
     if (this.#closed) return;
     for (const wire of wires) {
       if (this.#queued.has(wire.id) || this.#known(wire.id)) continue;
@@ -80,7 +81,7 @@ export class ChatIntake {
         this.#overflow.note({ peer: this.#peer, dropped: this.dropped });
         continue;
       }
-      this.#queue.push(wire);
+      this.#queue.push({ wire, relayed });
       this.#queued.add(wire.id);
     }
     this.#drain();
@@ -99,11 +100,11 @@ export class ChatIntake {
     if (this.#closed) return;
     const now = Date.now();
     while (this.#queue.length > 0) {
-      const next = this.#queue[0] as ChatWire;
+      const { wire: next, relayed } = this.#queue[0] as { wire: ChatWire; relayed: boolean };
       // Relayed by another member meanwhile: nothing left to check.
       if (!this.#known(next.id)) {
         if (!this.#bucket.take(1, now)) break;
-        const result = this.#accept(next);
+        const result = this.#accept(next, relayed);
         if (this.#closed) return;
         if (result.status === 'rejected') {
           this.rejected++;

@@ -22,6 +22,23 @@ export interface ChatAuthor {
   sign: (fields: readonly string[]) => Uint8Array;
 }
 
+/**
+ * The name bound to a chat author's key: the call's roster name of a member who is or was in
+ * the call (or our own), null for anyone else. A message's own `name` is never shown.
+ */
+export type ChatAuthorName = (id: string, publicKey: Uint8Array) => string | null;
+
+/** How far a live message's timestamp may be from our clock (either way). */
+export const CHAT_CLOCK_SKEW_MS = 10 * 60_000;
+/** How old relayed history may be: a call this long is already unusual. */
+export const CHAT_HISTORY_AGE_MS = 7 * 24 * 3_600_000;
+/** How far a Lamport clock may jump past the highest we have seen, in one message. */
+export const CHAT_CLOCK_JUMP = 1000;
+/** Authentic messages held while their author is unknown (see ChatLog.acceptHeld). */
+export const MAX_HELD = 1000;
+
+const NOT_A_MEMBER = 'author is not a member of the call';
+
 export type ChatAcceptResult =
   | { status: 'new'; message: ChatMessage }
   | { status: 'duplicate' }
@@ -36,14 +53,28 @@ export type ChatAcceptResult =
 export class ChatLog {
   readonly #call: string;
   readonly #author: ChatAuthor;
+  readonly #nameOf: ChatAuthorName;
   readonly #byId = new Map<string, { message: ChatMessage; wire: ChatWire }>();
   #clock = 0;
+  /**
+   * The highest clock of any authentic message for this call, from a member or not. Jumps
+   * are bounded from here rather than from #clock so that a late joiner, who cannot bind
+   * history written by members who left before it came, does not then refuse everything after.
+   */
+  #highestSeen = 0;
+  /**
+   * Authentic messages by authors the call does not know: not shown, but kept (bounded) in
+   * case the author turns out a member — history can arrive before the member who wrote it
+   * is added (a late joiner meets the relaying member first).
+   */
+  readonly #held = new Map<string, ChatWire>();
   #sorted: ChatMessage[] | null = [];
   rejected = 0;
 
-  constructor(call: string, author: ChatAuthor) {
+  constructor(call: string, author: ChatAuthor, nameOf: ChatAuthorName) {
     this.#call = call;
     this.#author = author;
+    this.#nameOf = nameOf;
   }
 
   get size(): number {
@@ -70,9 +101,18 @@ export class ChatLog {
     return { message, wire };
   }
 
-  /** Checks a message from the network; never throws. */
-  accept(wire: ChatWire): ChatAcceptResult {
+  /**
+   * Checks a message from the network; never throws. `relayed`: it came as history (a
+   * chat-batch), so it may be older than a live one.
+   */
+  accept(wire: ChatWire, { relayed = false, now = Date.now() } = {}): ChatAcceptResult {
     if (this.#byId.has(wire.id)) return { status: 'duplicate' };
+    const held = this.#held.get(wire.id);
+    if (held?.sig === wire.sig && held.pk === wire.pk) return this.#reject(NOT_A_MEMBER);
+    const oldest = now - (relayed ? CHAT_HISTORY_AGE_MS : CHAT_CLOCK_SKEW_MS);
+    if (wire.ts < oldest || wire.ts > now + CHAT_CLOCK_SKEW_MS) {
+      return this.#reject('timestamp too far from our clock');
+    }
     let publicKey: Uint8Array;
     let signature: Uint8Array;
     try {
@@ -87,13 +127,23 @@ export class ChatLog {
     if (!verifyStatement(publicKey, 'chat', this.#fields(wire), signature)) {
       return this.#reject('bad signature');
     }
+    if (wire.clock > Math.max(this.#clock, this.#highestSeen) + CHAT_CLOCK_JUMP) {
+      return this.#reject('clock jumps too far');
+    }
+    this.#highestSeen = Math.max(this.#highestSeen, wire.clock);
+    const name = this.#nameOf(wire.from, publicKey);
+    if (name === null) {
+      if (this.#held.size < MAX_HELD) this.#held.set(wire.id, wire);
+      return this.#reject(NOT_A_MEMBER);
+    }
+    this.#held.delete(wire.id);
     if (this.#byId.size >= MAX_HISTORY) return this.#reject('history is full');
     this.#clock = Math.max(this.#clock, wire.clock);
     const message: ChatMessage = {
       call: this.#call,
       id: wire.id,
       from: wire.from,
-      name: wire.name,
+      name,
       ts: wire.ts,
       clock: wire.clock,
       text: wire.text,
@@ -104,6 +154,18 @@ export class ChatLog {
 
   has(id: string): boolean {
     return this.#byId.has(id);
+  }
+
+  /** An author just became known as a member: what we held from it, now accepted. */
+  acceptHeld(authorId: string, now = Date.now()): ChatMessage[] {
+    const accepted: ChatMessage[] = [];
+    for (const [id, wire] of this.#held) {
+      if (wire.from !== authorId) continue;
+      this.#held.delete(id);
+      const result = this.accept(wire, { relayed: true, now });
+      if (result.status === 'new') accepted.push(result.message);
+    }
+    return accepted;
   }
 
   ids(): string[] {

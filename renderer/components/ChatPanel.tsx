@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { isoTime } from '../../protocol/time.js';
 import { formatTime } from '../lib/format.js';
 import { useStore } from '../state/store.js';
 import type { ChatMessage } from '../state/types.js';
@@ -85,7 +86,7 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
                 {first && (
                   <div class="message-meta">
                     <span class="message-author">{own ? 'You' : message.name}</span>
-                    <time class="message-time" dateTime={new Date(message.ts).toISOString()}>
+                    <time class="message-time" dateTime={isoTime(message.ts) ?? undefined}>
                       {formatTime(message.ts)}
                     </time>
                   </div>

@@ -12,9 +12,10 @@ export function hueOf(id: string): number {
   return hash % 360;
 }
 
+/** The time of day of a timestamp; "—" for one Date cannot hold (never throws). */
 export function formatTime(ts: number): string {
   const date = new Date(ts);
-  if (Number.isNaN(date.getTime())) return '';
+  if (Number.isNaN(date.getTime())) return '—';
   return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 

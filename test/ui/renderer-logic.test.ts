@@ -51,6 +51,8 @@ interface Renderer {
   moveEarlier(chain: readonly string[], name: string): string[];
   webSocketUrl(location: { protocol: string; host: string }): string;
   availableTabs(inCall: boolean, narrow: boolean): string[];
+  formatTime(ts: number): string;
+  isoTime(ts: number): string | null;
   errorTitle(code: string): string;
 }
 
@@ -122,6 +124,8 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       'transport/websocket.ts': ['webSocketUrl'],
       'lib/filter-chain.ts': ['toggleFilter', 'moveEarlier'],
       'components/tabs.ts': ['availableTabs'],
+      'lib/format.ts': ['formatTime'],
+      '../protocol/time.ts': ['isoTime'],
     });
   });
 
@@ -509,6 +513,15 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       assert.deepEqual(ui.moveEarlier(['reds', 'blur'], 'reds'), ['reds', 'blur']);
       const full = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
       assert.deepEqual(ui.toggleFilter(full, 'i'), full);
+    });
+
+    it('shows a date Date cannot hold as "—" instead of throwing', () => {
+      assert.equal(ui.formatTime(8.64e15 + 1), '—');
+      assert.equal(ui.formatTime(Number.NaN), '—');
+      assert.match(ui.formatTime(Date.now()), /\d/);
+      assert.equal(ui.isoTime(8.64e15 + 1), null);
+      assert.equal(ui.isoTime(-8.64e15 - 1), null);
+      assert.equal(ui.isoTime(0), '1970-01-01T00:00:00.000Z');
     });
 
     it('offers the stage as a tab only in narrow windows', () => {

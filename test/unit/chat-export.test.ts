@@ -133,4 +133,15 @@ describe('chat export', () => {
       text: chatExportText(CALL, history, 'text'),
     });
   });
+
+  for (const format of ['markdown', 'text'] as const) {
+    it(`writes a date it cannot show as "—" (${format})`, async () => {
+      const dated = (ts: number, text: string): ChatMessage => ({ ...message('Bob', text), ts });
+      const messages = [dated(8.64e15 + 1, 'beyond Date'), dated(0, 'at the epoch')];
+      const file = await exportChat(CALL, messages, path.join(dir, `chat.${format}`), format);
+      const text = await readFile(file, 'utf8');
+      assert.match(text, /—\)?\]?:? .*beyond Date/);
+      assert.match(text, /1970-01-01T00:00:00\.000Z.*at the epoch/);
+    });
+  }
 });

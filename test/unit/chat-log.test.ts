@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { peerIdFromPublicKey, signStatement, toBase64 } from '../../crypto/index.js';
+import { equalBytes, peerIdFromPublicKey, signStatement, toBase64 } from '../../crypto/index.js';
 import type { IdentityKeys } from '../../crypto/index.js';
-import type { ChatAuthor } from '../../p2p/chat/chat-log.js';
+import type { ChatAuthor, ChatAuthorName } from '../../p2p/chat/chat-log.js';
 import { ChatLog } from '../../p2p/chat/chat-log.js';
 import type { ChatWire } from '../../p2p/link/control-messages.js';
 import { seededIdentity } from '../helpers/crypto-fixtures.js';
@@ -24,6 +24,10 @@ const alice = author(seededIdentity(1), 'alice');
 const bob = author(seededIdentity(2), 'bob');
 const carol = author(seededIdentity(3), 'carol');
 const authors = [alice, bob, carol];
+/** The call's members as every log here knows them; dave never was one. */
+const roster: ChatAuthorName = (id, key) =>
+  authors.find((a) => a.id === id && equalBytes(a.publicKey, key))?.name ?? null;
+const dave = author(seededIdentity(4), 'dave');
 
 function orderedIds(log: ChatLog): string[] {
   return log.ordered().map((message) => message.id);
@@ -36,7 +40,7 @@ function acceptNew(log: ChatLog, wire: ChatWire): void {
 
 describe('ChatLog', () => {
   it('composes signed messages with increasing clocks and keeps them in order', () => {
-    const log = new ChatLog(CALL, alice);
+    const log = new ChatLog(CALL, alice, roster);
     const first = log.compose('hello', 1000);
     const second = log.compose('again', 2000);
     assert.equal(first.message.clock, 1);
@@ -52,9 +56,9 @@ describe('ChatLog', () => {
   });
 
   it("accepts another member's message once and reports the copy as a duplicate", () => {
-    const sender = new ChatLog(CALL, alice);
-    const receiver = new ChatLog(CALL, bob);
-    const { message, wire } = sender.compose('hi bob', 5000);
+    const sender = new ChatLog(CALL, alice, roster);
+    const receiver = new ChatLog(CALL, bob, roster);
+    const { message, wire } = sender.compose('hi bob');
     const result = receiver.accept(wire);
     assert.deepEqual(result, { status: 'new', message });
     assert.deepEqual(receiver.accept(wire), { status: 'duplicate' });
@@ -64,8 +68,8 @@ describe('ChatLog', () => {
   });
 
   it('moves its Lamport clock past every clock it accepts', () => {
-    const sender = new ChatLog(CALL, alice);
-    const receiver = new ChatLog(CALL, bob);
+    const sender = new ChatLog(CALL, alice, roster);
+    const receiver = new ChatLog(CALL, bob, roster);
     const first = sender.compose('one');
     let last = first;
     for (let i = 0; i < 4; i++) last = sender.compose(`more ${i}`);
@@ -79,8 +83,8 @@ describe('ChatLog', () => {
   });
 
   describe('rejects, counts and never stores', () => {
-    const sender = new ChatLog(CALL, alice);
-    const { wire } = sender.compose('the original', 1234);
+    const sender = new ChatLog(CALL, alice, roster);
+    const { wire } = sender.compose('the original');
 
     const cases: { name: string; wire: () => ChatWire; reason: string }[] = [
       { name: 'altered text', wire: () => ({ ...wire, text: 'forged' }), reason: 'bad signature' },
@@ -102,6 +106,11 @@ describe('ChatLog', () => {
         reason: 'author id does not match its key',
       },
       {
+        name: 'an author who never was a member',
+        wire: () => new ChatLog(CALL, dave, roster).compose('let me in').wire,
+        reason: 'author is not a member of the call',
+      },
+      {
         name: 'a key of the wrong length',
         wire: () => ({ ...wire, pk: toBase64(new Uint8Array(16)) }),
         reason: 'author id does not match its key',
@@ -109,7 +118,7 @@ describe('ChatLog', () => {
     ];
     for (const { name, wire: make, reason } of cases) {
       it(name, () => {
-        const receiver = new ChatLog(CALL, bob);
+        const receiver = new ChatLog(CALL, bob, roster);
         assert.deepEqual(receiver.accept(make()), { status: 'rejected', reason });
         assert.equal(receiver.rejected, 1);
         assert.equal(receiver.size, 0);
@@ -119,16 +128,34 @@ describe('ChatLog', () => {
     }
 
     it('a message signed for another call', () => {
-      const elsewhere = new ChatLog(OTHER_CALL, carol);
+      const elsewhere = new ChatLog(OTHER_CALL, carol, roster);
       assert.deepEqual(elsewhere.accept(wire), { status: 'rejected', reason: 'bad signature' });
       assert.equal(elsewhere.rejected, 1);
       assert.equal(elsewhere.size, 0);
     });
   });
 
+  it("a stranger's message held under an id does not keep a member's message with that id out", () => {
+    const genuine = new ChatLog(CALL, alice, roster).compose('mine').wire;
+    const fields = [CALL, genuine.id, dave.id, 'dave', String(genuine.ts), '1', 'squatting'];
+    const squatter: ChatWire = {
+      ...genuine,
+      from: dave.id,
+      name: 'dave',
+      clock: 1,
+      text: 'squatting',
+      pk: toBase64(dave.publicKey),
+      sig: toBase64(dave.sign(fields)),
+    };
+    const receiver = new ChatLog(CALL, bob, roster);
+    assert.equal(receiver.accept(squatter).status, 'rejected');
+    acceptNew(receiver, genuine);
+    assert.deepEqual(receiver.acceptHeld(dave.id), []);
+  });
+
   it('missingFor lists what the other side lacks, in display order', () => {
-    const a = new ChatLog(CALL, alice);
-    const b = new ChatLog(CALL, bob);
+    const a = new ChatLog(CALL, alice, roster);
+    const b = new ChatLog(CALL, bob, roster);
     const m1 = a.compose('one');
     const m2 = a.compose('two');
     const m3 = a.compose('three');
@@ -157,7 +184,7 @@ describe('ChatLog', () => {
         fc.array(step, { minLength: 1, maxLength: 12 }),
         fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
         (steps, shuffleKeys) => {
-          const logs = authors.map((who) => new ChatLog(CALL, who));
+          const logs = authors.map((who) => new ChatLog(CALL, who, roster));
           // For causality: what each message's author had seen when composing it.
           const seenBefore = new Map<string, string[]>();
           let texts = 0;
@@ -165,7 +192,7 @@ describe('ChatLog', () => {
             if (s.kind === 'say') {
               const log = logs[s.who]!;
               const before = log.ids();
-              const { message } = log.compose(`text ${texts++}`, 1000);
+              const { message } = log.compose(`text ${texts++}`);
               seenBefore.set(message.id, before);
             } else if (s.from !== s.to) {
               const to = logs[s.to]!;
@@ -185,7 +212,7 @@ describe('ChatLog', () => {
             .map((wire, i) => ({ wire, key: shuffleKeys[i % shuffleKeys.length]! * 31 + i }))
             .sort((x, y) => x.key - y.key)
             .map((entry) => entry.wire);
-          const observer = new ChatLog(CALL, carol);
+          const observer = new ChatLog(CALL, carol, roster);
           for (const wire of shuffled) acceptNew(observer, wire);
 
           const reference = orderedIds(logs[0]!);

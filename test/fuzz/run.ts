@@ -126,7 +126,8 @@ await Promise.all(
 );
 const totalSeconds = (performance.now() - started) / 1000;
 
-const command = `npm run fuzz -- ${process.argv.slice(2).join(' ')}`.trim();
+const args = process.argv.slice(2).join(' ');
+const command = args === '' ? 'npm run fuzz' : `npm run fuzz -- ${args}`;
 const rows = selected.map((t) => {
   const r = reports.get(t.name);
   const hung = hangs.filter((h) => h.name === t.name).length;

@@ -147,7 +147,7 @@ export const reassemblerTarget = target({
         `stats ${JSON.stringify(stats)} after ${messages.length} messages, ${completed} frames`,
       );
     }
-    return completed > 0 ? 'ok' : 'ok:none-complete';
+    return completed > 0 ? 'ok' : 'none-complete';
   },
 });
 

@@ -1,6 +1,14 @@
 import { fromBase64 } from './bytes.js';
 import { CryptoMisuseError, type CryptoMisuseCode } from './errors.js';
 
+/** A value for an error message: String() of a deeply nested array would overflow the stack. */
+function shortText(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 32));
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
 /**
  * Reading our own small JSON files (identity, known peers). Every defect, whatever it is,
  * surfaces as the one error code of the file being read, so callers handle a single case.
@@ -24,7 +32,7 @@ export class VersionedJsonReader {
       this.fail('not valid JSON');
     }
     const record = this.record(parsed, 'top level');
-    if (record['v'] !== version) this.fail(`unsupported version ${String(record['v'])}`);
+    if (record['v'] !== version) this.fail(`unsupported version ${shortText(record['v'])}`);
     return record;
   }
 

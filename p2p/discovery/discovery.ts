@@ -1,13 +1,14 @@
 import { Bonjour } from 'bonjour-service';
 import type { Browser, Service } from 'bonjour-service';
-import { z } from 'zod';
-import { fromBase64, peerIdFromPublicKey, toBase64 } from '../../crypto/index.js';
+import { toBase64 } from '../../crypto/index.js';
 import { errorText } from '../base/errors.js';
-import { HEX_ID } from '../base/ids.js';
-import { MAX_NAME_LENGTH, PROTOCOL_VERSION } from '../base/limits.js';
+import { PROTOCOL_VERSION } from '../base/limits.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
+import { parseAdvert, type PeerAdvert } from './advert.js';
+
+export type { PeerAdvert } from './advert.js';
 
 export const SERVICE_TYPE = 'meshcall';
 
@@ -17,17 +18,6 @@ export const SERVICE_TYPE = 'meshcall';
  * ignored (and counted) until old ones expire, so a flood cannot evict the genuine ones.
  */
 export const ADVERT_LIMITS = { perId: 4, perSource: 8, total: 256 } as const;
-
-/** One node as its mDNS advert describes it (not yet proven: the key exchange proves it). */
-export interface PeerAdvert {
-  readonly id: string;
-  readonly name: string;
-  readonly publicKey: Uint8Array;
-  readonly host: string;
-  readonly port: number;
-  readonly fqdn: string;
-  readonly lastSeen: number;
-}
 
 export interface DiscoveryEvents {
   'peer-up': [PeerAdvert];
@@ -47,14 +37,6 @@ export interface DiscoveryOptions {
   /** A peer unseen for this long is dropped (a crashed node sends no goodbye). */
   expireAfterMs?: number;
 }
-
-const txtSchema = z.object({
-  v: z.literal(String(PROTOCOL_VERSION)),
-  id: z.string().regex(HEX_ID),
-  name: z.string().min(1).max(MAX_NAME_LENGTH),
-  pk: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
-  port: z.string().regex(/^\d{1,5}$/),
-});
 
 /**
  * Publishes this node and keeps a live list of the others. bonjour-service's Browser
@@ -179,7 +161,7 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
 
   #onUp(service: Service): void {
     if (this.#closed) return;
-    const parsed = this.#parse(service);
+    const parsed = parseAdvert(service, this.#options, Date.now());
     if (!parsed.ok) {
       if (parsed.reason === 'self') return;
       this.stats.invalidAdverts++;
@@ -206,48 +188,6 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
     this.#adverts.set(advert.fqdn, advert);
     if (previous && previous.id !== advert.id) this.#announceIfGone(previous);
     if (!knownId) this.emit('peer-up', advert);
-  }
-
-  #parse(
-    service: Service,
-  ): { ok: true; advert: PeerAdvert } | { ok: false; reason: string; id?: string } {
-    const txt = txtSchema.safeParse(service.txt ?? {});
-    if (!txt.success) return { ok: false, reason: 'malformed TXT record' };
-    const { id, name, pk, port } = txt.data;
-    if (id === this.#options.id) {
-      return pk === toBase64(this.#options.publicKey)
-        ? { ok: false, reason: 'self' }
-        : { ok: false, reason: 'advert copies our own id', id };
-    }
-    let publicKey: Uint8Array;
-    try {
-      publicKey = fromBase64(pk);
-    } catch {
-      return { ok: false, reason: 'public key is not base64', id };
-    }
-    if (publicKey.length !== 32)
-      return { ok: false, reason: 'public key has the wrong length', id };
-    if (peerIdFromPublicKey(publicKey) !== id) {
-      return { ok: false, reason: 'peer id does not match its public key', id };
-    }
-    const portNumber = Number(port);
-    if (portNumber < 1 || portNumber > 65535 || portNumber !== service.port) {
-      return { ok: false, reason: 'port in TXT and SRV disagree', id };
-    }
-    const host = service.referer?.address ?? service.addresses?.[0];
-    if (!host) return { ok: false, reason: 'no address', id };
-    return {
-      ok: true,
-      advert: {
-        id,
-        name,
-        publicKey,
-        host,
-        port: portNumber,
-        fqdn: service.fqdn,
-        lastSeen: Date.now(),
-      },
-    };
   }
 
   /** Which bound a new advert would break (an advert replacing itself counts once). */

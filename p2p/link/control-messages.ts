@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromBase64 } from '../../crypto/index.js';
 import { HEX_ID } from '../base/ids.js';
 import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '../base/limits.js';
 import { rosterSchema } from '../signaling/messages.js';
@@ -27,6 +28,16 @@ export const chatWireSchema = z.strictObject({
 });
 export type ChatWire = z.infer<typeof chatWireSchema>;
 
+/** The receiver decodes keys with fromBase64, which refuses non-canonical text by throwing. */
+function isCanonicalBase64(text: string): boolean {
+  try {
+    fromBase64(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const MAX_HISTORY = 20_000;
 export const CHAT_BATCH = 64;
 /** Ids per chat-have message: keeps each well under a data-channel message's size limit. */
@@ -49,7 +60,10 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({
     t: z.literal('media-key'),
     keyId: z.number().int().min(0).max(0xffffffff),
-    key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/)
+      .refine(isCanonicalBase64, 'not canonical base64'),
   }),
   /** What a receiver saw of our frames lately: drives the sender's quality and size. */
   z.strictObject({

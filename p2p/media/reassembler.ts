@@ -60,9 +60,13 @@ interface PendingFrame {
   readonly totalBytes: number;
   readonly bodyBytes: number;
   readonly firstAt: number;
-  readonly data: Uint8Array;
-  /** One flag per chunk index. */
-  readonly have: Uint8Array;
+  /**
+   * The bodies received so far, by chunk index. Storage grows with what arrived, not with
+   * what the first chunk announced: a first chunk costs a stranger as much as it costs us.
+   */
+  readonly parts: (Uint8Array | undefined)[];
+  /** Bytes held in `parts`. */
+  held: number;
   missing: number;
 }
 
@@ -77,8 +81,9 @@ interface StreamState {
 /**
  * Rebuilds sealed frames from the chunks of one sender's unordered, lossy media channel.
  * Only complete frames come out, and on each stream only in increasing frame order: once a
- * frame is returned, nothing older on that stream will be. Memory is bounded by
- * maxPendingFrames × maxFrameBytes whatever arrives.
+ * frame is returned, nothing older on that stream will be. Memory held is the bytes of the
+ * pending frames' chunks that actually arrived, so at most maxPendingFrames × maxFrameBytes
+ * whatever arrives.
  */
 export class Reassembler {
   readonly #maxPendingFrames: number;
@@ -123,7 +128,7 @@ export class Reassembler {
     return { ...this.#stats };
   }
 
-  /** Bytes of frame storage currently held for incomplete frames. */
+  /** Bytes of chunk bodies currently held for incomplete frames. */
   get pendingBytes(): number {
     return this.#pendingBytes;
   }
@@ -174,25 +179,26 @@ export class Reassembler {
         totalBytes,
         bodyBytes: chunkBodyBytes(totalBytes, chunkCount),
         firstAt: now,
-        // Allocated only now that parseChunk and maxFrameBytes have bounded totalBytes.
-        data: new Uint8Array(totalBytes),
-        have: new Uint8Array(chunkCount),
+        parts: new Array<Uint8Array | undefined>(chunkCount),
+        held: 0,
         missing: chunkCount,
       };
     } else if (frame.chunkCount !== chunkCount || frame.totalBytes !== totalBytes) {
       this.#stats.inconsistent++;
       return null;
-    } else if (frame.have[chunkIndex] === 1) {
+    } else if (frame.parts[chunkIndex] !== undefined) {
       this.#stats.duplicates++;
       return null;
     }
 
-    frame.data.set(body, chunkIndex * frame.bodyBytes);
-    frame.have[chunkIndex] = 1;
+    // A copy: the caller's message buffer is not ours to keep.
+    frame.parts[chunkIndex] = body.slice();
     frame.missing--;
 
     if (frame.missing > 0) {
       if (isNew) this.#hold(frame);
+      frame.held += body.length;
+      this.#pendingBytes += body.length;
       return null;
     }
     if (!isNew) this.#release(frame);
@@ -211,7 +217,7 @@ export class Reassembler {
         this.#dropIncomplete(other);
       }
     }
-    return { stream: frame.stream, frameNumber: frame.frameNumber, sealed: frame.data };
+    return { stream: frame.stream, frameNumber: frame.frameNumber, sealed: assemble(frame) };
   }
 
   #hold(frame: PendingFrame): void {
@@ -221,12 +227,11 @@ export class Reassembler {
       this.#dropIncomplete(oldest.value);
     }
     this.#pending.set(frame.key, frame);
-    this.#pendingBytes += frame.data.length;
   }
 
   #release(frame: PendingFrame): void {
     this.#pending.delete(frame.key);
-    this.#pendingBytes -= frame.data.length;
+    this.#pendingBytes -= frame.held;
   }
 
   #dropIncomplete(frame: PendingFrame): void {
@@ -267,6 +272,15 @@ export class Reassembler {
 function isNewer(a: number, b: number): boolean {
   const ahead = (a - b) >>> 0;
   return ahead !== 0 && ahead < HALF_U32;
+}
+
+/** The whole frame, allocated only once every chunk is here. */
+function assemble(frame: PendingFrame): Uint8Array {
+  const sealed = new Uint8Array(frame.totalBytes);
+  frame.parts.forEach((part, index) => {
+    if (part !== undefined) sealed.set(part, index * frame.bodyBytes);
+  });
+  return sealed;
 }
 
 function settle(state: StreamState, frameNumber: number, outcome: Outcome): void {

@@ -88,6 +88,11 @@ describe('crypto identity', () => {
       }
     });
 
+    it('refuses a version nested too deep to print with its typed error (found by npm run fuzz)', () => {
+      const deep = `{"v":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+      throwsMisuse(() => parseIdentity(deep), 'ERR_BAD_IDENTITY_FILE');
+    });
+
     it('refuses to serialize keys that are not a pair', () => {
       const mismatched = { publicKey: seededIdentity(4).publicKey, secretKey: keys.secretKey };
       throwsMisuse(() => serializeIdentity(mismatched), 'ERR_BAD_ARGUMENT');

@@ -208,6 +208,11 @@ describe('crypto known peers', () => {
     }
   });
 
+  it('refuses a version nested too deep to print with its typed error (found by npm run fuzz)', async () => {
+    const deep = `{"v":${'['.repeat(20_000)}${']'.repeat(20_000)},"peers":[]}`;
+    await rejectsMisuse(() => KnownPeers.load(memoryFile(deep)), 'ERR_BAD_KNOWN_PEERS_FILE');
+  });
+
   it('refuses misuse', async () => {
     const peers = await KnownPeers.load(memoryFile());
     throwsMisuse(() => peers.check('Alice', new Uint8Array(31)), 'ERR_KEY_LENGTH');

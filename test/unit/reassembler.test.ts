@@ -185,7 +185,8 @@ describe('reassembler', () => {
     const lossy = frame(1);
     const next = frame(2);
     assert.deepEqual(pushAll(r, [chunk(lossy, 0), chunk(lossy, 1), chunk(lossy, 3)]), []);
-    assert.equal(r.pendingBytes, 100);
+    // Three 25-byte bodies arrived: that, not the announced 100, is what is held.
+    assert.equal(r.pendingBytes, 75);
     assertDelivered(pushAll(r, next.chunks), next);
     assert.equal(r.stats.droppedIncomplete, 1);
     assert.equal(r.pendingBytes, 0);
@@ -210,7 +211,7 @@ describe('reassembler', () => {
     // ...one millisecond more and it is gone, before the chunk that revealed it is handled.
     assert.equal(r.push(chunk(next, 1), 1501), null);
     assert.equal(r.stats.droppedIncomplete, 1);
-    assert.equal(r.pendingBytes, 100);
+    assert.equal(r.pendingBytes, 50);
     assert.equal(r.push(chunk(lossy, 3), 1502), null);
     assert.equal(r.stats.droppedIncomplete, 1);
     assertDelivered(pushAll(r, next.chunks.slice(2), 1502), next);
@@ -267,7 +268,7 @@ describe('reassembler', () => {
     assert.equal(r.push(reshaped(f, 100, 5), 0), null);
     assert.equal(r.push(reshaped(f, 90, 4), 0), null);
     assert.equal(r.stats.inconsistent, 2);
-    assert.equal(r.pendingBytes, 100);
+    assert.equal(r.pendingBytes, 25);
     // A frame whose first chunk seen is the odd one keeps that shape: the genuine ones are refused.
     const g = frame(2, { stream: 1 });
     assert.equal(r.push(reshaped(g, 60, 2), 0), null);
@@ -293,23 +294,33 @@ describe('reassembler', () => {
     assertDelivered(pushAll(r, fits.chunks), fits);
   });
 
-  it('holds at most maxPendingFrames × maxFrameBytes under a flood of new frame numbers', () => {
+  it('holds only the bytes that arrived under a flood of first chunks of huge frames', () => {
     const options: Required<ReassemblerOptions> = {
       maxPendingFrames: 4,
       staleAfterMs: 500,
-      maxFrameBytes: 64 * 1024,
+      maxFrameBytes: MAX_FRAME_BYTES,
     };
     const r = new Reassembler(options);
-    const bound = options.maxPendingFrames * options.maxFrameBytes;
+    // Each first chunk announces the largest frame there is (4 MiB in 1024 chunks of 4 KiB):
+    // storage must follow what arrived, not what a stranger claims will follow.
+    const body = MAX_FRAME_BYTES / MAX_CHUNKS;
+    const bound = options.maxPendingFrames * body;
     let peak = 0;
+    const [template] = splitIntoChunks(
+      new Uint8Array(MAX_FRAME_BYTES),
+      { stream: 0, frameNumber: 0 },
+      CHUNK_HEADER_BYTES + body,
+    );
+    assert.ok(template);
+    assert.equal(template.length, CHUNK_HEADER_BYTES + body);
     for (let n = 1; n <= 2000; n++) {
-      // Only the first chunk of each: every frame claims the most storage it may.
-      const sealed = new Uint8Array(options.maxFrameBytes);
-      const [first] = splitIntoChunks(sealed, { stream: n % 3, frameNumber: n }, 1024);
-      assert.ok(first);
+      const first = template.slice();
+      const header = new DataView(first.buffer);
+      header.setUint8(1, n % 3);
+      header.setUint32(2, n);
       r.push(first, n * 0.01);
       peak = Math.max(peak, r.pendingBytes);
-      assert.ok(r.pendingBytes <= bound, `${r.pendingBytes} > ${bound}`);
+      assert.ok(r.pendingBytes <= bound, `${r.pendingBytes} bytes held > ${bound}`);
     }
     assert.equal(peak, bound);
     assert.equal(r.stats.droppedIncomplete, 2000 - options.maxPendingFrames);

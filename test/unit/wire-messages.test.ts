@@ -9,6 +9,15 @@ const TICKET = { inviter: CALL, epoch: 3, expires: 1, nonce: CALL, sig: `${'B'.r
 const ENTRY = { id: CALL, publicKey: `${'C'.repeat(43)}=`, host: '10.0.0.2', port: 4000 };
 
 describe('wire messages', () => {
+  it('refuses a media key that is not canonical base64 of 32 bytes (found by npm run fuzz)', () => {
+    // Nonzero padding bits: passes a character regex, and made PeerMediaKeys.add throw.
+    const message = (key: string): Uint8Array => encodeJson({ t: 'media-key', keyId: 1, key });
+    const nonCanonical = decodeJson(message(`${'A'.repeat(42)}B=`), controlMessageSchema);
+    assert.equal(nonCanonical.ok, false);
+    assert.match(nonCanonical.ok ? '' : nonCanonical.error, /at key/);
+    assert.ok(decodeJson(message(`${'A'.repeat(42)}E=`), controlMessageSchema).ok);
+  });
+
   it('round-trips every signaling message kind', () => {
     const messages = [
       { t: 'hello', v: 1, name: 'Ada', port: 4000 },

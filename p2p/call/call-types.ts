@@ -1,3 +1,4 @@
+import type { CallLink } from './call-link.js';
 import type { MeshError } from '../base/errors.js';
 import type { ChatMessage } from '../chat/chat-log.js';
 import type { ReceivedFrame } from '../media/receiver.js';
@@ -39,4 +40,20 @@ export interface CallEvents {
   'video-state': [{ peer: string; enabled: boolean }];
   /** The last other member is gone. */
   empty: [];
+}
+
+/** A member as the call keeps it (the Call's own state, not shown outside p2p/call). */
+export interface Member {
+  identity: MemberIdentity;
+  state: MemberState;
+  link: CallLink | null;
+  /** A replacement link being set up while `link` is stalled. */
+  pending: CallLink | null;
+  saidBye: boolean;
+  /** When we last heard anything from this member (any link, any control message). */
+  lastHeard: number;
+}
+
+export function view(member: Member): MemberView {
+  return { id: member.identity.id, name: member.identity.name, state: member.state };
 }

@@ -20,10 +20,15 @@ import { DEFAULT_TIMINGS, livenessVerdict } from './liveness.js';
 import type {
   BudgetStats,
   CallEvents,
+  Member,
   MemberIdentity,
   MemberState,
   MemberView,
 } from './call-types.js';
+import { view } from './call-types.js';
+
+/** Every member re-sends its roster this often (besides on every change). */
+const ROSTER_GOSSIP_MS = 2000;
 
 export type { ChatMessage } from '../chat/chat-log.js';
 export type { MemberMediaStats } from './call-media.js';
@@ -35,17 +40,6 @@ export type {
   MemberState,
   MemberView,
 } from './call-types.js';
-
-interface Member {
-  identity: MemberIdentity;
-  state: MemberState;
-  link: CallLink | null;
-  /** A replacement link being set up while `link` is stalled. */
-  pending: CallLink | null;
-  saidBye: boolean;
-  /** When we last heard anything from this member (any link, any control message). */
-  lastHeard: number;
-}
 
 export interface CallOptions {
   id?: string;
@@ -97,9 +91,15 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#media = new CallMedia(this.#logger);
     this.#media.on('frame', (frame) => this.emit('frame', frame));
     this.#media.on('encode-target', (target) => this.emit('encode-target', target));
+    let ticks = 0;
     this.#timer = setInterval(() => {
       this.#media.sendReports(this.#mediaMembers('connected'));
       this.#checkLiveness();
+      // Anti-entropy for the roster too: a roster that arrived before its reader could act
+      // on it (or was lost with a link) is not the only chance to find a member.
+      if (++ticks % Math.ceil(ROSTER_GOSSIP_MS / this.#timings.checkMs) === 0) {
+        this.#gossipRoster();
+      }
     }, this.#timings.checkMs);
   }
 
@@ -395,8 +395,4 @@ export class Call extends TypedEmitter<CallEvents> {
     const roster = this.#options.describeRoster();
     for (const link of this.#openLinks()) link.sendControl({ t: 'roster', roster });
   }
-}
-
-function view(member: Member): MemberView {
-  return { id: member.identity.id, name: member.identity.name, state: member.state };
 }

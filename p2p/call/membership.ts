@@ -10,6 +10,10 @@ import { Call } from './call.js';
 import type { LinkNumbers } from './link-numbers.js';
 import { LinkSupervisor } from './link-supervisor.js';
 
+/** A member we could not reach to join is tried again after 0.5, 1 and 2 s. */
+const JOIN_RETRIES = 3;
+const JOIN_RETRY_MS = 500;
+
 /** Passes an event on, as its owner reports it. */
 export type Reporter<E extends EventMap<E>> = <K extends keyof E & string>(
   event: K,
@@ -155,9 +159,9 @@ export class Membership {
    * Links us with a member a ticket vouched for, showing our own ticket. It enters the call
    * (under the name its hello gave) once it is reached.
    */
-  #join(entry: RosterEntry, publicKey: Uint8Array): void {
+  #join(entry: RosterEntry, publicKey: Uint8Array, attempt = 0): void {
     const { call } = this;
-    if (this.#closed || this.knows(entry.id)) return;
+    if (this.#closed || this.knows(entry.id) || call.hasLeft(entry.id)) return;
     this.#joining.add(entry.id);
     const endpoints = this.#options.endpointsOf(entry.id);
     if (entry.host) endpoints.push({ host: entry.host, port: entry.port, publicKey });
@@ -175,6 +179,20 @@ export class Membership {
         if (this.#closed) return;
         const reason = errorText(err);
         this.#options.logger.warn('could not reach a member to join', { peer: entry.id, reason });
+        // A member under load (its hello budget spent by a flood) or briefly unreachable:
+        // try again, backing off, while the ticket we were shown is still good.
+        if (attempt < JOIN_RETRIES) {
+          this.#joining.add(entry.id);
+          const timer = setTimeout(
+            () => {
+              this.#joining.delete(entry.id);
+              this.#join(entry, publicKey, attempt + 1);
+            },
+            JOIN_RETRY_MS * 2 ** attempt,
+          );
+          timer.unref();
+          return;
+        }
         if (call.members().length === 0 && this.#joining.size === 0) this.#options.onEmpty();
       });
   }
@@ -236,13 +254,16 @@ export class Membership {
     const { call } = this;
     const epoch = this.#epoch;
     this.#epoch = Math.max(this.#epoch, roster.epoch);
+    // Our own entry first: its fresh ticket is what we show the members we join below (an
+    // older one may already be more than one roster change behind and be refused).
+    const ownKey = toBase64(this.#options.identity.publicKey);
     for (const entry of roster.members) {
-      if (entry.id === this.#options.localId) {
-        if (entry.publicKey === toBase64(this.#options.identity.publicKey)) {
-          this.#ownTicket(from, entry.ticket);
-        }
-        continue;
+      if (entry.id === this.#options.localId && entry.publicKey === ownKey) {
+        this.#ownTicket(from, entry.ticket);
       }
+    }
+    for (const entry of roster.members) {
+      if (entry.id === this.#options.localId) continue;
       if (this.knows(entry.id) || call.hasLeft(entry.id)) continue;
       const key = keyOf(entry);
       const verdict = key

@@ -31,17 +31,21 @@ export class ControlBudget {
   dropped = 0;
   droppedBytes = 0;
 
-  constructor(peer: string, logger: Logger, limits = CONTROL_BUDGET, now = Date.now()) {
+  constructor(
+    peer: string,
+    logger: Logger,
+    limits = CONTROL_BUDGET,
+    readonly clock: () => number = Date.now,
+  ) {
     this.#peer = peer;
     this.#warning = new ThrottledWarning(logger, 'control messages over budget dropped');
-    const start = (): number => now;
     this.#messages = new TokenBucket(
       { perSecond: limits.messagesPerSecond, burst: limits.messageBurst },
-      start,
+      clock,
     );
     this.#bytes = new TokenBucket(
       { perSecond: limits.bytesPerSecond, burst: limits.byteBurst },
-      start,
+      clock,
     );
   }
 
@@ -49,7 +53,7 @@ export class ControlBudget {
    * False when the message is over budget: the caller drops it unread. A message dropped for
    * its bytes still spends a message token: it arrived and cost us its reception.
    */
-  admit(bytes: number, now = Date.now()): boolean {
+  admit(bytes: number, now = this.clock()): boolean {
     if (this.#messages.take(1, now) && this.#bytes.take(bytes, now)) return true;
     this.dropped++;
     this.droppedBytes += bytes;

@@ -3,7 +3,9 @@ import type { IdentityKeys } from '../../crypto/index.js';
 import { peerIdFromPublicKey } from '../../crypto/index.js';
 import type { SignalingConnection } from '../../p2p/signaling/connection.js';
 import { ConnectionPool } from '../../p2p/signaling/connection-pool.js';
+import type { SignalingMessage } from '../../p2p/signaling/messages.js';
 import { SignalingServer } from '../../p2p/signaling/server.js';
+import { withTimeout } from './wait.js';
 import { seededIdentity } from './crypto-fixtures.js';
 
 const LOOPBACK_HANDSHAKE_LIMITS = {
@@ -81,4 +83,22 @@ export async function closedPort(): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The next connection `server` authenticates (5 s at most). */
+export function nextConnection(server: SignalingServer): Promise<SignalingConnection> {
+  return withTimeout(
+    new Promise((resolve) => server.once('connection', resolve)),
+    5000,
+    'no authenticated connection',
+  );
+}
+
+/** The next message `connection` receives (5 s at most). */
+export function nextMessage(connection: SignalingConnection): Promise<SignalingMessage> {
+  return withTimeout(
+    new Promise((resolve) => connection.once('message', resolve)),
+    5000,
+    'no message',
+  );
 }

@@ -6,28 +6,11 @@ import { encodeFrame } from '../../p2p/signaling/framing.js';
 import { SignalingConnection } from '../../p2p/signaling/connection.js';
 import type { SignalingServerOptions } from '../../p2p/signaling/server.js';
 import { SignalingServer } from '../../p2p/signaling/server.js';
-import type { SignalingMessage } from '../../p2p/signaling/messages.js';
-import { LOOPBACK } from '../helpers/signaling-nodes.js';
+import { LOOPBACK, nextConnection, nextMessage } from '../helpers/signaling-nodes.js';
 import { withTimeout } from '../helpers/wait.js';
 
 const CALL = 'c'.repeat(32);
 const FRAME_ABORT = 3;
-
-function nextConnection(server: SignalingServer): Promise<SignalingConnection> {
-  return withTimeout(
-    new Promise((resolve) => server.once('connection', resolve)),
-    5000,
-    'no authenticated connection',
-  );
-}
-
-function nextMessage(connection: SignalingConnection): Promise<SignalingMessage> {
-  return withTimeout(
-    new Promise((resolve) => connection.once('message', resolve)),
-    5000,
-    'no message',
-  );
-}
 
 /** A plaintext abort frame, exactly as close() writes one during a failed key exchange. */
 function abortFrame(): Buffer {

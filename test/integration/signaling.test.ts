@@ -4,9 +4,8 @@ import { concatBytes, generateIdentity } from '../../crypto/index.js';
 import type { IdentityKeys } from '../../crypto/index.js';
 import type { MeshError } from '../../p2p/base/errors.js';
 import { encodeFrame } from '../../p2p/signaling/framing.js';
-import type { SignalingConnection } from '../../p2p/signaling/connection.js';
 import { SignalingServer } from '../../p2p/signaling/server.js';
-import type { SignalingMessage } from '../../p2p/signaling/messages.js';
+import { nextConnection, nextMessage } from '../helpers/signaling-nodes.js';
 import { withTimeout } from '../helpers/wait.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -17,22 +16,6 @@ function nextRefusal(server: SignalingServer): Promise<MeshError> {
     new Promise((resolve) => server.once('refused', ({ error }) => resolve(error))),
     5000,
     'server did not refuse the connection',
-  );
-}
-
-function nextConnection(server: SignalingServer): Promise<SignalingConnection> {
-  return withTimeout(
-    new Promise((resolve) => server.once('connection', resolve)),
-    5000,
-    'no authenticated connection',
-  );
-}
-
-function nextMessage(connection: SignalingConnection): Promise<SignalingMessage> {
-  return withTimeout(
-    new Promise((resolve) => connection.once('message', resolve)),
-    5000,
-    'no message',
   );
 }
 

@@ -61,7 +61,7 @@ describe('budgets', () => {
         bytesPerSecond: 1000,
         byteBurst: 2000,
       };
-      const budget = new ControlBudget('peer-1', logger, limits, 0);
+      const budget = new ControlBudget('peer-1', logger, limits, () => 0);
       assert.ok(budget.admit(100, 0));
       assert.ok(budget.admit(100, 0));
       assert.equal(budget.admit(5000, 0), false, 'over the byte budget');

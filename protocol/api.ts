@@ -42,6 +42,20 @@ export const commandSchema = z.discriminatedUnion('cmd', [
     fps: z.number().int().min(1).max(60).optional(),
   }),
   z.strictObject({ cmd: z.literal('video'), enabled: z.boolean() }),
+  /** Muted: we send no voice at all, and every member is told (`mute-state`). */
+  z.strictObject({ cmd: z.literal('mute'), muted: z.boolean() }),
+  /**
+   * Where our voice comes from: `tone:HZ`, `file:PATH.wav`, `none`, or `ui` (the interface's
+   * microphone, encoded in the page and handed to the node).
+   */
+  z.strictObject({ cmd: z.literal('set-audio-source'), source: z.string().min(1).max(4096) }),
+  /** Decodes what arrives from a member (jitter buffer and concealment included) into a WAV. */
+  z.strictObject({
+    cmd: z.literal('record-audio'),
+    peer: hexId,
+    seconds: z.number().positive().max(600),
+    path: z.string().min(1).max(4096),
+  }),
   /** Runs the camera outside a call, for the self view and the filter picker. */
   z.strictObject({ cmd: z.literal('preview'), enabled: z.boolean() }),
   z.strictObject({ cmd: z.literal('snapshot'), peer: hexId }),
@@ -120,6 +134,35 @@ export const sendingStatsViewSchema = z.object({
 });
 export type SendingStatsView = z.infer<typeof sendingStatsViewSchema>;
 
+/** Our own voice, as stats report it. */
+export const sendingAudioStatsViewSchema = z.object({
+  /** Voice packets sent (to any member) since the call began. */
+  packets: z.number(),
+  kbps: z.number(),
+  muted: z.boolean(),
+});
+export type SendingAudioStatsView = z.infer<typeof sendingAudioStatsViewSchema>;
+
+/** One member's voice as it plays here (after the jitter buffer and loss concealment). */
+export const memberAudioStatsViewSchema = z.object({
+  packets: z.number(),
+  /** Packets that never arrived or arrived too late to play (sequence gaps). */
+  lost: z.number(),
+  /** Playout time filled by our concealment instead of the member's audio. */
+  concealedMs: z.number(),
+  /** Arrival jitter: 95th percentile over the last 2 s. */
+  jitterMs: z.number(),
+  /** What the jitter buffer holds now. */
+  bufferMs: z.number(),
+  /** Level of the latest packet in dBov: 0 is full scale, -127 silence. */
+  level: z.number(),
+  speaking: z.boolean(),
+  /** Mouth to ear: capture on the member's machine to playout here, over the last 2 s. */
+  delayP50Ms: z.number().nullable(),
+  delayP95Ms: z.number().nullable(),
+});
+export type MemberAudioStatsView = z.infer<typeof memberAudioStatsViewSchema>;
+
 /** What arrives from one member (p2p/call/call.ts: MemberMediaStats). */
 export const memberStatsViewSchema = z.object({
   peer: z.string(),
@@ -137,6 +180,7 @@ export const memberStatsViewSchema = z.object({
   rttMs: z.number().nullable(),
   /** Control and chat messages this member sent beyond its budgets, dropped unread. */
   overBudget: z.number(),
+  audio: memberAudioStatsViewSchema,
 });
 export type MemberStatsView = z.infer<typeof memberStatsViewSchema>;
 
@@ -259,10 +303,20 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     filters: z.array(z.object({ name: z.string(), label: z.string(), description: z.string() })),
   }),
   z.object({ event: z.literal('video-state'), peer: z.string(), enabled: z.boolean() }),
+  /** A member (or we ourselves: our own id) muted or unmuted. */
+  z.object({ event: z.literal('mute-state'), peer: z.string(), muted: z.boolean() }),
+  /** Our own voice: where it comes from, and whether we are muted. */
+  z.object({ event: z.literal('audio-settings'), source: z.string(), muted: z.boolean() }),
+  z.object({
+    event: z.literal('audio-recorded'),
+    peer: z.string(),
+    path: z.string(),
+    seconds: z.number(),
+  }),
   z.object({
     event: z.literal('stats'),
     call: z.string(),
-    sending: sendingStatsViewSchema,
+    sending: sendingStatsViewSchema.extend({ audio: sendingAudioStatsViewSchema }),
     members: z.array(memberStatsViewSchema),
   }),
   z.object({

@@ -20,6 +20,7 @@ import type {
   SessionEvent,
   SessionEventName,
 } from '../protocol/api.js';
+import type { VoiceHeader } from '../protocol/audio/voice-packet.js';
 import type { EventBody } from './api-reports.js';
 import type { CallContent } from './call-adapter.js';
 import { CALL_API_EVENTS, CallAdapter } from './call-adapter.js';
@@ -55,6 +56,16 @@ export interface SessionEvents {
   /** Video for front ends that draw it (kept out of `event`: binary, 30 per second). */
   'remote-frame': [ReceivedFrame];
   'local-frame': [EncodedFrame];
+  /** A member's voice packet, for front ends that play it (the page decodes it itself). */
+  'remote-voice': [RemoteVoice];
+}
+
+// STAND-IN (voice-ui), remove at merge: H-core's ReceivedVoice (main/call-adapter.ts) is this
+// type's real source, and H-node's LocalAudio emits/receives what the two hunks below fake.
+export interface RemoteVoice {
+  from: string;
+  header: VoiceHeader;
+  opus: Uint8Array;
 }
 
 /**
@@ -187,6 +198,11 @@ export class Session extends TypedEmitter<SessionEvents> {
   /** Runs one command; failures come back as `error` events, never as exceptions. */
   handle(command: Command): void {
     this.#run(command).catch((err: unknown) => this.#reportFailure(command.cmd, err));
+  }
+
+  /** The page's microphone packet (voice-packet bytes); LocalAudio validates and counts. */
+  pushUiVoice(bytes: Uint8Array): void {
+    void bytes; // STAND-IN (voice-ui): H-node's LocalAudio.pushUiPacket(bytes)
   }
 
   /** Idempotent: leaves the call, closes every connection, says goodbye on mDNS. */

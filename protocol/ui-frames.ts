@@ -1,10 +1,15 @@
 /**
- * The binary video-frame messages, node → UI (one frame per message):
+ * The binary messages between the node and the UI. Byte 0 is the kind.
+ *
+ * Video frames, node → UI (one frame per message):
  *   byte 0      kind: 1 = a member's frame, 2 = our own (filtered) preview
  *   bytes 1-16  peer id (16 bytes; the 32 hex digits of the id)
  *   bytes 17-20 frame number, u32 big-endian
  *   bytes 21-22 width, u16 big-endian; bytes 23-24 height, u16 big-endian
  *   bytes 25-   the JPEG
+ * Voice, node → UI: kind 3 ‖ peer id (16 bytes) ‖ one voice packet (protocol/audio/
+ *   voice-packet.ts) as the member sent it, its captureTs already on the node's clock.
+ * Microphone, UI → node: kind 4 ‖ one voice packet (the node assigns the seq it sends).
  * The one codec: the node encodes, the page decodes, tests and tools do either. Plain
  * Uint8Array and DataView, so it runs unchanged in Node and in the page; and no zod, so
  * the page can decode frames without building the message schemas.
@@ -13,6 +18,8 @@
 export const FRAME_HEADER_BYTES = 25;
 export const FRAME_KIND_REMOTE = 1;
 export const FRAME_KIND_LOCAL = 2;
+export const FRAME_KIND_VOICE = 3;
+export const FRAME_KIND_MIC = 4;
 
 export interface UiVideoFrame {
   kind: 'remote' | 'local';
@@ -52,14 +59,18 @@ export function encodeUiFrame(frame: UiVideoFrame): Uint8Array {
   const bytes = new Uint8Array(FRAME_HEADER_BYTES + frame.jpeg.byteLength);
   const view = new DataView(bytes.buffer);
   bytes[0] = frame.kind === 'remote' ? FRAME_KIND_REMOTE : FRAME_KIND_LOCAL;
-  for (let i = 0; i < PEER_ID_BYTES; i++) {
-    bytes[1 + i] = parseInt(frame.peer.slice(i * 2, i * 2 + 2), 16);
-  }
+  putPeer(bytes, frame.peer);
   view.setUint32(FRAME_OFFSET, frame.frame);
   view.setUint16(WIDTH_OFFSET, frame.width);
   view.setUint16(HEIGHT_OFFSET, frame.height);
   bytes.set(frame.jpeg, FRAME_HEADER_BYTES);
   return bytes;
+}
+
+function putPeer(bytes: Uint8Array, peer: string): void {
+  for (let i = 0; i < PEER_ID_BYTES; i++) {
+    bytes[1 + i] = parseInt(peer.slice(i * 2, i * 2 + 2), 16);
+  }
 }
 
 function hex(bytes: Uint8Array): string {
@@ -95,4 +106,46 @@ export function decodeUiFrame(bytes: Uint8Array): UiVideoFrame | null {
     height,
     jpeg,
   };
+}
+
+/** A member's voice packet as the node hands it to the page. */
+export interface UiVoiceFrame {
+  peer: string;
+  /** The voice packet's bytes (decode with decodeVoicePacket). */
+  packet: Uint8Array;
+}
+
+/** Throws a RangeError for a peer id that is not 32 hex digits or an empty packet. */
+export function encodeUiVoice(frame: UiVoiceFrame): Uint8Array {
+  if (!PEER_ID.test(frame.peer)) throw new RangeError('a voice frame needs a 32-digit hex peer id');
+  if (frame.packet.byteLength === 0) throw new RangeError('a voice frame needs a packet');
+  const bytes = new Uint8Array(FRAME_OFFSET + frame.packet.byteLength);
+  bytes[0] = FRAME_KIND_VOICE;
+  putPeer(bytes, frame.peer);
+  bytes.set(frame.packet, FRAME_OFFSET);
+  return bytes;
+}
+
+/**
+ * Reads a voice message; null when `bytes` is not one (wrong kind, no packet). The packet
+ * is a view into `bytes`, and still has to pass decodeVoicePacket. Never throws.
+ */
+export function decodeUiVoice(bytes: Uint8Array): UiVoiceFrame | null {
+  if (bytes.byteLength <= FRAME_OFFSET || bytes[0] !== FRAME_KIND_VOICE) return null;
+  return { peer: hex(bytes.subarray(1, FRAME_OFFSET)), packet: bytes.subarray(FRAME_OFFSET) };
+}
+
+/** The page's microphone packet as one message to the node. */
+export function encodeUiMic(packet: Uint8Array): Uint8Array {
+  if (packet.byteLength === 0) throw new RangeError('a microphone frame needs a packet');
+  const bytes = new Uint8Array(1 + packet.byteLength);
+  bytes[0] = FRAME_KIND_MIC;
+  bytes.set(packet, 1);
+  return bytes;
+}
+
+/** The voice packet of a microphone message (a view), or null when it is none. Never throws. */
+export function decodeUiMic(bytes: Uint8Array): Uint8Array | null {
+  if (bytes.byteLength <= 1 || bytes[0] !== FRAME_KIND_MIC) return null;
+  return bytes.subarray(1);
 }

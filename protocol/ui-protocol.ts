@@ -6,7 +6,8 @@
  *
  * JSON, UI → node: `{ "type": "command", "command": Command }`.
  * JSON, node → UI: `ServerMessage`.
- * Binary, node → UI: one video frame per message (layout and codec in protocol/ui-frames.ts).
+ * Binary, node → UI: one video frame or one member's voice packet per message; UI → node:
+ * one microphone voice packet per message (layouts and codec in protocol/ui-frames.ts).
  */
 import * as z from 'zod';
 import { commandSchema, sessionEventSchema } from './api.js';
@@ -31,5 +32,11 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
-export type { UiVideoFrame } from './ui-frames.js';
-export { FRAME_HEADER_BYTES, FRAME_KIND_LOCAL, FRAME_KIND_REMOTE } from './ui-frames.js';
+export type { UiVideoFrame, UiVoiceFrame } from './ui-frames.js';
+export {
+  FRAME_HEADER_BYTES,
+  FRAME_KIND_LOCAL,
+  FRAME_KIND_MIC,
+  FRAME_KIND_REMOTE,
+  FRAME_KIND_VOICE,
+} from './ui-frames.js';

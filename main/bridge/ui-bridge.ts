@@ -11,7 +11,7 @@
  */
 import { contentSecurityPolicy } from '../content-security-policy.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RawData } from 'ws';
@@ -22,8 +22,10 @@ import { silentLogger } from '../../p2p/base/logger.js';
 import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { MAX_CLIENT_MESSAGE_BYTES, badCommand, checkClientText } from './client-messages.js';
 import { BridgeError } from './errors.js';
+import { MicIntake } from './mic-intake.js';
 import { PageAccess, TOKEN_PARAM } from './page-access.js';
 import { readStaticFile } from './static-files.js';
+import { rawDataBinary, rawDataBytes, rawDataText } from './ws-data.js';
 import type { UiSession } from './ui-feed.js';
 import { feedSession, greeting } from './ui-feed.js';
 
@@ -51,6 +53,10 @@ export interface UiBridgeStats {
   badMessages: number;
   /** Video frames not sent to a client that had not taken the previous one yet. */
   droppedFrames: number;
+  /** Microphone frames from a page that were not valid voice packets (ignored). */
+  badVoice: number;
+  /** Members' voice packets not sent to a client that stopped reading. */
+  droppedVoice: number;
 }
 
 const WS_PATH = '/ws';
@@ -76,25 +82,6 @@ interface Client {
 
 type Refusal = { status: 403 | 404 | 503; reason: string };
 
-function rawDataBytes(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.byteLength, 0);
-  return data.byteLength;
-}
-
-function rawDataText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  503: 'Service Unavailable',
-};
-
 export class UiBridge {
   readonly #options: UiBridgeOptions;
   readonly #log: Logger;
@@ -113,7 +100,14 @@ export class UiBridge {
   #started = false;
   #closing: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
-  readonly #stats = { refusedUpgrades: 0, refusedPages: 0, badMessages: 0, droppedFrames: 0 };
+  readonly #stats = {
+    refusedUpgrades: 0,
+    refusedPages: 0,
+    badMessages: 0,
+    droppedFrames: 0,
+    droppedVoice: 0,
+  };
+  readonly #mic: MicIntake;
 
   constructor(options: UiBridgeOptions) {
     if (options.host !== '127.0.0.1') {
@@ -121,13 +115,14 @@ export class UiBridge {
     }
     this.#options = options;
     this.#log = options.logger ?? silentLogger;
+    this.#mic = new MicIntake((packet) => options.session.pushUiVoice(packet), this.#log);
     this.#server.on('upgrade', (req, socket) => this.#upgrade(req, socket));
     // A client resetting its connection is its own business; the server keeps serving.
     this.#server.on('clientError', (_err, socket) => socket.destroy());
   }
 
   get stats(): UiBridgeStats {
-    return { clients: this.#clients.size, ...this.#stats };
+    return { clients: this.#clients.size, ...this.#stats, badVoice: this.#mic.bad };
   }
 
   /** Listens and starts forwarding the session; resolves with the page URL (its token works once). */
@@ -167,6 +162,9 @@ export class UiBridge {
         },
         frame: (stream, bytes) => {
           for (const client of this.#clients) this.#sendFrame(client, stream, bytes);
+        },
+        voice: (bytes) => {
+          for (const client of this.#clients) this.#sendVoice(client, bytes);
         },
       },
       this.#log,
@@ -230,7 +228,7 @@ export class UiBridge {
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const plain = (status: number, extra: Record<string, string> = {}, html?: string): void => {
-      const body = html ?? `${status} ${STATUS_TEXT[status] ?? ''}\n`;
+      const body = html ?? `${status} ${STATUS_CODES[status] ?? ''}\n`;
       res.writeHead(status, {
         ...this.#securityHeaders(),
         'Content-Type': html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
@@ -304,7 +302,7 @@ export class UiBridge {
         refused: this.#stats.refusedUpgrades,
       });
       socket.end(
-        `HTTP/1.1 ${refusal.status} ${STATUS_TEXT[refusal.status]}\r\n` +
+        `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n` +
           'Connection: close\r\nContent-Length: 0\r\n\r\n',
       );
       return;
@@ -333,9 +331,13 @@ export class UiBridge {
   }
 
   #onMessage(client: Client, data: RawData, isBinary: boolean): void {
-    const verdict = isBinary
-      ? { ok: false as const, message: 'binary messages are not accepted' }
-      : rawDataBytes(data) > MAX_CLIENT_MESSAGE_BYTES
+    if (isBinary) {
+      // Only an authenticated page has a socket at all (#refusal).
+      this.#mic.take(rawDataBinary(data));
+      return;
+    }
+    const verdict =
+      rawDataBytes(data) > MAX_CLIENT_MESSAGE_BYTES
         ? { ok: false as const, message: `message longer than ${MAX_CLIENT_MESSAGE_BYTES} bytes` }
         : checkClientText(rawDataText(data), { allowQuit: false });
     if (!verdict.ok) {
@@ -348,6 +350,18 @@ export class UiBridge {
       return;
     }
     this.#options.session.handle(verdict.command);
+  }
+
+  #sendVoice(client: Client, bytes: Uint8Array): void {
+    const { ws } = client;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    // Voice is never held back for video in flight; only a client that stopped reading
+    // loses it (it would play it too late anyway).
+    if (ws.bufferedAmount > MAX_BUFFERED_FOR_FRAMES) {
+      this.#stats.droppedVoice += 1;
+      return;
+    }
+    ws.send(bytes, { binary: true });
   }
 
   #sendMessage(client: Client, message: ServerMessage): void {

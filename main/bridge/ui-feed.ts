@@ -8,12 +8,17 @@ import type { Logger } from '../../p2p/base/logger.js';
 import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import type { SessionEvent } from '../../protocol/api.js';
 import type { EncodedFrame } from '../media/video-capture.js';
-import type { Session } from '../session.js';
+import type { RemoteVoice, Session } from '../session.js';
+import { encodeVoicePacket } from '../../protocol/audio/voice-packet.js';
+import { encodeUiVoice } from '../../protocol/ui-frames.js';
 import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { encodeUiFrame } from './frame-codec.js';
 
 /** The part of a Session the shells use. */
-export type UiSession = Pick<Session, 'id' | 'mediaSettings' | 'on' | 'off' | 'handle'>;
+export type UiSession = Pick<
+  Session,
+  'id' | 'mediaSettings' | 'on' | 'off' | 'handle' | 'pushUiVoice'
+>;
 
 export interface UiSink {
   message(message: ServerMessage): void;
@@ -22,6 +27,8 @@ export interface UiSink {
    * `remote:<peer id>`), so a sink can keep at most one frame per stream in flight.
    */
   frame(stream: string, bytes: Uint8Array): void;
+  /** One member's voice packet (kind 3): small, 50 a second per member, never held back. */
+  voice(bytes: Uint8Array): void;
 }
 
 /** The first messages of every new interface: who we are and what the camera is set to. */
@@ -69,12 +76,24 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
         jpeg: local.jpeg,
       }),
     );
+  const onVoice = ({ from, header, opus }: RemoteVoice): void => {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeUiVoice({ peer: from, packet: encodeVoicePacket(header, opus) });
+    } catch (err) {
+      logger.debug('ui: voice packet dropped', { peer: from, reason: errorText(err) });
+      return;
+    }
+    sink.voice(bytes);
+  };
   session.on('event', onEvent);
   session.on('remote-frame', onRemote);
   session.on('local-frame', onLocal);
+  session.on('remote-voice', onVoice);
   return () => {
     session.off('event', onEvent);
     session.off('remote-frame', onRemote);
     session.off('local-frame', onLocal);
+    session.off('remote-voice', onVoice);
   };
 }

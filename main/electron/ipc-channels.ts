@@ -5,5 +5,9 @@
 export const IPC_COMMAND = 'meshcall:command';
 export const IPC_EVENT = 'meshcall:event';
 export const IPC_FRAME = 'meshcall:frame';
+/** Main → preload: one member's voice packet (protocol/ui-frames.ts kind 3). */
+export const IPC_VOICE = 'meshcall:voice';
+/** Preload → main: one microphone packet (kind 4). */
+export const IPC_MIC = 'meshcall:mic';
 /** Preload → main: the page listens now; send the greeting (again, after a reload). */
 export const IPC_HELLO = 'meshcall:hello';

@@ -31,7 +31,15 @@ import type { AppArgs } from '../cli-args.js';
 import { APP_USAGE, parseAppArgs } from '../cli-args.js';
 import { parseLogLevel, stderrLogger } from '../stderr-logger.js';
 import type { ServerMessage } from '../../protocol/ui-protocol.js';
-import { IPC_COMMAND, IPC_EVENT, IPC_FRAME, IPC_HELLO } from './ipc-channels.js';
+import {
+  IPC_COMMAND,
+  IPC_EVENT,
+  IPC_FRAME,
+  IPC_HELLO,
+  IPC_MIC,
+  IPC_VOICE,
+} from './ipc-channels.js';
+import { MicIntake } from '../bridge/mic-intake.js';
 
 const SCHEME = 'meshcall';
 const HOST = 'app';
@@ -84,6 +92,7 @@ let stopFeed: (() => void) | null = null;
 /** The page has subscribed (preload's hello) at least once since its process started. */
 let pageListening = false;
 let badMessages = 0;
+const mic = new MicIntake((packet) => node?.session.pushUiVoice(packet), logger);
 let shutdown: Promise<void> | null = null;
 let stopped = false;
 
@@ -150,6 +159,25 @@ function onCommand(event: IpcMainEvent, raw: unknown): void {
   else node?.session.handle(verdict.command);
 }
 
+function onMic(event: IpcMainEvent, bytes: unknown): void {
+  if (fromOurPage(event)) mic.take(bytes);
+}
+
+/** The page may use the microphone (voice), and nothing else of its media. */
+function microphoneOnly(
+  permission: string,
+  mediaTypes: readonly string[] | undefined,
+  url: string,
+): boolean {
+  return (
+    permission === 'media' &&
+    url.startsWith(`${PAGE_ORIGIN}/`) &&
+    mediaTypes !== undefined &&
+    mediaTypes.length > 0 &&
+    mediaTypes.every((type) => type === 'audio')
+  );
+}
+
 function createWindow(): BrowserWindow {
   const created = new BrowserWindow({
     width: 1200,
@@ -196,12 +224,24 @@ async function stop(): Promise<void> {
 async function start(): Promise<void> {
   const ses = electronSession.defaultSession;
   ses.protocol.handle(SCHEME, serveRenderer);
-  // The renderer shows video that the node captures; it needs no camera or microphone of
-  // its own. Notifications tell about invites while the window is in the background.
-  ses.setPermissionRequestHandler((_contents, permission, callback) =>
-    callback(permission === 'notifications'),
+  // The renderer shows video that the node captures: no camera of its own. It captures the
+  // microphone itself (voice: echo cancellation needs the page's own output). Notifications
+  // tell about invites while the window is in the background.
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(
+      permission === 'notifications' ||
+        microphoneOnly(
+          permission,
+          'mediaTypes' in details ? details.mediaTypes : [],
+          details.requestingUrl,
+        ),
+    ),
   );
-  ses.setPermissionCheckHandler((_contents, permission) => permission === 'notifications');
+  ses.setPermissionCheckHandler(
+    (_contents, permission, origin, details) =>
+      permission === 'notifications' ||
+      microphoneOnly(permission, details.mediaType === 'audio' ? ['audio'] : [], `${origin}/`),
+  );
   // Our protocol sets these itself; this covers anything else a page might load.
   ses.webRequest.onHeadersReceived((details, callback) =>
     callback({
@@ -210,6 +250,7 @@ async function start(): Promise<void> {
   );
   ipcMain.on(IPC_HELLO, onHello);
   ipcMain.on(IPC_COMMAND, onCommand);
+  ipcMain.on(IPC_MIC, onMic);
 
   try {
     node = await startSession(args, logger, 'electron');
@@ -221,6 +262,7 @@ async function start(): Promise<void> {
     {
       message: (message) => toPage(IPC_EVENT, message),
       frame: (_stream, bytes) => toPage(IPC_FRAME, bytes),
+      voice: (bytes) => toPage(IPC_VOICE, bytes),
     },
     logger,
   );

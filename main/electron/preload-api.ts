@@ -10,6 +10,10 @@ export interface MeshcallPreloadApi {
   send(message: ClientMessage): void;
   /** Every ServerMessage (hello first); returns a function that unsubscribes. */
   onMessage(listener: (message: ServerMessage) => void): () => void;
-  /** Video frames in the binary layout of main/ui-protocol.ts; returns an unsubscribe. */
+  /** Video frames in the binary layout of protocol/ui-frames.ts; returns an unsubscribe. */
   onFrame(listener: (bytes: Uint8Array) => void): () => void;
+  /** Members' voice packets (ui-frames.ts kind 3); returns an unsubscribe. */
+  onVoice(listener: (bytes: Uint8Array) => void): () => void;
+  /** One microphone frame (ui-frames.ts kind 4); the main process validates it. */
+  sendMic(bytes: Uint8Array): void;
 }

@@ -6,7 +6,14 @@
 import type { IpcRendererEvent } from 'electron';
 import { contextBridge, ipcRenderer } from 'electron';
 import type { ServerMessage } from '../../protocol/ui-protocol.js';
-import { IPC_COMMAND, IPC_EVENT, IPC_FRAME, IPC_HELLO } from './ipc-channels.js';
+import {
+  IPC_COMMAND,
+  IPC_EVENT,
+  IPC_FRAME,
+  IPC_HELLO,
+  IPC_MIC,
+  IPC_VOICE,
+} from './ipc-channels.js';
 import type { MeshcallPreloadApi } from './preload-api.js';
 
 let greeted = false;
@@ -35,6 +42,14 @@ const api: MeshcallPreloadApi = {
   },
   onFrame(listener) {
     return subscribe<Uint8Array>(IPC_FRAME, listener);
+  },
+  onVoice(listener) {
+    return subscribe<Uint8Array>(IPC_VOICE, listener);
+  },
+  sendMic(bytes) {
+    // Only bytes cross: anything else the page passes would be cloned into the main process.
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
+    ipcRenderer.send(IPC_MIC, bytes);
   },
 };
 

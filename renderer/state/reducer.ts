@@ -25,6 +25,7 @@ export function initialState(): AppState {
     filters: [],
     stats: { sending: null, members: {} },
     videoOff: {},
+    voice: { source: null, muted: false, membersMuted: {} },
     toasts: [],
     nextToastId: 1,
     trustWarnings: [],
@@ -195,6 +196,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
         chat: chatFor(state, event.call),
         stats: sameCall ? state.stats : { sending: null, members: {} },
         videoOff: sameCall ? state.videoOff : {},
+        voice: sameCall ? state.voice : { ...state.voice, membersMuted: {} },
       };
     }
     case 'member-joined':
@@ -231,6 +233,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
         call: { ...state.call, members: state.call.members.filter((m) => m.peer !== event.peer) },
         stats: { ...state.stats, members: without(state.stats.members, event.peer) },
         videoOff: without(state.videoOff, event.peer),
+        voice: { ...state.voice, membersMuted: without(state.voice.membersMuted, event.peer) },
       };
       const reason = event.reason === 'left' ? '' : event.reason;
       return addToast(next, 'info', `${event.name} left the call`, reason);
@@ -243,6 +246,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
         outgoing: {},
         stats: { sending: null, members: {} },
         videoOff: {},
+        voice: { ...state.voice, membersMuted: {} },
       };
       // Our own leaving needs no news, and an unanswered invite already said why.
       if (['left', 'quit', 'merged', 'declined', 'no answer'].includes(event.reason)) {
@@ -315,6 +319,19 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
           description,
         })),
       };
+    case 'mute-state':
+      if (event.peer === state.self?.id) {
+        return { ...state, voice: { ...state.voice, muted: event.muted } };
+      }
+      return {
+        ...state,
+        voice: {
+          ...state.voice,
+          membersMuted: { ...state.voice.membersMuted, [event.peer]: event.muted },
+        },
+      };
+    case 'audio-settings':
+      return { ...state, voice: { ...state.voice, source: event.source, muted: event.muted } };
     case 'video-state':
       return { ...state, videoOff: { ...state.videoOff, [event.peer]: !event.enabled } };
     case 'stats': {
@@ -337,6 +354,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
     case 'frame':
     case 'snapshot':
     case 'chat-export-text':
+    case 'audio-recorded':
     case 'health':
       return state;
   }

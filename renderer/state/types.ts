@@ -65,6 +65,16 @@ export interface StatsState {
   members: Record<string, MemberStatsView>;
 }
 
+/** Voice as the node reports it (the page's own microphone and playout live in audio/). */
+export interface VoiceState {
+  /** Where our voice comes from (`ui`: this page's microphone), once the node said so. */
+  source: string | null;
+  /** We are muted: the node sends no voice. */
+  muted: boolean;
+  /** Members (by id) who muted themselves. */
+  membersMuted: Record<string, boolean>;
+}
+
 export interface AppState {
   connection: ConnectionStatus;
   self: SelfInfo | null;
@@ -81,6 +91,7 @@ export interface AppState {
   stats: StatsState;
   /** Members (by id) who switched their video off. */
   videoOff: Record<string, boolean>;
+  voice: VoiceState;
   toasts: Toast[];
   nextToastId: number;
   trustWarnings: TrustWarning[];

@@ -136,7 +136,7 @@ export function decodeUiVoice(bytes: Uint8Array): UiVoiceFrame | null {
 }
 
 /** The page's microphone packet as one message to the node. */
-export function encodeUiMic(packet: Uint8Array): Uint8Array {
+export function encodeUiMic(packet: Uint8Array): Uint8Array<ArrayBuffer> {
   if (packet.byteLength === 0) throw new RangeError('a microphone frame needs a packet');
   const bytes = new Uint8Array(1 + packet.byteLength);
   bytes[0] = FRAME_KIND_MIC;

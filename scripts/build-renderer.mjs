@@ -1,4 +1,6 @@
-// Bundles the Preact interface (renderer/) into dist/renderer/{index.html, app.js, app.css}.
+// Bundles the Preact interface (renderer/) into dist/renderer/{index.html, app.js, app.css}
+// and the audio thread's module, audio-worklet.js (a file of its own: the CSP allows 'self'
+// scripts only, so the page cannot hand the worklet a blob: or data: module).
 // No inline scripts or styles: index.html loads both files, under a strict CSP.
 // Usage: node scripts/build-renderer.mjs [--watch]
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -33,6 +35,18 @@ const script = {
 };
 
 /** @type {import('esbuild').BuildOptions} */
+const worklet = {
+  ...common,
+  entryPoints: ['renderer/audio/worklet.ts'],
+  outfile: join(outdir, 'audio-worklet.js'),
+  // An AudioWorklet module is an ES module.
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome120'],
+  tsconfig: 'tsconfig.renderer.json',
+};
+
+/** @type {import('esbuild').BuildOptions} */
 const styles = {
   ...common,
   entryPoints: ['renderer/styles/app.css'],
@@ -48,10 +62,10 @@ async function copyStatic() {
 }
 
 if (watch) {
-  for (const options of [script, styles]) await (await esbuild.context(options)).watch();
+  for (const options of [script, worklet, styles]) await (await esbuild.context(options)).watch();
   await copyStatic();
   process.stdout.write(`watching renderer/ → ${outdir}\n`);
 } else {
-  await Promise.all([esbuild.build(script), esbuild.build(styles)]);
+  await Promise.all([esbuild.build(script), esbuild.build(worklet), esbuild.build(styles)]);
   await copyStatic();
 }

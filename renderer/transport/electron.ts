@@ -1,5 +1,10 @@
-import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
-import { decodeUiFrame } from '../../protocol/ui-frames.js';
+import type {
+  ClientMessage,
+  ServerMessage,
+  UiVideoFrame,
+  UiVoiceFrame,
+} from '../../protocol/ui-protocol.js';
+import { decodeUiFrame, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
 import type { ConnectionStatus, Transport } from './transport.js';
 import { Listeners, validServerMessage } from './transport.js';
 
@@ -8,6 +13,8 @@ export interface MeshcallBridge {
   send(message: ClientMessage): void;
   onMessage(listener: (message: ServerMessage) => void): () => void;
   onFrame(listener: (bytes: Uint8Array) => void): () => void;
+  onVoice(listener: (bytes: Uint8Array) => void): () => void;
+  sendMic(bytes: Uint8Array): void;
 }
 
 export function isMeshcallBridge(value: unknown): value is MeshcallBridge {
@@ -16,7 +23,9 @@ export function isMeshcallBridge(value: unknown): value is MeshcallBridge {
   return (
     typeof bridge.send === 'function' &&
     typeof bridge.onMessage === 'function' &&
-    typeof bridge.onFrame === 'function'
+    typeof bridge.onFrame === 'function' &&
+    typeof bridge.onVoice === 'function' &&
+    typeof bridge.sendMic === 'function'
   );
 }
 
@@ -24,6 +33,13 @@ export function isMeshcallBridge(value: unknown): value is MeshcallBridge {
  * Wraps the preload bridge; IPC inside one app never drops, so it is always open. The main
  * process greets the page (hello) once it subscribes.
  */
+/** Typed arrays cross the context bridge as copies; accept any view or a bare buffer. */
+function bytesOf(value: unknown): Uint8Array | null {
+  if (ArrayBuffer.isView(value))
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return value instanceof ArrayBuffer ? new Uint8Array(value) : null;
+}
+
 export function createElectronTransport(bridge: MeshcallBridge): Transport {
   const messages = new Listeners<ServerMessage>();
   const frames = new Listeners<UiVideoFrame>();
@@ -33,15 +49,16 @@ export function createElectronTransport(bridge: MeshcallBridge): Transport {
     const message = validServerMessage(raw);
     if (message) messages.emit(message);
   });
+  const voices = new Listeners<UiVoiceFrame>();
   const offFrame = bridge.onFrame((bytes: unknown) => {
-    // Typed arrays cross the context bridge as copies; accept any view or a bare buffer.
-    const view = ArrayBuffer.isView(bytes)
-      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      : bytes instanceof ArrayBuffer
-        ? new Uint8Array(bytes)
-        : null;
+    const view = bytesOf(bytes);
     const frame = view ? decodeUiFrame(view) : null;
     if (frame) frames.emit(frame);
+  });
+  const offVoice = bridge.onVoice((bytes: unknown) => {
+    const view = bytesOf(bytes);
+    const voice = view ? decodeUiVoice(view) : null;
+    if (voice) voices.emit(voice);
   });
   return {
     kind: 'electron',
@@ -56,6 +73,15 @@ export function createElectronTransport(bridge: MeshcallBridge): Transport {
     },
     onMessage: (listener) => messages.add(listener),
     onFrame: (listener) => frames.add(listener),
+    onVoice: (listener) => voices.add(listener),
+    sendMic(packet: Uint8Array): boolean {
+      try {
+        bridge.sendMic(encodeUiMic(packet));
+        return true;
+      } catch {
+        return false;
+      }
+    },
     onStatus: (listener) => statuses.add(listener),
     retryNow(): void {
       // Nothing to reconnect.
@@ -63,8 +89,10 @@ export function createElectronTransport(bridge: MeshcallBridge): Transport {
     close(): void {
       offMessage();
       offFrame();
+      offVoice();
       messages.clear();
       frames.clear();
+      voices.clear();
       statuses.clear();
     },
   };

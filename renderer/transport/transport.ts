@@ -1,4 +1,9 @@
-import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
+import type {
+  ClientMessage,
+  ServerMessage,
+  UiVideoFrame,
+  UiVoiceFrame,
+} from '../../protocol/ui-protocol.js';
 import { serverMessageSchema } from '../../protocol/ui-protocol.js';
 
 export type ConnectionStatus =
@@ -14,6 +19,10 @@ export interface Transport {
   send(message: ClientMessage): boolean;
   onMessage(listener: (message: ServerMessage) => void): () => void;
   onFrame(listener: (frame: UiVideoFrame) => void): () => void;
+  /** Members' voice packets (still to be checked with decodeVoicePacket). */
+  onVoice(listener: (frame: UiVoiceFrame) => void): () => void;
+  /** One microphone voice packet; false when it could not be handed over. */
+  sendMic(packet: Uint8Array): boolean;
   onStatus(listener: (status: ConnectionStatus) => void): () => void;
   readonly status: ConnectionStatus;
   /** Tries to connect now instead of waiting for the next scheduled attempt. */

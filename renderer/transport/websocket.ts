@@ -1,5 +1,10 @@
-import type { ClientMessage, ServerMessage, UiVideoFrame } from '../../protocol/ui-protocol.js';
-import { decodeUiFrame } from '../../protocol/ui-frames.js';
+import type {
+  ClientMessage,
+  ServerMessage,
+  UiVideoFrame,
+  UiVoiceFrame,
+} from '../../protocol/ui-protocol.js';
+import { decodeUiFrame, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
 import { reconnectDelay } from './backoff.js';
 import type { ConnectionStatus, Transport } from './transport.js';
 import { Listeners, parseServerMessage } from './transport.js';
@@ -11,12 +16,14 @@ export function webSocketUrl(location: { protocol: string; host: string }): stri
 }
 
 /**
- * JSON text messages are ServerMessage / ClientMessage, binary messages are video frames.
+ * JSON text messages are ServerMessage / ClientMessage, binary messages are video frames and
+ * voice packets (and, from us, microphone packets).
  * Reconnects with backoff whenever the socket drops.
  */
 export function createWebSocketTransport(url: string): Transport {
   const messages = new Listeners<ServerMessage>();
   const frames = new Listeners<UiVideoFrame>();
+  const voices = new Listeners<UiVoiceFrame>();
   const statuses = new Listeners<ConnectionStatus>();
   let status: ConnectionStatus = { state: 'connecting', attempt: 0 };
   let socket: WebSocket | null = null;
@@ -55,7 +62,13 @@ export function createWebSocketTransport(url: string): Transport {
         const message = parseServerMessage(data);
         if (message) messages.emit(message);
       } else if (data instanceof ArrayBuffer) {
-        const frame = decodeUiFrame(new Uint8Array(data));
+        const bytes = new Uint8Array(data);
+        const voice = decodeUiVoice(bytes);
+        if (voice) {
+          voices.emit(voice);
+          return;
+        }
+        const frame = decodeUiFrame(bytes);
         if (frame) frames.emit(frame);
       }
     });
@@ -89,6 +102,12 @@ export function createWebSocketTransport(url: string): Transport {
     },
     onMessage: (listener) => messages.add(listener),
     onFrame: (listener) => frames.add(listener),
+    onVoice: (listener) => voices.add(listener),
+    sendMic(packet: Uint8Array): boolean {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+      socket.send(encodeUiMic(packet));
+      return true;
+    },
     onStatus: (listener) => statuses.add(listener),
     retryNow(): void {
       if (status.state === 'closed') connect();
@@ -100,6 +119,7 @@ export function createWebSocketTransport(url: string): Transport {
       socket = null;
       messages.clear();
       frames.clear();
+      voices.clear();
       statuses.clear();
     },
   };

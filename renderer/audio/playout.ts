@@ -112,10 +112,13 @@ class MemberVoice {
 export class Playout {
   readonly #mixer: AudioWorkletNode;
   readonly #members = new Map<string, MemberVoice>();
+  readonly #volumeOf: (peer: string) => number;
   #closed = false;
 
-  constructor(mixer: AudioWorkletNode) {
+  /** `volumeOf`: the volume a member starts at (what the user set for them before). */
+  constructor(mixer: AudioWorkletNode, volumeOf: (peer: string) => number) {
     this.#mixer = mixer;
+    this.#volumeOf = volumeOf;
   }
 
   #send(message: MixerMessage, transfer: Transferable[] = []): void {
@@ -128,6 +131,7 @@ export class Playout {
     if (!member) {
       member = new MemberVoice((pcm) => this.#send({ type: 'pcm', peer, pcm }, [pcm.buffer]));
       this.#members.set(peer, member);
+      this.#send({ type: 'gain', peer, gain: this.#volumeOf(peer) });
     }
     // The jitter buffer keeps the payload until its turn: a copy, not a view of the message.
     member.jitter.push(header, opus.slice(), arrivalMs);

@@ -55,7 +55,7 @@ export class VoiceEngine {
   #micStatus: MicStatus = { state: 'off' };
   #micSettings = loadMicSettings();
   #outputDevice = loadOutputDevice();
-  #wants = { call: false, meter: false };
+  #wants = { call: false, mic: false };
   #muted = false;
   #lastLevel = SILENT_LEVEL;
   readonly counts = { sent: 0, received: 0, bad: 0 };
@@ -98,12 +98,20 @@ export class VoiceEngine {
     return this.#speaking.get(key)?.on ?? false;
   }
 
-  /** What needs sound: a call (playout and microphone) and/or the settings' meter. */
-  want(call: boolean, meter: boolean): void {
-    if (this.#closed || (call === this.#wants.call && meter === this.#wants.meter)) return;
-    this.#wants = { call, meter };
-    if (call || meter) void this.#start();
-    else this.#stop();
+  /**
+   * What needs sound: a call (members play; our packets leave unless muted) and the
+   * microphone (in a call whose voice is this page's, or for the settings' meter).
+   */
+  want(call: boolean, mic: boolean): void {
+    if (this.#closed || (call === this.#wants.call && mic === this.#wants.mic)) return;
+    this.#wants = { call, mic };
+    if (!call && !mic) {
+      this.#stop();
+      return;
+    }
+    this.#graph ??= this.#buildGraph();
+    if (mic) void this.#start();
+    else this.#closeMic();
   }
 
   /** Muted: no packet leaves this page (the node is told too, with the `mute` command). */
@@ -121,7 +129,7 @@ export class VoiceEngine {
   retryMic(): void {
     this.#mic?.close();
     this.#mic = null;
-    if (this.#wants.call || this.#wants.meter) void this.#start();
+    if (this.#wants.mic) void this.#start();
   }
 
   async setOutputDevice(deviceId: string): Promise<void> {
@@ -177,7 +185,7 @@ export class VoiceEngine {
       });
       const analyser = new AnalyserNode(context, { fftSize: 4096, smoothingTimeConstant: 0.5 });
       mixer.connect(analyser).connect(context.destination);
-      const playout = new Playout(mixer);
+      const playout = new Playout(mixer, loadVolume);
       mixer.port.onmessage = (event: MessageEvent<WorkletMessage>) => {
         if (event.data.type === 'tick') this.#tick(playout);
       };
@@ -193,9 +201,9 @@ export class VoiceEngine {
   }
 
   async #start(): Promise<void> {
-    this.#graph ??= this.#buildGraph();
-    const graph = await this.#graph;
-    if (!graph || this.#closed || !(this.#wants.call || this.#wants.meter) || this.#mic) return;
+    const pending = (this.#graph ??= this.#buildGraph());
+    const graph = await pending;
+    if (!graph || this.#closed || this.#graph !== pending || !this.#wants.mic || this.#mic) return;
     const mic = new Microphone(graph.context, {
       status: (status) => {
         if (this.#mic === mic || status.state === 'off') this.#setStatus(status);
@@ -214,9 +222,14 @@ export class VoiceEngine {
     await mic.start(this.#micSettings);
   }
 
-  #stop(): void {
+  #closeMic(): void {
     this.#mic?.close();
     this.#mic = null;
+    this.#setSpeaking(SELF_VOICE, false, Date.now());
+  }
+
+  #stop(): void {
+    this.#closeMic();
     const graph = this.#graph;
     this.#graph = null;
     void graph?.then((built) => {

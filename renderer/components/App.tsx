@@ -13,6 +13,8 @@ import type { Store } from '../state/store.js';
 import { StoreContext } from '../state/store.js';
 import type { Transport } from '../transport/transport.js';
 import { FrameHub } from '../video/frame-hub.js';
+import { VoiceEngine } from '../audio/voice-engine.js';
+import { usePushToTalk } from '../hooks/useVoice.js';
 import { ConnectionBanner, TrustWarnings } from './Banners.js';
 import { ChatPanel, COMPOSER_ID } from './ChatPanel.js';
 import { ExportChatDialog } from './ExportChatDialog.js';
@@ -49,6 +51,8 @@ type DialogState =
 export function App({ transport }: { transport: Transport }): JSX.Element {
   const [state, dispatch] = useReducer(reduce, undefined, initialState);
   const frames = useMemo(() => new FrameHub(), []);
+  const voice = useMemo(() => new VoiceEngine(transport), [transport]);
+  useEffect(() => () => voice.close(), [voice]);
   const everConnected = useRef(false);
   const historyAsked = useRef<string | null>(null);
   /** Every tab gets the export's text; only the one that asked for it saves it. */
@@ -126,6 +130,28 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
   const tabs = availableTabs(inCall, narrow);
   const activeTab: PanelTab = tabs.includes(tab) ? tab : (tabs[0] ?? 'nearby');
 
+  // The microphone is asked for only when a call starts (if the node's voice is this page's)
+  // or while Settings shows its meter.
+  const pageVoice = state.voice.source === null || state.voice.source === 'ui';
+  const showsMeter = activeTab === 'settings';
+  useEffect(() => {
+    voice.want(inCall, (inCall && pageVoice) || showsMeter);
+  }, [voice, inCall, pageVoice, showsMeter]);
+  useEffect(() => voice.setMuted(state.voice.muted), [voice, state.voice.muted]);
+  const memberIds = state.call?.members;
+  useEffect(() => {
+    voice.retain(new Set(memberIds?.map((member) => member.peer) ?? []));
+  }, [voice, memberIds]);
+  const setMuted = useCallback(
+    (muted: boolean) => {
+      // At once here (push-to-talk must not wait for the node's answer), then on the node.
+      voice.setMuted(muted);
+      send({ cmd: 'mute', muted });
+    },
+    [voice, send],
+  );
+  usePushToTalk(inCall, state.voice.muted, setMuted);
+
   // Entering or leaving a call brings the panel that matters next to the front.
   const callId = state.call?.id ?? null;
   const previousCall = useRef<string | null>(null);
@@ -158,6 +184,9 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
   const invite = state.invites[0];
   const onShortcut = (action: ShortcutAction): void => {
     switch (action) {
+      case 'toggle-mute':
+        setMuted(!state.voice.muted);
+        return;
       case 'toggle-video':
         send({ cmd: 'video', enabled: !(state.media?.enabled ?? true) });
         return;
@@ -191,7 +220,10 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
     setDialog({ kind: 'trust', peer, name, code: code ?? '', message });
   };
 
-  const store: Store = useMemo(() => ({ state, dispatch, send, frames }), [state, send, frames]);
+  const store: Store = useMemo(
+    () => ({ state, dispatch, send, frames, voice, setMuted }),
+    [state, send, frames, voice, setMuted],
+  );
   const closeDialog = (): void => setDialog(null);
 
   const panel = (): JSX.Element | null => {

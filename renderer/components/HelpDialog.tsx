@@ -18,6 +18,12 @@ export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
           ))}
           <tr>
             <td>
+              <Kbd>Space</Kbd>
+            </td>
+            <td>Hold to talk while muted</td>
+          </tr>
+          <tr>
+            <td>
               <Kbd>Esc</Kbd>
             </td>
             <td>Close a dialog</td>

@@ -3,6 +3,7 @@ import type { MemberEventView } from '../../protocol/api.js';
 import { useStore } from '../state/store.js';
 import { Avatar, SafetyCode, StatePill } from './bits.js';
 import { Icon } from './Icon.js';
+import { MemberVolume } from './MemberVolume.js';
 
 export function PeoplePanel({
   onVerify,
@@ -50,6 +51,11 @@ export function PeoplePanel({
                   <StatePill state={member.state} />
                 </div>
                 <SafetyCode code={member.safetyCode} label={`Safety code with ${member.name}`} />
+                <MemberVolume
+                  peer={member.peer}
+                  name={member.name}
+                  muted={state.voice.membersMuted[member.peer] ?? false}
+                />
                 <div class="member-actions">
                   {keyChanged ? (
                     <button

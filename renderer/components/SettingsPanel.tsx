@@ -5,6 +5,7 @@ import type { NotificationState } from '../hooks/useNotifications.js';
 import type { SourceKind } from '../lib/format.js';
 import { describeSource, parseSource } from '../lib/format.js';
 import { useStore } from '../state/store.js';
+import { VoiceSettings } from './VoiceSettings.js';
 
 const RESOLUTIONS = ['320x240', '640x480', '1280x720'] as const;
 const FRAME_RATES = [15, 30] as const;
@@ -178,6 +179,7 @@ export function SettingsPanel({
           </button>
         </div>
       </section>
+      <VoiceSettings />
       <section class="setting">
         <SourceForm />
       </section>

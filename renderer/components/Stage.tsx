@@ -6,6 +6,8 @@ import { Avatar, ToolButton } from './bits.js';
 import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 import { VideoTile } from './VideoTile.js';
+import { MicNotice, MuteButton } from './VoiceControls.js';
+import { SELF_VOICE } from '../audio/voice-engine.js';
 import type { PanelTab } from './tabs.js';
 
 function gridColumns(count: number, narrow: boolean): number {
@@ -25,6 +27,8 @@ export function SelfTile({ compact = false }: { compact?: boolean }): JSX.Elemen
       peer={self?.id ?? 'self'}
       name={self?.name ?? 'You'}
       self
+      speakingKey={SELF_VOICE}
+      muted={state.voice.muted}
       videoOff={state.media ? !state.media.enabled : false}
       sending={state.call ? state.stats.sending : null}
       compact={compact}
@@ -54,10 +58,11 @@ function ControlBar({
   );
   return (
     <div class="control-bar" role="toolbar" aria-label="Call controls">
+      <MuteButton />
       <ToolButton
         class={`control ${enabled ? '' : 'control-off'}`}
         icon={enabled ? 'video' : 'video-off'}
-        label={enabled ? 'Turn video off (M)' : 'Turn video on (M)'}
+        label={enabled ? 'Turn video off (V)' : 'Turn video on (V)'}
         caption={enabled ? 'Video on' : 'Video off'}
         pressed={!enabled}
         onClick={() => send({ cmd: 'video', enabled: !enabled })}
@@ -149,6 +154,8 @@ export function Stage({
               name={member.name}
               state={member.state}
               verified={member.verified}
+              speakingKey={member.peer}
+              muted={state.voice.membersMuted[member.peer] ?? false}
               videoOff={state.videoOff[member.peer] ?? false}
               stats={state.stats.members[member.peer]}
             />
@@ -169,6 +176,7 @@ export function Stage({
           <SelfTile />
         </div>
       </div>
+      <MicNotice />
       <ControlBar onOpen={onOpen} onLeave={onLeave} />
     </section>
   );

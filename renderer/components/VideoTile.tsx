@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberEventView, MemberStatsView, SendingStatsView } from '../../protocol/api.js';
 import { formatFps, formatKbps, formatMs } from '../lib/format.js';
+import { useSpeaking } from '../hooks/useVoice.js';
 import { useStore } from '../state/store.js';
 import { CanvasPainter } from '../video/painter.js';
 import { Avatar } from './bits.js';
@@ -20,6 +21,10 @@ export interface VideoTileProps {
   sending?: SendingStatsView | null | undefined;
   /** A smaller label for the preview in side panels. */
   compact?: boolean;
+  /** Whose voice lights this tile when they speak (a member id, or SELF_VOICE). */
+  speakingKey?: string;
+  /** Their microphone is muted. */
+  muted?: boolean;
 }
 
 function StatsOverlay({
@@ -68,7 +73,8 @@ function StatsOverlay({
  * updated without re-rendering.
  */
 export function VideoTile(props: VideoTileProps): JSX.Element {
-  const { frames } = useStore();
+  const { frames, voice } = useStore();
+  const speaking = useSpeaking(voice, props.speakingKey ?? '') && !props.muted;
   const tile = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hasPicture, setHasPicture] = useState(false);
@@ -108,16 +114,20 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     showPicture ? 'has-picture' : 'no-picture',
     `tile-${state}`,
     props.compact ? 'tile-compact' : '',
+    speaking ? 'tile-speaking' : '',
   ];
+  const voiceState = props.muted ? ', microphone muted' : speaking ? ', speaking' : '';
   return (
     <div
       ref={tile}
       class={classes.join(' ')}
       data-peer={props.peer}
       data-self={props.self ? 'true' : undefined}
+      data-speaking={speaking ? 'true' : 'false'}
+      data-muted={props.muted ? 'true' : 'false'}
       tabIndex={0}
       role="group"
-      aria-label={`Video of ${label}${state === 'connected' ? '' : `, ${state}`}`}
+      aria-label={`Video of ${label}${state === 'connected' ? '' : `, ${state}`}${voiceState}`}
     >
       <canvas ref={canvas} class="tile-canvas" aria-hidden="true" width={4} height={3} />
       {!showPicture && (
@@ -139,6 +149,17 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           <span class="tile-verified" title="Verified">
             <Icon name="shield-check" size={14} />
           </span>
+        )}
+        {props.muted ? (
+          <span class="tile-mic-off" title={props.self ? 'You are muted' : 'Muted'}>
+            <Icon name="mic-off" size={14} />
+          </span>
+        ) : (
+          speaking && (
+            <span class="tile-speaking-icon" title="Speaking">
+              <Icon name="mic" size={14} />
+            </span>
+          )
         )}
         <span class="tile-name">{label}</span>
         {props.videoOff && (

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 
 export type ShortcutAction =
+  | 'toggle-mute'
   | 'toggle-video'
   | 'chat'
   | 'leave'
@@ -20,7 +21,8 @@ export interface Shortcut {
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  { key: 'm', label: 'M', action: 'toggle-video', description: 'Turn video on or off' },
+  { key: 'm', label: 'M', action: 'toggle-mute', description: 'Mute or unmute your microphone' },
+  { key: 'v', label: 'V', action: 'toggle-video', description: 'Turn video on or off' },
   { key: 'c', label: 'C', action: 'chat', description: 'Open the chat and start typing' },
   { key: 'f', label: 'F', action: 'filters', description: 'Filters' },
   { key: 'p', label: 'P', action: 'people', description: 'People in the call' },
@@ -31,7 +33,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: '?', label: '?', action: 'help', description: 'Show these shortcuts' },
 ];
 
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;

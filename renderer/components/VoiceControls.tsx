@@ -1,0 +1,56 @@
+import type { JSX } from 'preact';
+import { SELF_VOICE } from '../audio/voice-engine.js';
+import { useMicStatus, useSpeaking } from '../hooks/useVoice.js';
+import { useStore } from '../state/store.js';
+import { ToolButton } from './bits.js';
+import { Icon } from './Icon.js';
+
+/** Mute and unmute (M); while muted, holding Space talks. */
+export function MuteButton(): JSX.Element {
+  const { state, setMuted } = useStore();
+  const muted = state.voice.muted;
+  return (
+    <ToolButton
+      class={`control control-mute ${muted ? 'control-off' : ''}`}
+      icon={muted ? 'mic-off' : 'mic'}
+      label={muted ? 'Unmute microphone (M)' : 'Mute microphone (M)'}
+      title={muted ? 'Unmute (M), or hold Space to talk' : 'Mute (M)'}
+      caption={muted ? 'Muted' : 'Mic on'}
+      pressed={muted}
+      onClick={() => setMuted(!muted)}
+    />
+  );
+}
+
+/**
+ * What the call's microphone needs the user to know: that it could not open (with a way to
+ * try again), or that they are speaking while muted.
+ */
+export function MicNotice(): JSX.Element | null {
+  const { state, voice, setMuted } = useStore();
+  const status = useMicStatus(voice);
+  const speaking = useSpeaking(voice, SELF_VOICE);
+  if (status.state === 'error') {
+    return (
+      <div class="mic-notice mic-notice-error" role="alert">
+        <Icon name="mic-off" size={16} />
+        <span>{status.message}</span>
+        <button type="button" class="button button-small" onClick={() => voice.retryMic()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (state.voice.muted && speaking) {
+    return (
+      <div class="mic-notice" role="status">
+        <Icon name="mic-off" size={16} />
+        <span>You are muted.</span>
+        <button type="button" class="button button-small" onClick={() => setMuted(false)}>
+          Unmute
+        </button>
+      </div>
+    );
+  }
+  return null;
+}

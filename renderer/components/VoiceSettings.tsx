@@ -1,0 +1,147 @@
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { SILENT_LEVEL } from '../../protocol/audio/voice-packet.js';
+import type { MicSettings } from '../audio/settings.js';
+import { useMicLevel, useMicStatus } from '../hooks/useVoice.js';
+import { useStore } from '../state/store.js';
+
+interface Devices {
+  inputs: MediaDeviceInfo[];
+  outputs: MediaDeviceInfo[];
+}
+
+/** The devices the browser lists (names only once the microphone was allowed). */
+function useDevices(refreshKey: string): Devices {
+  const [devices, setDevices] = useState<Devices>({ inputs: [], outputs: [] });
+  useEffect(() => {
+    const media = navigator.mediaDevices as MediaDevices | undefined;
+    if (!media) return;
+    let live = true;
+    const load = (): void => {
+      void media
+        .enumerateDevices()
+        .then((all) => {
+          if (!live) return;
+          setDevices({
+            inputs: all.filter((d) => d.kind === 'audioinput' && d.deviceId !== 'default'),
+            outputs: all.filter((d) => d.kind === 'audiooutput' && d.deviceId !== 'default'),
+          });
+        })
+        .catch(() => undefined);
+    };
+    load();
+    media.addEventListener('devicechange', load);
+    return () => {
+      live = false;
+      media.removeEventListener('devicechange', load);
+    };
+  }, [refreshKey]);
+  return devices;
+}
+
+function DevicePicker({
+  label,
+  devices,
+  value,
+  onChange,
+}: {
+  label: string;
+  devices: MediaDeviceInfo[];
+  value: string;
+  onChange: (deviceId: string) => void;
+}): JSX.Element {
+  return (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <select class="input" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">System default</option>
+        {devices.map((device, i) => (
+          <option key={device.deviceId} value={device.deviceId}>
+            {device.label || `${label} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+const PROCESSING: readonly { key: keyof Omit<MicSettings, 'inputDevice'>; label: string }[] = [
+  { key: 'echoCancellation', label: 'Echo cancellation' },
+  { key: 'noiseSuppression', label: 'Noise suppression' },
+  { key: 'autoGainControl', label: 'Automatic gain' },
+];
+
+/** 0 (silent) … 100 (full scale) on a 60 dB scale, for the meter. */
+export function meterPercent(level: number): number {
+  const db = -Math.min(SILENT_LEVEL, Math.max(0, level));
+  return Math.round(Math.max(0, Math.min(1, (db + 60) / 60)) * 100);
+}
+
+/** Microphone, speakers, the browser's voice processing, and a live level meter. */
+export function VoiceSettings(): JSX.Element {
+  const { voice } = useStore();
+  const status = useMicStatus(voice);
+  const level = useMicLevel(voice);
+  const [settings, setSettings] = useState(voice.micSettings);
+  const [output, setOutput] = useState(voice.outputDevice);
+  const devices = useDevices(status.state);
+  const update = (next: MicSettings): void => {
+    setSettings(next);
+    voice.setMicSettings(next);
+  };
+  const percent = status.state === 'on' ? meterPercent(level) : 0;
+  return (
+    <section class="setting voice-settings" aria-label="Sound">
+      <h3 class="section-title">Sound</h3>
+      <DevicePicker
+        label="Microphone"
+        devices={devices.inputs}
+        value={settings.inputDevice}
+        onChange={(inputDevice) => update({ ...settings, inputDevice })}
+      />
+      <div
+        class="mic-meter"
+        role="meter"
+        aria-label="Microphone level"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+      >
+        <span class="mic-meter-fill" style={{ width: `${percent}%` }} />
+      </div>
+      {status.state === 'error' && (
+        <p class="field-error" role="alert">
+          {status.message}{' '}
+          <button type="button" class="button button-small" onClick={() => voice.retryMic()}>
+            Try again
+          </button>
+        </p>
+      )}
+      {status.state === 'starting' && <p class="muted small">Asking for the microphone…</p>}
+      <DevicePicker
+        label="Speakers"
+        devices={devices.outputs}
+        value={output}
+        onChange={(deviceId) => {
+          setOutput(deviceId);
+          void voice.setOutputDevice(deviceId);
+        }}
+      />
+      {PROCESSING.map(({ key, label }) => (
+        <div class="setting-row" key={key}>
+          <span>{label}</span>
+          <button
+            type="button"
+            role="switch"
+            class={`switch ${settings[key] ? 'switch-on' : ''}`}
+            aria-checked={settings[key]}
+            aria-label={label}
+            onClick={() => update({ ...settings, [key]: !settings[key] })}
+          >
+            <span class="switch-thumb" />
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}

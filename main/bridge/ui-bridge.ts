@@ -22,6 +22,7 @@ import { silentLogger } from '../../p2p/base/logger.js';
 import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { MAX_CLIENT_MESSAGE_BYTES, badCommand, checkClientText } from './client-messages.js';
 import { BridgeError } from './errors.js';
+import { FRAME_KIND_MIC } from '../../protocol/ui-frames.js';
 import { MicIntake } from './mic-intake.js';
 import { PageAccess, TOKEN_PARAM } from './page-access.js';
 import { readStaticFile } from './static-files.js';
@@ -331,13 +332,12 @@ export class UiBridge {
   }
 
   #onMessage(client: Client, data: RawData, isBinary: boolean): void {
-    if (isBinary) {
-      // Only an authenticated page has a socket at all (#refusal).
-      this.#mic.take(rawDataBinary(data));
-      return;
-    }
-    const verdict =
-      rawDataBytes(data) > MAX_CLIENT_MESSAGE_BYTES
+    const bytes = isBinary ? rawDataBinary(data) : null;
+    // Only an authenticated page has a socket at all (#refusal); the intake checks the rest.
+    if (bytes?.[0] === FRAME_KIND_MIC) return this.#mic.take(bytes);
+    const verdict = bytes
+      ? { ok: false as const, message: 'binary messages other than microphone frames are refused' }
+      : rawDataBytes(data) > MAX_CLIENT_MESSAGE_BYTES
         ? { ok: false as const, message: `message longer than ${MAX_CLIENT_MESSAGE_BYTES} bytes` }
         : checkClientText(rawDataText(data), { allowQuit: false });
     if (!verdict.ok) {

@@ -1,4 +1,5 @@
 /** The voice settings this page remembers (localStorage): devices, processing, volumes. */
+import { SILENT_LEVEL } from '../../protocol/audio/voice-packet.js';
 import { readSetting, writeSetting } from '../lib/storage.js';
 
 export interface MicSettings {
@@ -57,4 +58,10 @@ export function loadVolume(peer: string): number {
 
 export function saveVolume(peer: string, volume: number): void {
   writeSetting(`${PREFIX}volume.${peer}`, volume === 1 ? null : String(clampVolume(volume)));
+}
+
+/** A level (0 loud … 127 silent) as 0 … 100 on a meter that shows the top 60 dB. */
+export function meterPercent(level: number): number {
+  const db = -Math.min(SILENT_LEVEL, Math.max(0, level));
+  return Math.round(Math.max(0, Math.min(1, (db + 60) / 60)) * 100);
 }

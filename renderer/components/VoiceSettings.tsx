@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { SILENT_LEVEL } from '../../protocol/audio/voice-packet.js';
 import type { MicSettings } from '../audio/settings.js';
+import { meterPercent } from '../audio/settings.js';
 import { useMicLevel, useMicStatus } from '../hooks/useVoice.js';
 import { useStore } from '../state/store.js';
 
@@ -70,12 +70,6 @@ const PROCESSING: readonly { key: keyof Omit<MicSettings, 'inputDevice'>; label:
   { key: 'noiseSuppression', label: 'Noise suppression' },
   { key: 'autoGainControl', label: 'Automatic gain' },
 ];
-
-/** 0 (silent) … 100 (full scale) on a 60 dB scale, for the meter. */
-export function meterPercent(level: number): number {
-  const db = -Math.min(SILENT_LEVEL, Math.max(0, level));
-  return Math.round(Math.max(0, Math.min(1, (db + 60) / 60)) * 100);
-}
 
 /** Microphone, speakers, the browser's voice processing, and a live level meter. */
 export function VoiceSettings(): JSX.Element {

@@ -22,6 +22,21 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * A fake microphone (Chromium's beeping fake device, see FAKE_BEEP_HZ), permission granted
+ * without a prompt, and sound that may start without a click.
+ */
+export const FAKE_MEDIA_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+/**
+ * The fake device's beep: a 400 Hz square wave, 20 ms long, every 500 ms (Chromium's
+ * media/audio/fake_audio_input_stream.cc, kBeepFrequency and kBeepDurationMilliseconds).
+ */
+export const FAKE_BEEP_HZ = 400;
+
 function executable(candidates: string[]): string | undefined {
   for (const candidate of candidates) {
     try {
@@ -39,7 +54,11 @@ export interface NamespacedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchChromiumIn(host: TestHost): Promise<NamespacedBrowser> {
+/** `extraArgs`: more Chromium flags, e.g. FAKE_MEDIA_ARGS. */
+export async function launchChromiumIn(
+  host: TestHost,
+  extraArgs: readonly string[] = [],
+): Promise<NamespacedBrowser> {
   if (!executable([CHROMIUM])) {
     throw new Error(
       `${CHROMIUM} is missing: the UI tests drive Debian's Chromium (apt-get install chromium; ` +
@@ -56,7 +75,7 @@ export async function launchChromiumIn(host: TestHost): Promise<NamespacedBrowse
   try {
     browser = await chromium.launch({
       executablePath: wrapper,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...extraArgs],
       headless: true,
       timeout: 60_000,
     });

@@ -228,4 +228,24 @@ describe('voice between headless nodes', function () {
       assertTone(pcm, TONES[peer.name as keyof typeof TONES], `${peer.name} at ${recorder.name}`);
     });
   });
+
+  it('a recording ends early when its member leaves; bad recordings are errors', async () => {
+    a.send({ cmd: 'record-audio', peer: a.id, seconds: 1, path: path.join(dir, 'self.wav') });
+    await a.waitForNext('error', (e) => e.code === 'ERR_UNKNOWN_PEER');
+    const unwritable = path.join(dir, 'missing-folder', 'x.wav');
+    a.send({ cmd: 'record-audio', peer: b.id, seconds: 0.2, path: unwritable });
+    await a.waitForNext('error', (e) => e.code === 'ERR_RECORD_FAILED', RECORD_TIMEOUT_MS);
+
+    const file = path.join(dir, 'cut.wav');
+    a.send({ cmd: 'record-audio', peer: c.id, seconds: 60, path: file });
+    // Some of C's voice is in the recording before C goes.
+    await a.waitForNext('stats');
+    c.send({ cmd: 'leave' });
+    const done = await a.waitForNext('audio-recorded', (e) => e.path === file, RECORD_TIMEOUT_MS);
+    assert.equal(done.endedEarly, 'member-left');
+    const seconds = done.seconds as number;
+    assert.ok(seconds > 0.5 && seconds < 60, `${seconds} s`);
+    const wav = await readWav(file);
+    assert.equal(wav.pcm.length, Math.round(seconds * 48_000));
+  });
 });

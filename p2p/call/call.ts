@@ -274,9 +274,11 @@ export class Call extends TypedEmitter<CallEvents> {
       this.#onLinkOpen(member, link);
     });
     link.on('control', (message) => {
-      if (member.link !== link) return;
+      // A replacement may carry messages before it opens on our side (the other end opened
+      // first and already writes on it): dropping them would lose chat and keys.
+      if (member.link !== link && member.pending !== link) return;
       member.lastHeard = Date.now();
-      this.#onControl(member, message);
+      this.#onControl(member, link, message);
     });
     link.on('media', (chunk) => this.#media.push(memberId, chunk));
     link.on('close', (error) => {
@@ -315,14 +317,15 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#chat.sync(member.identity.id, link);
   }
 
-  #onControl(member: Member, message: ControlMessage): void {
+  #onControl(member: Member, link: CallLink, message: ControlMessage): void {
     if (this.#closed) return;
     const id = member.identity.id;
     switch (message.t) {
       case 'chat':
       case 'chat-have':
+      case 'chat-want':
       case 'chat-batch':
-        this.#chat.handle(id, member.link, message);
+        this.#chat.handle(id, link, message);
         return;
       case 'roster':
         this.emit('roster', { from: id, roster: message.roster });

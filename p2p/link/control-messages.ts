@@ -52,6 +52,8 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('chat'), message: chatWireSchema }),
   /** On every link that opens: the ids we hold, so the other side sends what we miss. */
   z.strictObject({ t: z.literal('chat-have'), ids: z.array(hexId).max(CHAT_HAVE_PAGE) }),
+  /** Answer to a chat-have listing ids we lack: send us these. */
+  z.strictObject({ t: z.literal('chat-want'), ids: z.array(hexId).max(CHAT_HAVE_PAGE) }),
   z.strictObject({ t: z.literal('chat-batch'), messages: z.array(chatWireSchema).max(CHAT_BATCH) }),
   /** Who the sender is in the call with (each with a fresh ticket), so every roster converges. */
   z.strictObject({ t: z.literal('roster'), roster: rosterSchema }),

@@ -75,6 +75,15 @@ export class StubLink extends TypedEmitter<PeerLinkEvents> implements CallLink {
     this.emit('open');
   }
 
+  /**
+   * A control message arriving while our end is still coming up: a PeerLink hands these on
+   * too, since the other end may be open first.
+   */
+  deliverEarly(message: ControlMessage): void {
+    if (this.state === 'closed') return;
+    this.emit('control', message);
+  }
+
   deliver<K extends 'control' | 'media'>(event: K, ...args: PeerLinkEvents[K]): void {
     if (this.state !== 'open') return;
     this.lastHeard = Date.now();

@@ -263,19 +263,13 @@ export class JitterBuffer {
 
   /** Sequence numbers are missing before `head`. */
   #hole(head: Entry, nowMs: number): PlayoutSlot {
-    const frameMs = msOf(this.#frameSamples);
     if (nowMs >= this.#due(head)) {
       this.#counts.lost += head.seq - this.#nextSeq;
       this.#commitUnderrun();
       return this.#play(head);
     }
+    // Not due yet: the missing one's slot has come (the schedule is sequential); pass it.
     this.#commitUnderrun();
-    const missingDue = this.#due(head) - (head.seq - this.#nextSeq) * frameMs;
-    if (nowMs < missingDue - HYSTERESIS_MS) {
-      // Even the missing packet is not due: the target grew; stretch, it may still come.
-      this.#lastAdjustMs = nowMs;
-      return this.#conceal();
-    }
     this.#counts.lost++;
     this.#nextSeq++;
     this.#playPos = this.#nextSeq === head.seq ? head.pos : this.#playPos + this.#frameSamples;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Concealer, estimatePeriod } from '../../protocol/audio/concealment.js';
-import { dominantFrequency, rmsDb, sine } from '../helpers/audio-analysis.js';
+import { JitterBuffer } from '../../protocol/audio/jitter-buffer.js';
+import { dominantFrequency, gaps, rmsDb, sine } from '../helpers/audio-analysis.js';
 
 const RATE = 48_000;
 const FRAME = 960;
@@ -117,5 +118,60 @@ describe('Concealer', () => {
     const { concealer } = playTone(5, 55);
     const concealed = concat(concealer.conceal(FRAME), concealer.conceal(FRAME));
     assert.ok(Math.abs(dominantFrequency(concealed) - 55) < 2);
+  });
+
+  it('with the jitter buffer, keeps a tone whole under 10% random loss', () => {
+    const seconds = 10;
+    const tone = sine(440, TONE_AMPLITUDE, seconds * RATE);
+    const buffer = new JitterBuffer();
+    const concealer = new Concealer(RATE);
+    let seed = 3;
+    const lose = (): boolean => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32 < 0.1;
+    };
+    const out = new Float32Array(tone.length + 20 * FRAME);
+    let written = 0;
+    let sent = 0;
+    let dropped = 0;
+    for (let at = 0; written + FRAME <= out.length; at += 20) {
+      // Frame k is captured at 20k ms and arrives 21 ms later; the clock pulls 7 ms after.
+      const k = sent;
+      if (k < seconds * 50 && 20 * k + 21 <= at + 7) {
+        sent++;
+        const header = {
+          voice: true,
+          level: 15,
+          seq: k,
+          position: k * FRAME,
+          samples: FRAME,
+          captureTs: 20 * k,
+        };
+        if (lose()) dropped++;
+        else buffer.push(header, Uint8Array.of(k & 0xff, k >> 8), 20 * k + 21);
+      }
+      const slot = buffer.pull(at + 7);
+      let pcm: Float32Array;
+      if (slot.kind === 'packet') {
+        const index = slot.payload[0]! + (slot.payload[1]! << 8);
+        pcm = concealer.resume(tone.slice(index * FRAME, (index + 1) * FRAME));
+      } else if (slot.kind === 'conceal') {
+        pcm = concealer.conceal(slot.samples);
+      } else {
+        pcm = new Float32Array(slot.samples);
+        concealer.played(pcm);
+      }
+      out.set(pcm, written);
+      written += pcm.length;
+    }
+    const start = out.findIndex((x) => x !== 0);
+    const recording = out.subarray(start, start + (seconds - 1) * RATE);
+    assert.ok(dropped > 30, `${dropped} packets dropped`);
+    assert.equal(buffer.stats.lost, dropped);
+    assert.equal(buffer.stats.concealedMs, 20 * dropped);
+    assert.deepEqual(gaps(recording, 60), []);
+    assert.ok(Math.abs(dominantFrequency(recording) - 440) < 2);
+    const toneDb = rmsDb(tone);
+    assert.ok(Math.abs(rmsDb(recording) - toneDb) < 3, `${rmsDb(recording)} dB vs ${toneDb}`);
   });
 });

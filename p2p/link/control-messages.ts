@@ -74,5 +74,7 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   }),
   /** The sender turned its video on or off (a receiver then stops expecting frames). */
   z.strictObject({ t: z.literal('video-state'), enabled: z.boolean() }),
+  /** The sender muted (sends no voice at all) or unmuted: on change and on every link open. */
+  z.strictObject({ t: z.literal('mute-state'), muted: z.boolean() }),
 ]);
 export type ControlMessage = z.infer<typeof controlMessageSchema>;

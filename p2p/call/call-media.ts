@@ -10,6 +10,7 @@ import type { ReceivedVoice } from '../media/voice-receiver.js';
 import { VoiceReceiver } from '../media/voice-receiver.js';
 import type { OutgoingVoice, VoiceSenderStats } from '../media/voice-sender.js';
 import { VoiceSender } from '../media/voice-sender.js';
+import { VideoPacer } from '../media/video-pacer.js';
 import type { ControlMessage } from '../link/control-messages.js';
 import type { CallLink } from './call-link.js';
 import type { MemberPlayoutStats, PlayoutFrame } from './voice-playout.js';
@@ -50,7 +51,12 @@ interface Incoming {
   readonly keys: PeerMediaKeys;
   readonly video: MediaReceiver;
   readonly voice: VoiceReceiver;
+  /** Our video to this member, kept from delaying our voice. */
+  readonly pacer: VideoPacer;
 }
+
+/** Paced video goes in small chunks, so one chunk never holds voice up for long. */
+const PACED_CHUNK_BYTES = 4096;
 
 const NO_PLAYOUT: MemberPlayoutStats = {
   packets: 0,
@@ -101,6 +107,7 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
       keys,
       video,
       voice: new VoiceReceiver(memberId, keys, clockOffset),
+      pacer: new VideoPacer(),
     });
   }
 
@@ -126,11 +133,13 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
       this.#incoming.get(memberId)?.keys.add({ keyId: message.keyId, key: message.key });
     } else {
       this.#sender.onReport(message);
+      this.#incoming.get(memberId)?.pacer.onReport(message);
     }
   }
 
   stopReceiving(memberId: string): void {
     this.#incoming.get(memberId)?.video.close();
+    this.#incoming.get(memberId)?.pacer.close();
     this.#incoming.delete(memberId);
     this.#playout.remove(memberId);
   }
@@ -151,16 +160,24 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     link.sendControl({ t: 'mute-state', muted: this.#voiceSender.muted });
   }
 
-  /** Seals the frame once and offers it on every open link. */
+  /** Seals the frame once and offers it on every open link, through that member's pacer. */
   send(frame: OutgoingFrame, links: Iterable<CallLink>): void {
     if (this.#closed) return;
-    this.#sender.send(frame, links);
+    const paced: VideoPacer[] = [];
+    for (const link of links) {
+      const pacer = this.#incoming.get(link.peerId)?.pacer;
+      if (pacer) paced.push(pacer.bind(link));
+    }
+    const small = paced.some((pacer) => pacer.paced);
+    this.#sender.send(frame, paced, Date.now(), small ? PACED_CHUNK_BYTES : undefined);
   }
 
   /** Seals the voice packet once and offers it on every open link; nothing while muted. */
   sendVoice(packet: OutgoingVoice, links: Iterable<CallLink>): void {
     if (this.#closed) return;
-    this.#voiceSender.send(packet, links);
+    for (const link of this.#voiceSender.send(packet, links)) {
+      this.#incoming.get(link.peerId)?.pacer.noteVoice();
+    }
   }
 
   /** Returns false when nothing changed; tells every member on `links` otherwise. */
@@ -177,8 +194,11 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
       const incoming = this.#incoming.get(member.id);
       if (!incoming) continue;
       const report = incoming.video.takeReport();
-      if (report.received === 0 && report.lost === 0) continue;
-      member.link?.sendControl({ t: 'media-report', ...report });
+      const queueMs = incoming.voice.takeQueueMs();
+      if (report.received === 0 && report.lost === 0 && queueMs === null) continue;
+      const kbps = Math.round(incoming.video.stats().kbps);
+      const queue = queueMs === null ? {} : { queueMs: Math.round(queueMs) };
+      member.link?.sendControl({ t: 'media-report', ...report, ...queue, kbps });
     }
   }
 
@@ -214,7 +234,10 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const incoming of this.#incoming.values()) incoming.video.close();
+    for (const incoming of this.#incoming.values()) {
+      incoming.video.close();
+      incoming.pacer.close();
+    }
     this.#incoming.clear();
     this.#playout.close();
     this.removeAllListeners();

@@ -71,6 +71,10 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
     received: z.number().int().nonnegative(),
     lost: z.number().int().nonnegative(),
     latencyMs: z.number().nonnegative().nullable(),
+    /** The standing queue our voice met (ms above its base delay); absent without voice. */
+    queueMs: z.number().nonnegative().nullable().optional(),
+    /** Our video as it arrived, kbit/s (with queueMs: what the path carries). */
+    kbps: z.number().nonnegative().optional(),
   }),
   /** The sender turned its video on or off (a receiver then stops expecting frames). */
   z.strictObject({ t: z.literal('video-state'), enabled: z.boolean() }),

@@ -20,6 +20,9 @@ export interface VoiceReceiverStats {
   speaking: boolean;
 }
 
+/** The base (queue-free) delay is the least seen over two such periods. */
+const BASE_PERIOD_MS = 5000;
+
 /** A level older than this is not "the member's level now" any more. */
 const LEVEL_STALE_MS = 500;
 /** Packets come every 20 ms while a member talks (DTX and mute stop them): a longer gap ends speech. */
@@ -39,6 +42,10 @@ export class VoiceReceiver {
   #packets = 0;
   #rejected = 0;
   #last: { level: number; at: number; speaking: boolean } | null = null;
+  /** Least (arrival − sender's capture time) in this and the previous base period. */
+  #base = { current: Infinity, previous: Infinity, since: -Infinity };
+  /** Least standing queue since the last report; null without packets. */
+  #queueMs: number | null = null;
 
   constructor(peerId: string, keys: PeerMediaKeys, clockOffset: () => number | null) {
     this.peerId = peerId;
@@ -54,6 +61,7 @@ export class VoiceReceiver {
       this.#rejected++;
       return null;
     }
+    this.#trackQueue(now - decoded.header.captureTs, now);
     const offset = this.#clockOffset();
     const captureTs = decoded.header.captureTs - (offset ?? 0);
     const header = { ...decoded.header, captureTs: Math.max(0, captureTs) };
@@ -61,6 +69,17 @@ export class VoiceReceiver {
     const speaking = this.#speaking.update(header.level, header.voice, now);
     this.#last = { level: header.level, at: now, speaking };
     return { from: this.peerId, header, opus: decoded.opus, receivedAt: now };
+  }
+
+  /**
+   * The standing queue our packets met since the last call: the least delay above the base
+   * (a queue that stands raises every packet's delay; one burst raises only a few). Clock
+   * offsets cancel out: both delays are on the same pair of clocks. Null without packets.
+   */
+  takeQueueMs(): number | null {
+    const queue = this.#queueMs;
+    this.#queueMs = null;
+    return queue;
   }
 
   stats(now = Date.now()): VoiceReceiverStats {
@@ -72,5 +91,17 @@ export class VoiceReceiver {
       level: levelToDbov(fresh ? last.level : SILENT_LEVEL),
       speaking: last !== null && last.speaking && now - last.at <= SPEAKING_GAP_MS,
     };
+  }
+
+  #trackQueue(delay: number, now: number): void {
+    const base = this.#base;
+    if (now - base.since > BASE_PERIOD_MS) {
+      base.previous = base.current;
+      base.current = Infinity;
+      base.since = now;
+    }
+    base.current = Math.min(base.current, delay);
+    const queue = Math.max(0, delay - Math.min(base.current, base.previous));
+    this.#queueMs = this.#queueMs === null ? queue : Math.min(this.#queueMs, queue);
   }
 }

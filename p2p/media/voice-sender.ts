@@ -43,11 +43,14 @@ export class VoiceSender {
     this.#muted = muted;
   }
 
-  /** Throws (RangeError) on a packet no receiver would accept: the caller's bug. */
-  send(packet: OutgoingVoice, links: Iterable<VoiceLink>, now = Date.now()): void {
-    if (this.#muted) return;
+  /**
+   * Returns the links it went to (none while muted). Throws (RangeError) on a packet no
+   * receiver would accept: the caller's bug.
+   */
+  send<L extends VoiceLink>(packet: OutgoingVoice, links: Iterable<L>, now = Date.now()): L[] {
+    if (this.#muted) return [];
     const open = [...links].filter((link) => link.state === 'open');
-    if (open.length === 0) return;
+    if (open.length === 0) return [];
     const { opus, ...header } = packet;
     const sealed = this.#key.seal(encodeVoicePacket({ ...header, seq: this.#seq }, opus));
     this.#seq = (this.#seq + 1) >>> 0;
@@ -55,6 +58,7 @@ export class VoiceSender {
     for (const link of open) {
       if (link.sendVoice(sealed)) this.#bytes.add(sealed.length, now);
     }
+    return open;
   }
 
   stats(now = Date.now()): VoiceSenderStats {

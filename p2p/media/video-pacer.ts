@@ -27,6 +27,8 @@ const MIN_RATE = 16_000;
 const BURST_BYTES = 4096;
 /** Until the member tells us what arrives: 1 Mbit/s, grown from there. */
 const INITIAL_RATE = 125_000;
+/** A report period (~250 ms) and then some: voice sent this long should have arrived. */
+const STARVED_AFTER_MS = 500;
 /** No voice sent for this long: nothing to protect, video goes unpaced again. */
 const UNPACE_AFTER_MS = 3000;
 
@@ -50,6 +52,8 @@ export class VideoPacer implements PacedTarget {
   #refilledAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #voiceAt = -Infinity;
+  /** When our voice to this member (re)started: a report right after may not show it yet. */
+  #voiceSince = -Infinity;
   /** What the member last said arrives of our video, bytes/s; null before any report. */
   #arriving: number | null = null;
   #overused = false;
@@ -101,6 +105,7 @@ export class VideoPacer implements PacedTarget {
    * video arrives there (it cannot go faster anyway, and more only fills a queue).
    */
   noteVoice(now = this.#now()): void {
+    if (now - this.#voiceAt > STARVED_AFTER_MS) this.#voiceSince = now;
     this.#voiceAt = now;
     if (!this.paced && !this.#closed) {
       this.#rate = Math.max(MIN_RATE, this.#arriving ?? INITIAL_RATE);
@@ -118,8 +123,11 @@ export class VideoPacer implements PacedTarget {
       return;
     }
     const arriving = this.#arriving ?? 0;
-    // We talk but none of it arrived in the whole period: voice is stuck behind a queue.
-    const queueMs = report.queueMs ?? (now - this.#voiceAt < 500 ? Infinity : null);
+    // We have been talking, yet none of it arrived in the whole period: voice is stuck
+    // behind a queue.
+    const talking = now - this.#voiceAt < STARVED_AFTER_MS;
+    const starved = talking && now - this.#voiceSince > STARVED_AFTER_MS;
+    const queueMs = report.queueMs ?? (starved ? Infinity : null);
     if (queueMs === null) return;
     if (queueMs > OVERUSE_MS) {
       // What arrives is what the path carries: go below it so the queue drains; keep cutting

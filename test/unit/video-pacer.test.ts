@@ -44,6 +44,9 @@ describe('VideoPacer: video never delays our voice', () => {
     pacer.onReport({ kbps: 3000 }, clock.now);
     pacer.noteVoice(clock.now);
     assert.equal(pacer.rateKbps, 3000, 'starts at what the path delivered');
+    clock.now = 100;
+    pacer.onReport({ kbps: 3000 }, clock.now);
+    assert.equal(pacer.rateKbps, 3000, 'too early to call the voice stuck');
     clock.now = 250;
     pacer.onReport({ queueMs: 40, kbps: 2800 }, clock.now);
     assert.equal(pacer.rateKbps, 2800 * 0.85);
@@ -51,8 +54,8 @@ describe('VideoPacer: video never delays our voice', () => {
     pacer.onReport({ queueMs: 30, kbps: 2800 }, clock.now);
     assert.ok((pacer.rateKbps ?? 0) < 2800 * 0.85, 'keeps cutting while the queue stands');
     const cut = pacer.rateKbps ?? 0;
-    // Voice sent lately, but none of it arrived in the report period: stuck behind video.
-    pacer.noteVoice(600);
+    // Voice sent all along (every 20 ms), none of it arrived in the period: stuck behind video.
+    for (let t = 0; t <= 740; t += 20) pacer.noteVoice(t);
     clock.now = 750;
     pacer.onReport({ kbps: 2800 }, clock.now);
     assert.ok((pacer.rateKbps ?? 0) < cut);

@@ -132,6 +132,9 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
   },
   filters: { event: 'filters', filters: [{ name: 'blur', label: 'Blur', description: 'Soft' }] },
   'video-state': { event: 'video-state', peer: B, enabled: false },
+  'mute-state': { event: 'mute-state', peer: B, muted: true },
+  'audio-settings': { event: 'audio-settings', source: 'tone:440', muted: false },
+  'audio-recorded': { event: 'audio-recorded', peer: B, path: '/tmp/b.wav', seconds: 3 },
   stats: {
     event: 'stats',
     call: CALL,
@@ -144,6 +147,7 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
       height: 480,
       skipped: 0,
       keyId: 2,
+      audio: { packets: 500, kbps: 33.6, muted: false },
     },
     members: [
       {
@@ -159,6 +163,17 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
         width: 640,
         height: 480,
         rttMs: null,
+        audio: {
+          packets: 490,
+          lost: 3,
+          concealedMs: 60,
+          jitterMs: 2.5,
+          bufferMs: 40,
+          level: -127,
+          speaking: false,
+          delayP50Ms: null,
+          delayP95Ms: null,
+        },
       },
     ],
   },

@@ -3,7 +3,7 @@ import { errorText } from '../p2p/base/errors.js';
 import type { Logger } from '../p2p/base/logger.js';
 import { TypedEmitter } from '../p2p/base/typed-emitter.js';
 import type { Command, SessionEvent } from '../protocol/api.js';
-import type { PlayoutSlot } from './audio/dsp-stand-in.js';
+import type { PlayoutSlot } from '../protocol/audio/jitter-buffer.js';
 import type { AudioSettings } from './audio/local-audio.js';
 import type { CallAdapter } from './call-adapter.js';
 import { LocalAudio } from './audio/local-audio.js';

@@ -1,20 +1,14 @@
 import { TypedEmitter } from '../../p2p/base/typed-emitter.js';
 import type { Logger } from '../../p2p/base/logger.js';
-import type { VoiceHeader } from '../../protocol/audio/voice-packet.js';
+import type { OutgoingVoice } from '../call-adapter.js';
 import { VOICE_FRAME_SAMPLES, decodeVoicePacket } from '../../protocol/audio/voice-packet.js';
 import { CommandError } from '../command-error.js';
 import type { CaptureClockOptions, CaptureTick } from './capture-clock.js';
 import { CaptureClock } from './capture-clock.js';
-import { levelOf } from './dsp-stand-in.js';
+import { levelOf } from '../../protocol/audio/level.js';
 import { OpusEncoder } from './opus-codec.js';
 import type { AudioSourceSpec, PcmSource } from './sources.js';
 import { formatAudioSource, openPcmSource } from './sources.js';
-
-/**
- * A voice packet as we hand it to the call (CallAdapter.sendVoice); the call assigns seq.
- * Same shape as the adapter's OutgoingVoice.
- */
-export type OutgoingVoice = Omit<VoiceHeader, 'seq'> & { opus: Uint8Array };
 
 /**
  * The sender's voice activity: a frame at or above −50 dBov counts as someone speaking. Our

@@ -1,6 +1,6 @@
 import { VOICE_SAMPLE_RATE } from '../../protocol/audio/voice-packet.js';
-import type { PlayoutSlot } from './dsp-stand-in.js';
-import { Concealer } from './dsp-stand-in.js';
+import type { PlayoutSlot } from '../../protocol/audio/jitter-buffer.js';
+import { Concealer } from '../../protocol/audio/concealment.js';
 import { OpusDecoder } from './opus-codec.js';
 
 /** Why a recording stopped before its length: the member left, or our call ended. */

@@ -6,7 +6,7 @@ import wavefile from 'wavefile';
 import { silentLogger } from '../../p2p/base/logger.js';
 import { VOICE_FRAME_SAMPLES, encodeVoicePacket } from '../../protocol/audio/voice-packet.js';
 import { CaptureClock, FRAME_MS } from '../../main/audio/capture-clock.js';
-import type { OutgoingVoice } from '../../main/audio/local-audio.js';
+import type { OutgoingVoice } from '../../main/call-adapter.js';
 import { LocalAudio } from '../../main/audio/local-audio.js';
 import { OpusDecoder, OpusEncoder, VOICE_BITRATE } from '../../main/audio/opus-codec.js';
 import { AudioRecorder } from '../../main/audio/recorder.js';

@@ -135,6 +135,15 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
   'mute-state': { event: 'mute-state', peer: B, muted: true },
   'audio-settings': { event: 'audio-settings', source: 'tone:440', muted: false },
   'audio-recorded': { event: 'audio-recorded', peer: B, path: '/tmp/b.wav', seconds: 3 },
+  'voice-packet': {
+    event: 'voice-packet',
+    peer: B,
+    seq: 7,
+    level: 15,
+    voice: true,
+    captureTs: 1_700_000_000_000,
+    receivedAt: 1_700_000_000_021,
+  },
   stats: {
     event: 'stats',
     call: CALL,

@@ -20,6 +20,7 @@ import {
 import { decodeWavMono48k } from '../../main/audio/wav-decode.js';
 import { writeWav16 } from '../../main/audio/wav-file.js';
 import { isCodedError } from '../../protocol/errors.js';
+import { parseAppArgs, parseHeadlessArgs } from '../../main/cli-args.js';
 
 function rmsDb(pcm: Float32Array): number {
   let sum = 0;
@@ -121,6 +122,14 @@ describe('node audio: sources', () => {
         bad,
       );
     }
+  });
+
+  it('--audio-source: none for headless, ui for the app, checked like the command', () => {
+    assert.deepEqual(parseHeadlessArgs([]).audioSource, { kind: 'none' });
+    assert.deepEqual(parseAppArgs([]).audioSource, { kind: 'ui' });
+    const tone = parseHeadlessArgs(['--audio-source', 'tone:660']).audioSource;
+    assert.deepEqual(tone, { kind: 'tone', hz: 660 });
+    assert.throws(() => parseHeadlessArgs(['--audio-source', 'tone:1']), /bad tone/);
   });
 
   it('makes a continuous tone at the stated level', () => {

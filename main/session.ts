@@ -20,9 +20,8 @@ import type {
   SessionEvent,
   SessionEventName,
 } from '../protocol/api.js';
-import type { VoiceHeader } from '../protocol/audio/voice-packet.js';
 import type { EventBody } from './api-reports.js';
-import type { CallContent } from './call-adapter.js';
+import type { CallContent, ReceivedVoice } from './call-adapter.js';
 import { CALL_API_EVENTS, CallAdapter } from './call-adapter.js';
 import { CommandError, isApiError } from './command-error.js';
 import type { LocalMediaOptions } from './local-media.js';
@@ -35,6 +34,8 @@ import { runExportCommand } from './chat-export.js';
 import { ProcessHealth } from './health.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
+import type { SessionAudioOptions } from './session-audio.js';
+import { SessionAudio } from './session-audio.js';
 
 export interface SessionOptions {
   name: string;
@@ -47,8 +48,10 @@ export interface SessionOptions {
   /** A member whose link is not up after this long is dropped from the call. */
   linkTimeoutMs?: number;
   media: LocalMediaOptions;
-  /** Report every received frame as a `frame` event (metadata only): bots and tests. */
+  /** Report every received frame (and voice packet) as an event (metadata only): bots, tests. */
   frameEvents?: boolean;
+  /** Our voice at start; default `none`. */
+  audioSource?: SessionAudioOptions['audioSource'];
 }
 
 export interface SessionEvents {
@@ -57,15 +60,7 @@ export interface SessionEvents {
   'remote-frame': [ReceivedFrame];
   'local-frame': [EncodedFrame];
   /** A member's voice packet, for front ends that play it (the page decodes it itself). */
-  'remote-voice': [RemoteVoice];
-}
-
-// STAND-IN (voice-ui), remove at merge: H-core's ReceivedVoice (main/call-adapter.ts) is this
-// type's real source, and H-node's LocalAudio emits/receives what the two hunks below fake.
-export interface RemoteVoice {
-  from: string;
-  header: VoiceHeader;
-  opus: Uint8Array;
+  'remote-voice': [ReceivedVoice];
 }
 
 /**
@@ -86,6 +81,8 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #calls: CallAdapter;
   #closed = false;
   readonly #media: LocalMedia;
+  /** Our voice and the recordings (front ends hand it the page's microphone packets). */
+  readonly audio: SessionAudio;
   readonly #health = new ProcessHealth();
   /** A front end shows the self view outside calls: keep the camera on after a call. */
   #previewWanted = false;
@@ -128,6 +125,8 @@ export class Session extends TypedEmitter<SessionEvents> {
       autoAccept: options.autoAccept,
     });
     this.#media = new LocalMedia(options.media);
+    this.audio = new SessionAudio(options, this.#calls);
+    this.audio.on('event', (event) => this.#emit(event));
     this.#pool.on('connection', (connection) => {
       const peer = connection.peer;
       if (!peer) return;
@@ -200,14 +199,10 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#run(command).catch((err: unknown) => this.#reportFailure(command.cmd, err));
   }
 
-  /** The page's microphone packet (voice-packet bytes); LocalAudio validates and counts. */
-  pushUiVoice(bytes: Uint8Array): void {
-    void bytes; // STAND-IN (voice-ui): H-node's LocalAudio.pushUiPacket(bytes)
-  }
-
   /** Idempotent: leaves the call, closes every connection, says goodbye on mDNS. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.audio.close();
     const leaving = this.#calls.close();
     this.#closed = true;
     await leaving;
@@ -295,6 +290,10 @@ export class Session extends TypedEmitter<SessionEvents> {
         this.#emit(await runExportCommand(call.id, call.history(), command));
         return;
       }
+      case 'mute':
+      case 'set-audio-source':
+      case 'record-audio':
+        return this.audio.handle(command);
       case 'health':
         this.#emit({ event: 'health', ...this.#health.report() });
         return;
@@ -358,6 +357,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     calls.on('encode-target', (target) => {
       this.#media.setEncodeTarget(target.quality, target.scale);
     });
+    calls.on('voice', (voice) => this.emit('remote-voice', voice));
     calls.on('frame', (frame) => {
       this.emit('remote-frame', frame);
       if (!this.#options.frameEvents) return;

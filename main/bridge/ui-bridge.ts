@@ -116,7 +116,7 @@ export class UiBridge {
     }
     this.#options = options;
     this.#log = options.logger ?? silentLogger;
-    this.#mic = new MicIntake((packet) => options.session.pushUiVoice(packet), this.#log);
+    this.#mic = new MicIntake((packet) => options.session.audio.pushUiPacket(packet), this.#log);
     this.#server.on('upgrade', (req, socket) => this.#upgrade(req, socket));
     // A client resetting its connection is its own business; the server keeps serving.
     this.#server.on('clientError', (_err, socket) => socket.destroy());

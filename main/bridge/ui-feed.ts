@@ -8,17 +8,15 @@ import type { Logger } from '../../p2p/base/logger.js';
 import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import type { SessionEvent } from '../../protocol/api.js';
 import type { EncodedFrame } from '../media/video-capture.js';
-import type { RemoteVoice, Session } from '../session.js';
+import type { ReceivedVoice } from '../call-adapter.js';
+import type { Session } from '../session.js';
 import { encodeVoicePacket } from '../../protocol/audio/voice-packet.js';
 import { encodeUiVoice } from '../../protocol/ui-frames.js';
 import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { encodeUiFrame } from './frame-codec.js';
 
 /** The part of a Session the shells use. */
-export type UiSession = Pick<
-  Session,
-  'id' | 'mediaSettings' | 'on' | 'off' | 'handle' | 'pushUiVoice'
->;
+export type UiSession = Pick<Session, 'id' | 'mediaSettings' | 'on' | 'off' | 'handle' | 'audio'>;
 
 export interface UiSink {
   message(message: ServerMessage): void;
@@ -31,13 +29,15 @@ export interface UiSink {
   voice(bytes: Uint8Array): void;
 }
 
-/** The first messages of every new interface: who we are and what the camera is set to. */
+/** The first messages of every new interface: who we are, and how camera and voice are set. */
 export function greeting(session: UiSession, self: SelfInfo): ServerMessage[] {
   return [
     { type: 'hello', self },
     // media-settings is only sent when something changes; a page that connects later (or
     // reloads) would otherwise not know the source, size and filters until then.
     { type: 'event', event: { event: 'media-settings', ...session.mediaSettings } },
+    // Likewise our voice's source and mute: a reloaded page must show the right mute button.
+    { type: 'event', event: { event: 'audio-settings', ...session.audio.settings } },
   ];
 }
 
@@ -76,7 +76,7 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
         jpeg: local.jpeg,
       }),
     );
-  const onVoice = ({ from, header, opus }: RemoteVoice): void => {
+  const onVoice = ({ from, header, opus }: ReceivedVoice): void => {
     let bytes: Uint8Array;
     try {
       bytes = encodeUiVoice({ peer: from, packet: encodeVoicePacket(header, opus) });

@@ -92,7 +92,7 @@ let stopFeed: (() => void) | null = null;
 /** The page has subscribed (preload's hello) at least once since its process started. */
 let pageListening = false;
 let badMessages = 0;
-const mic = new MicIntake((packet) => node?.session.pushUiVoice(packet), logger);
+const mic = new MicIntake((packet) => node?.session.audio.pushUiPacket(packet), logger);
 let shutdown: Promise<void> | null = null;
 let stopped = false;
 

@@ -107,14 +107,23 @@ export class CallChat {
   handle(
     from: string,
     link: CallLink | null,
-    message: Extract<ControlMessage, { t: 'chat' | 'chat-have' | 'chat-batch' }>,
+    message: Extract<ControlMessage, { t: 'chat' | 'chat-have' | 'chat-want' | 'chat-batch' }>,
   ): void {
     switch (message.t) {
       case 'chat':
         this.#intake(from).push([message.message], false);
         return;
-      case 'chat-have':
-        if (link) this.#answer(from, link, message.ids);
+      case 'chat-have': {
+        if (!link) return;
+        this.#answer(from, link, this.#log.missingFor(new Set(message.ids)));
+        // What they hold and we lack: a message written on a link we had already replaced
+        // never reached us, and their chat-have is the only news of it.
+        const wanted = message.ids.filter((id) => !this.#log.has(id));
+        if (wanted.length > 0) link.sendControl({ t: 'chat-want', ids: wanted });
+        return;
+      }
+      case 'chat-want':
+        if (link) this.#answer(from, link, this.#log.wiresFor(message.ids));
         return;
       case 'chat-batch':
         this.#intake(from).push(message.messages, true);
@@ -153,10 +162,13 @@ export class CallChat {
     return intake;
   }
 
-  /** Sends what a member lacks; chat-have pages arrive one by one, each is answered alone. */
-  #answer(from: string, link: CallLink, theirs: readonly string[]): void {
+  /**
+   * Sends what a member lacks (chat-have pages and chat-wants arrive one by one, each is
+   * answered alone), within its history budget.
+   */
+  #answer(from: string, link: CallLink, lacking: readonly ChatWire[]): void {
     const peer = this.#peer(from);
-    const missing = this.#log.missingFor(new Set(theirs)).filter((wire) => !peer.sent.has(wire.id));
+    const missing = lacking.filter((wire) => !peer.sent.has(wire.id));
     if (missing.length === 0) return;
     if (!peer.budget.take(missing.length)) {
       this.#historyRefused++;

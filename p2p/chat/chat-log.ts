@@ -174,16 +174,26 @@ export class ChatLog {
 
   /** What we hold that a member holding `theirs` lacks, in display order. */
   missingFor(theirs: ReadonlySet<string>): ChatWire[] {
-    return this.ordered()
-      .filter((message) => !theirs.has(message.id))
-      .map((message) => this.#byId.get(message.id)?.wire)
-      .filter((wire): wire is ChatWire => wire !== undefined);
+    return this.#wires((id) => !theirs.has(id));
+  }
+
+  /** The messages we hold among `ids`, in display order. */
+  wiresFor(ids: readonly string[]): ChatWire[] {
+    const wanted = new Set(ids);
+    return this.#wires((id) => wanted.has(id));
   }
 
   /** Every message in the order all members agree on. */
   ordered(): ChatMessage[] {
     this.#sorted ??= [...this.#byId.values()].map((entry) => entry.message).sort(compareMessages);
     return this.#sorted;
+  }
+
+  #wires(include: (id: string) => boolean): ChatWire[] {
+    return this.ordered()
+      .filter((message) => include(message.id))
+      .map((message) => this.#byId.get(message.id)?.wire)
+      .filter((wire): wire is ChatWire => wire !== undefined);
   }
 
   #fields(message: Omit<ChatMessage, 'call'>): string[] {

@@ -355,6 +355,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
     case 'snapshot':
     case 'chat-export-text':
     case 'audio-recorded':
+    case 'voice-packet':
     case 'health':
       return state;
   }

@@ -56,6 +56,13 @@ export class StubLink extends TypedEmitter<PeerLinkEvents> implements CallLink {
     return true;
   }
 
+  sendVoice(packet: Uint8Array): boolean {
+    if (this.state !== 'open') return false;
+    const peer = this.peer;
+    if (peer) setImmediate(() => peer.deliver('voice', packet));
+    return true;
+  }
+
   hangUp(): Promise<void> {
     this.hungUp = true;
     this.close();
@@ -75,7 +82,16 @@ export class StubLink extends TypedEmitter<PeerLinkEvents> implements CallLink {
     this.emit('open');
   }
 
-  deliver<K extends 'control' | 'media'>(event: K, ...args: PeerLinkEvents[K]): void {
+  /**
+   * A control message arriving while our end is still coming up: a PeerLink hands these on
+   * too, since the other end may be open first.
+   */
+  deliverEarly(message: ControlMessage): void {
+    if (this.state === 'closed') return;
+    this.emit('control', message);
+  }
+
+  deliver<K extends 'control' | 'media' | 'voice'>(event: K, ...args: PeerLinkEvents[K]): void {
     if (this.state !== 'open') return;
     this.lastHeard = Date.now();
     this.emit(event, ...args);

@@ -9,6 +9,8 @@ import { meshcallBin, repoRoot } from '../helpers/json-lines-process.js';
 import { LineCollector, exitOf, stopChild } from '../helpers/lines.js';
 import { TestNetwork, type TestHost } from '../helpers/netns/hosts.js';
 import { withTimeout } from '../helpers/wait.js';
+import { encodeVoicePacket } from '../../protocol/audio/voice-packet.js';
+import { FRAME_KIND_MIC, encodeUiMic } from '../../protocol/ui-frames.js';
 
 type Json = Record<string, unknown>;
 
@@ -390,6 +392,35 @@ describe('browser bridge (meshcall app --web)', function () {
       await probe.event('b', (e) => e.event === 'peers', 'peers on b', after);
       assert.equal(probe.eventsOn('b', from).filter(isBadCommand).length, 0);
       assert.equal(probe.messagesOn('a', from).filter((m) => m.type === 'hello').length, 0);
+    });
+
+    it("greets with our voice's settings: the app's voice is the page's microphone", async () => {
+      const audio = await probe.event('a', (e) => e.event === 'audio-settings', 'voice', 0);
+      assert.deepEqual(
+        { source: audio.source, muted: audio.muted },
+        { source: 'ui', muted: false },
+      );
+    });
+
+    it('takes microphone frames; counts and logs bad ones without answering them', async () => {
+      const from = probe.mark();
+      const header = { voice: true, level: 20, seq: 0, position: 0, samples: 960, captureTs: 1 };
+      const good = encodeUiMic(encodeVoicePacket(header, Uint8Array.of(0x78, 1, 2)));
+      const badVersion = good.slice();
+      badVersion[1] = 9;
+      for (const bytes of [good, Uint8Array.of(FRAME_KIND_MIC, 1, 0), badVersion, good]) {
+        probe.send('b', { base64: Buffer.from(bytes).toString('base64') });
+      }
+      const logged = (l: string): boolean => l.includes('ui: bad microphone frame');
+      await stderr.waitFor(() => stderr.lines.filter(logged).length >= 2, WAIT_MS, 'two logs');
+      const lines = stderr.lines.filter(logged);
+      assert.match(lines[0] ?? '', /"level":"warn".*truncated/);
+      assert.match(lines[1] ?? '', /"level":"debug".*bad-version.*"bad":2/);
+      // The answer to the next command is the first thing the page hears: no refusals.
+      probe.send('b', { text: JSON.stringify({ type: 'command', command: { cmd: 'peers' } }) });
+      await probe.event('b', (e) => e.event === 'peers', 'peers after the frames', from);
+      assert.equal(probe.eventsOn('b', from).filter(isBadCommand).length, 0);
+      assert.ok(nodeAlive());
     });
 
     it('refuses quit from a page and keeps running', async () => {

@@ -162,6 +162,9 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     const name = (this.currentTest.title.replace(/\W+/g, '-').slice(0, 60) || 'test').toLowerCase();
     await page?.screenshot({ path: join(FAILURES, `ui-failure-${name}.png`) }).catch(() => {});
     console.error(`  Ada (app) stderr, last lines:\n${app?.stderrTail(25) ?? '(none)'}`);
+    console.error(
+      `  Bob (headless) stderr, last lines:\n${bob?.stderrLines.slice(-25).join('\n')}`,
+    );
     if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Call } from '../../p2p/call/call.js';
+import type { StubLink } from '../helpers/stub-call.js';
 import { ada, bob, callEvents, cy, linkTo, makeCall, session } from '../helpers/stub-call.js';
 
 describe('Call with stub links', () => {
@@ -118,6 +119,66 @@ describe('Call with stub links', () => {
     await b.call.close();
     assert.equal(b.call.latestFrame(ada.id), null);
     assert.equal(baStub.state, 'closed');
+  });
+
+  /** Two calls linked on link 0 (paired and open on both sides). */
+  function pairedCalls(): {
+    a: ReturnType<typeof makeCall>;
+    b: ReturnType<typeof makeCall>;
+    ab: StubLink;
+    ba: StubLink;
+  } {
+    const a = track(makeCall(ada, { id: 'c'.repeat(32) }));
+    const b = track(makeCall(bob, { id: 'c'.repeat(32) }));
+    a.call.addMember(bob);
+    b.call.addMember(ada);
+    linkTo(a.call, bob.id, 0);
+    linkTo(b.call, ada.id, 0);
+    const [ab, ba] = [a.made[0], b.made[0]];
+    assert.ok(ab && ba);
+    ab.peer = ba;
+    ba.peer = ab;
+    ab.open();
+    ba.open();
+    return { a, b, ab, ba };
+  }
+
+  it('reads control messages on a replacement link that opened on the other side first', async () => {
+    const { a, b, ab, ba } = pairedCalls();
+    // Bob's replacement link is still coming up on his side; Ada's end of it is open.
+    linkTo(b.call, ada.id, 1);
+    const replacement = b.made[1];
+    assert.ok(replacement);
+    assert.equal(replacement.state, 'connecting');
+    ab.peer = null;
+    a.call.sendChat('sent on the new link');
+    const wire = ab.sent.find((m) => m.t === 'chat');
+    assert.ok(wire);
+    const chat = callEvents.next(b.call, 'chat', 2000);
+    replacement.deliverEarly(wire);
+    assert.equal((await chat)[0].text, 'sent on the new link');
+    assert.equal(ba.state, 'open');
+  });
+
+  it('a message sent on a link the other side already replaced arrives once the new link is up', async () => {
+    const { a, b, ab, ba } = pairedCalls();
+    // Ada's end of the new link opens first: she closes the old one. Bob does not know yet
+    // and writes on the old link: it is lost on the way.
+    linkTo(a.call, bob.id, 1);
+    linkTo(b.call, ada.id, 1);
+    const [ab1, ba1] = [a.made[1], b.made[1]];
+    assert.ok(ab1 && ba1);
+    ab1.peer = ba1;
+    ba1.peer = ab1;
+    ab1.open();
+    assert.equal(ab.state, 'closed');
+    b.call.sendChat('written on the old link');
+    assert.equal(ba.sent.filter((m) => m.t === 'chat').length, 1);
+    // Ada's chat-have crossed while Bob's end was not up yet; now Bob's end opens.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const chat = callEvents.next(a.call, 'chat', 2000);
+    ba1.open();
+    assert.equal((await chat)[0].text, 'written on the old link');
   });
 
   it('after close() every public method is a harmless no-op', async () => {

@@ -35,9 +35,9 @@ export function greeting(session: UiSession, self: SelfInfo): ServerMessage[] {
     { type: 'hello', self },
     // media-settings is only sent when something changes; a page that connects later (or
     // reloads) would otherwise not know the source, size and filters until then.
-    { type: 'event', event: { event: 'media-settings', ...session.mediaSettings } },
     // Likewise our voice's source and mute: a reloaded page must show the right mute button.
     { type: 'event', event: { event: 'audio-settings', ...session.audio.settings } },
+    { type: 'event', event: { event: 'media-settings', ...session.mediaSettings } },
   ];
 }
 

@@ -11,19 +11,20 @@ export interface OutputPeak {
 }
 
 export interface VoiceDiagnostics {
-  outputPeak(): Promise<OutputPeak | null>;
+  outputPeak(): OutputPeak | null;
   micLevel(): number;
   counts(): { sent: number; received: number; bad: number };
 }
 
 interface Measured {
-  analyser(): Promise<AnalyserNode | null>;
+  /** The output mix's analyser, once audio runs. */
+  readonly analyserNow: AnalyserNode | null;
   readonly micLevel: number;
   readonly counts: { sent: number; received: number; bad: number };
 }
 
-export async function outputPeak(engine: Measured): Promise<OutputPeak | null> {
-  const analyser = await engine.analyser();
+export function outputPeak(engine: Measured): OutputPeak | null {
+  const analyser = engine.analyserNow;
   if (!analyser) return null;
   const bins = new Float32Array(analyser.frequencyBinCount);
   analyser.getFloatFrequencyData(bins);

@@ -51,6 +51,7 @@ export class VoiceEngine {
   readonly #offVoice: () => void;
   readonly #removeDiagnostics: () => void;
   #graph: Promise<Graph | null> | null = null;
+  #analyser: AnalyserNode | null = null;
   #mic: Microphone | null = null;
   #micStatus: MicStatus = { state: 'off' };
   #micSettings = loadMicSettings();
@@ -81,8 +82,8 @@ export class VoiceEngine {
     return this.#lastLevel;
   }
   /** The output mix's analyser, once audio runs (read it, do not rewire it). */
-  async analyser(): Promise<AnalyserNode | null> {
-    return (await this.#graph)?.analyser ?? null;
+  get analyserNow(): AnalyserNode | null {
+    return this.#analyser;
   }
 
   onMicStatus(listener: (status: MicStatus) => void): () => void {
@@ -185,6 +186,7 @@ export class VoiceEngine {
       });
       const analyser = new AnalyserNode(context, { fftSize: 4096, smoothingTimeConstant: 0.5 });
       mixer.connect(analyser).connect(context.destination);
+      this.#analyser = analyser;
       const playout = new Playout(mixer, loadVolume);
       mixer.port.onmessage = (event: MessageEvent<WorkletMessage>) => {
         if (event.data.type === 'tick') this.#tick(playout);
@@ -232,7 +234,10 @@ export class VoiceEngine {
     this.#closeMic();
     const graph = this.#graph;
     this.#graph = null;
+    this.#analyser = null;
     void graph?.then((built) => {
+      // A graph still being built when we stopped set its analyser after the line above.
+      if (this.#analyser === built?.analyser) this.#analyser = null;
       built?.playout.close();
       void built?.context.close();
     });

@@ -27,7 +27,7 @@ const ANALYSER_BIN_HZ = 48_000 / 4096;
 // What the page exposes for diagnostics (renderer/audio/diagnostics.ts); the root tsconfig
 // has no DOM lib, and these functions run inside the page.
 interface VoiceDiagnostics {
-  outputPeak(): Promise<{ hz: number; db: number } | null>;
+  outputPeak(): { hz: number; db: number } | null;
   counts(): { sent: number; received: number; bad: number };
 }
 declare const window: { meshcallVoice?: VoiceDiagnostics };
@@ -134,8 +134,8 @@ describe('voice in the interface (Chromium, fake microphone, headless node)', fu
 
   it("plays the node's tone in the page: the output mix peaks at 660 Hz", async () => {
     const handle = await page.waitForFunction(
-      async ([hz, bin]) => {
-        const peak = await window.meshcallVoice?.outputPeak();
+      ([hz, bin]) => {
+        const peak = window.meshcallVoice?.outputPeak();
         return peak && Math.abs(peak.hz - hz) <= bin && peak.db > -60 ? peak : null;
       },
       [TONE_HZ, ANALYSER_BIN_HZ] as const,

@@ -258,6 +258,10 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     const stats = await page.locator(`${tile} .tile-stats`).textContent();
     assert.match(stats ?? '', /Frame rate.*fps.*Bitrate.*Latency p50.*Latency p95.*Lost/);
     await shot('call', { hover: true });
+    // This Chromium has no microphone (no fake device): the call says so and offers a retry.
+    const notice = page.getByRole('alert').filter({ hasText: 'No microphone was found' });
+    await notice.waitFor({ timeout: 10_000 });
+    await notice.getByRole('button', { name: 'Try again' }).waitFor();
   });
 
   it('chats both ways, counting unread messages while the chat is hidden', async () => {

@@ -4,6 +4,9 @@ import { CallAgent } from '../p2p/call/call-agent.js';
 import type { Call, MemberView } from '../p2p/call/call.js';
 import type { Logger } from '../p2p/base/logger.js';
 import type { ReceivedFrame } from '../p2p/media/receiver.js';
+import type { ReceivedVoice } from '../p2p/media/voice-receiver.js';
+import type { OutgoingVoice } from '../p2p/media/voice-sender.js';
+import type { PlayoutFrame } from '../p2p/call/voice-playout.js';
 import type { EncodeTarget } from '../p2p/media/quality-controller.js';
 import type { ConnectionPool } from '../p2p/signaling/connection-pool.js';
 import type { SignalingConnection } from '../p2p/signaling/connection.js';
@@ -26,6 +29,7 @@ export const CALL_API_EVENTS = [
   'member-left',
   'chat',
   'video-state',
+  'mute-state',
   'stats',
 ] as const;
 
@@ -38,7 +42,13 @@ export type CallAdapterEvents = ApiReports<(typeof CALL_API_EVENTS)[number] | 'c
   frame: [ReceivedFrame];
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
+  /** A member's voice packet, opened and checked (captureTs on our clock when known). */
+  voice: [ReceivedVoice];
+  /** One member's next 20 ms from our own jitter buffer, once per member per tick. */
+  'voice-playout': [PlayoutFrame];
 };
+
+export type { OutgoingVoice, PlayoutFrame, ReceivedVoice };
 
 /** What the adapter reads of the peer list; it only tells it whom the user dealt with. */
 export type PeerLookup = Pick<
@@ -84,6 +94,8 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
   readonly #peers: PeerLookup;
   readonly #localKey: Uint8Array;
   #statsTimer: NodeJS.Timeout | null = null;
+  /** Outlives calls: muted before a call means muted in it. */
+  #muted = false;
   /** Whom we invited, under the name the peer list showed then. */
   readonly #invitedNames = new Map<string, string>();
 
@@ -120,6 +132,7 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
         const current = agent.call;
         if (current) this.emit('stats', statsEvent(current));
       }, STATS_INTERVAL_MS);
+      agent.call?.setMuted(this.#muted);
       this.emit('call-started');
     });
     agent.on('call-joined', ({ call, members }) => {
@@ -143,6 +156,30 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     agent.on('video-state', (state) => this.emit('video-state', state));
     agent.on('frame', (frame) => this.emit('frame', frame));
     agent.on('encode-target', (target) => this.emit('encode-target', target));
+    agent.on('voice', (voice) => this.emit('voice', voice));
+    agent.on('voice-playout', (frame) => this.emit('voice-playout', frame));
+    agent.on('mute-state', (state) => this.emit('mute-state', state));
+  }
+
+  get muted(): boolean {
+    return this.#muted;
+  }
+
+  /**
+   * Muted, we send no voice at all; the members are told, and so are we (`mute-state` with
+   * our own id). Holds across calls.
+   */
+  setMuted(muted: boolean): void {
+    if (muted === this.#muted) return;
+    this.#muted = muted;
+    this.#agent.call?.setMuted(muted);
+    this.emit('mute-state', { peer: this.#id, muted });
+  }
+
+  /** Seals and sends one voice packet to every member; no-op outside a call or while muted. */
+  sendVoice(packet: OutgoingVoice): void {
+    if (this.#muted) return;
+    this.#agent.call?.sendVoice(packet);
   }
 
   get call(): CallContent | null {

@@ -1,8 +1,24 @@
 import type { Call } from '../p2p/call/call.js';
+import type { MemberAudioStats } from '../p2p/call/call-media.js';
+import type { MemberAudioStatsView } from '../protocol/api.js';
 import type { EventBody } from './api-reports.js';
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 const roundOrNull = (value: number | null): number | null => (value === null ? null : round(value));
+
+function audioView(audio: MemberAudioStats): MemberAudioStatsView {
+  return {
+    packets: audio.packets,
+    lost: audio.lost,
+    concealedMs: Math.round(audio.concealedMs),
+    jitterMs: round(audio.jitterMs),
+    bufferMs: round(audio.bufferMs),
+    level: audio.level,
+    speaking: audio.speaking,
+    delayP50Ms: roundOrNull(audio.delayP50Ms),
+    delayP95Ms: roundOrNull(audio.delayP95Ms),
+  };
+}
 
 /** The call's media figures as the once-a-second `stats` event shows them. */
 export function statsEvent(call: Pick<Call, 'id' | 'mediaStats'>): EventBody<'stats'> {
@@ -18,6 +34,11 @@ export function statsEvent(call: Pick<Call, 'id' | 'mediaStats'>): EventBody<'st
       height: sending.height,
       skipped: sending.skipped,
       keyId: sending.keyId,
+      audio: {
+        packets: sending.audio.packets,
+        kbps: round(sending.audio.kbps),
+        muted: sending.audio.muted,
+      },
     },
     members: members.map((member) => ({
       peer: member.peer,
@@ -32,6 +53,7 @@ export function statsEvent(call: Pick<Call, 'id' | 'mediaStats'>): EventBody<'st
       height: member.height,
       rttMs: member.rttMs,
       overBudget: member.overBudget,
+      audio: audioView(member.audio),
     })),
   };
 }

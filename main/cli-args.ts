@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AudioSourceSpec } from './audio/sources.js';
+import { parseAudioSource } from './audio/sources.js';
 import { validateFilters } from './media/filters.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
 import { parseResolution, parseSourceSpec, validateSettings } from './media/settings.js';
@@ -15,6 +17,7 @@ export interface NodeArgs {
   source: SourceSpec;
   settings: VideoSettings;
   filters: string[];
+  audioSource: AudioSourceSpec;
 }
 
 export interface HeadlessArgs extends NodeArgs {
@@ -32,7 +35,7 @@ export interface AppArgs extends NodeArgs {
 
 const NODE_OPTIONS_USAGE = `[--name NAME] [--data-dir DIR] [--port N] [--auto-accept]
          [--source camera:N|file:PATH|pattern] [--resolution WxH] [--fps N] [--filters a,b]
-         [--log-level debug|info|warn|error]`;
+         [--audio-source tone:HZ|file:PATH.wav|none|ui] [--log-level debug|info|warn|error]`;
 
 export const USAGE = `usage: meshcall headless ${NODE_OPTIONS_USAGE} [--frame-events]
 
@@ -61,6 +64,8 @@ const NODE_OPTIONS = {
   resolution: { type: 'string', default: '640x480' },
   fps: { type: 'string', default: '30' },
   filters: { type: 'string', default: '' },
+  // No default here: headless nodes start silent (`none`), the app with the page's microphone.
+  'audio-source': { type: 'string' },
 } as const;
 
 interface NodeValues {
@@ -73,6 +78,7 @@ interface NodeValues {
   resolution?: string;
   fps?: string;
   filters?: string;
+  'audio-source'?: string;
 }
 
 function parsePort(option: string, value: string | undefined): number {
@@ -83,7 +89,7 @@ function parsePort(option: string, value: string | undefined): number {
   return port;
 }
 
-function nodeArgs(values: NodeValues): NodeArgs {
+function nodeArgs(values: NodeValues, audioSource: 'none' | 'ui'): NodeArgs {
   const port = parsePort('--port', values.port);
   const name = (values.name ?? os.hostname()).trim();
   if (name.length < 1 || name.length > 64) throw new Error('--name must be 1 to 64 characters');
@@ -101,6 +107,7 @@ function nodeArgs(values: NodeValues): NodeArgs {
     source: parseSourceSpec(values.source ?? 'camera:0'),
     settings: validateSettings({ ...size, fps: Number(values.fps ?? '30') }),
     filters: validateFilters(filters),
+    audioSource: parseAudioSource(values['audio-source'] ?? audioSource),
   };
 }
 
@@ -112,7 +119,7 @@ export function parseHeadlessArgs(argv: string[]): HeadlessArgs {
     strict: true,
     allowPositionals: false,
   });
-  return { ...nodeArgs(values), frameEvents: values['frame-events'] ?? false };
+  return { ...nodeArgs(values, 'none'), frameEvents: values['frame-events'] ?? false };
 }
 
 /** The options of `meshcall app` (the words after `app`). Throws like parseHeadlessArgs. */
@@ -129,7 +136,7 @@ export function parseAppArgs(argv: string[]): AppArgs {
     allowPositionals: false,
   });
   return {
-    ...nodeArgs(values),
+    ...nodeArgs(values, 'ui'),
     web: values.web ?? false,
     uiPort: parsePort('--ui-port', values['ui-port']),
     open: !(values['no-open'] ?? false),

@@ -28,6 +28,7 @@ export function openSession(
     autoAccept: args.autoAccept,
     logger,
     media: { source: args.source, settings: args.settings, filters: args.filters },
+    audioSource: args.audioSource,
     ...extra,
   });
 }

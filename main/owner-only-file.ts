@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, readFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TextFileIO } from '../crypto/index.js';
 
@@ -20,18 +20,30 @@ export function ownerOnlyFile(dataDir: string, fileName: string): TextFileIO {
     },
     async write(text: string): Promise<void> {
       await ensureDataDir(dataDir);
-      const temporary = `${filePath}.${process.pid}.tmp`;
-      const handle = await open(temporary, 'w', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, filePath);
-      await chmod(filePath, 0o600);
+      await writeOwnerOnly(filePath, text);
     },
   };
+}
+
+/**
+ * Writes a file only its owner may read (0600), through a temporary file and an atomic
+ * rename: readers never see half a file. Also for what the node writes where the user says
+ * (recordings, exports), which may be as private as the call.
+ */
+export async function writeOwnerOnly(filePath: string, data: string | Uint8Array): Promise<void> {
+  const temporary = `${filePath}.${process.pid}.tmp`;
+  // A leftover of a crashed process with our pid (or a link planted there) goes first; 'wx'
+  // then creates the file anew and never writes through a link.
+  await rm(temporary, { force: true });
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, filePath);
+  await chmod(filePath, 0o600);
 }
 
 export async function ensureDataDir(dataDir: string): Promise<void> {

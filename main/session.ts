@@ -34,6 +34,8 @@ import { runExportCommand } from './chat-export.js';
 import { ProcessHealth } from './health.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
+import type { SessionAudioOptions } from './session-audio.js';
+import { SessionAudio } from './session-audio.js';
 
 export interface SessionOptions {
   name: string;
@@ -46,8 +48,10 @@ export interface SessionOptions {
   /** A member whose link is not up after this long is dropped from the call. */
   linkTimeoutMs?: number;
   media: LocalMediaOptions;
-  /** Report every received frame as a `frame` event (metadata only): bots and tests. */
+  /** Report every received frame (and voice packet) as an event (metadata only): bots, tests. */
   frameEvents?: boolean;
+  /** Our voice at start; default `none`. */
+  audioSource?: SessionAudioOptions['audioSource'];
 }
 
 export interface SessionEvents {
@@ -75,6 +79,8 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #calls: CallAdapter;
   #closed = false;
   readonly #media: LocalMedia;
+  /** Our voice and the recordings (front ends hand it the page's microphone packets). */
+  readonly audio: SessionAudio;
   readonly #health = new ProcessHealth();
   /** A front end shows the self view outside calls: keep the camera on after a call. */
   #previewWanted = false;
@@ -117,6 +123,8 @@ export class Session extends TypedEmitter<SessionEvents> {
       autoAccept: options.autoAccept,
     });
     this.#media = new LocalMedia(options.media);
+    this.audio = new SessionAudio(options, this.#calls);
+    this.audio.on('event', (event) => this.#emit(event));
     this.#pool.on('connection', (connection) => {
       const peer = connection.peer;
       if (!peer) return;
@@ -192,6 +200,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   /** Idempotent: leaves the call, closes every connection, says goodbye on mDNS. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.audio.close();
     const leaving = this.#calls.close();
     this.#closed = true;
     await leaving;
@@ -279,6 +288,10 @@ export class Session extends TypedEmitter<SessionEvents> {
         this.#emit(await runExportCommand(call.id, call.history(), command));
         return;
       }
+      case 'mute':
+      case 'set-audio-source':
+      case 'record-audio':
+        return this.audio.handle(command);
       case 'health':
         this.#emit({ event: 'health', ...this.#health.report() });
         return;

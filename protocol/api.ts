@@ -312,12 +312,25 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     peer: z.string(),
     path: z.string(),
     seconds: z.number(),
+    /** Set when the recording stopped short of the seconds asked: the member or we left. */
+    endedEarly: z.enum(['member-left', 'call-ended']).optional(),
   }),
   z.object({
     event: z.literal('stats'),
     call: z.string(),
     sending: sendingStatsViewSchema.extend({ audio: sendingAudioStatsViewSchema }),
     members: z.array(memberStatsViewSchema),
+  }),
+  /** One received voice packet (with --frame-events): its header and when it arrived. */
+  z.object({
+    event: z.literal('voice-packet'),
+    peer: z.string(),
+    seq: z.number(),
+    level: z.number(),
+    voice: z.boolean(),
+    /** On our clock when the link's clock offset is known. */
+    captureTs: z.number(),
+    receivedAt: z.number(),
   }),
   z.object({
     event: z.literal('frame'),

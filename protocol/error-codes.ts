@@ -51,6 +51,7 @@ export const SESSION_ERROR_CODES = [
   'ERR_INTERNAL',
   'ERR_NO_FRAME',
   'ERR_EXPORT_FAILED',
+  'ERR_RECORD_FAILED',
 ] as const;
 
 export const API_ERROR_CODES = [

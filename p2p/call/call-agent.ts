@@ -5,6 +5,8 @@ import type { Logger } from '../base/logger.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
 import type { ReceivedFrame } from '../media/receiver.js';
+import type { ReceivedVoice } from '../media/voice-receiver.js';
+import type { PlayoutFrame } from './voice-playout.js';
 import type { ConnectionPool, Endpoint } from '../signaling/connection-pool.js';
 import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
 import type { SignalingMessage } from '../signaling/messages.js';
@@ -39,6 +41,9 @@ export interface CallAgentEvents {
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
   'video-state': [{ peer: string; enabled: boolean }];
+  voice: [ReceivedVoice];
+  'voice-playout': [PlayoutFrame];
+  'mute-state': [{ peer: string; muted: boolean }];
 }
 
 export type AcceptOutcome = 'accepted' | 'no-invite' | 'in-call' | 'inviter-gone';

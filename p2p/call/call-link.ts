@@ -21,6 +21,7 @@ export interface CallLink {
   handleSignal(signal: LinkSignalBody): void;
   sendControl(message: ControlMessage): boolean;
   sendMedia(chunk: Uint8Array): boolean;
+  sendVoice(packet: Uint8Array): boolean;
   hangUp(graceMs?: number): Promise<void>;
   close(error?: MeshError | null): void;
   on<K extends keyof PeerLinkEvents>(

@@ -1,24 +1,44 @@
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { Logger } from '../base/logger.js';
-import { OwnMediaKey } from '../media/keys.js';
+import { OwnMediaKey, PeerMediaKeys } from '../media/keys.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
 import type { MediaReceiverStats, ReceivedFrame } from '../media/receiver.js';
 import { MediaReceiver } from '../media/receiver.js';
 import type { MediaSenderStats, OutgoingFrame } from '../media/sender.js';
 import { MediaSender } from '../media/sender.js';
+import type { ReceivedVoice } from '../media/voice-receiver.js';
+import { VoiceReceiver } from '../media/voice-receiver.js';
+import type { OutgoingVoice, VoiceSenderStats } from '../media/voice-sender.js';
+import { VoiceSender } from '../media/voice-sender.js';
+import { VideoPacer } from '../media/video-pacer.js';
 import type { ControlMessage } from '../link/control-messages.js';
 import type { CallLink } from './call-link.js';
+import type { MemberPlayoutStats, PlayoutFrame } from './voice-playout.js';
+import { VoicePlayout } from './voice-playout.js';
+
+/** One member's voice as it plays here (MemberPlayoutStats plus what its packets carry). */
+export interface MemberAudioStats extends MemberPlayoutStats {
+  /** dBov of its latest packet (−127: silence, or nothing lately). */
+  level: number;
+  speaking: boolean;
+}
 
 export interface MemberMediaStats extends MediaReceiverStats {
   peer: string;
   rttMs: number | null;
+  audio: MemberAudioStats;
 }
 
 export interface CallMediaEvents {
   frame: [ReceivedFrame];
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
+  voice: [ReceivedVoice];
+  'voice-playout': [PlayoutFrame];
 }
+
+/** What we send: video, and voice under `audio`. */
+export type SendingStats = MediaSenderStats & { audio: VoiceSenderStats };
 
 /** A member as media sees it: who, and the link its frames and reports travel on. */
 export interface MediaMember {
@@ -26,33 +46,82 @@ export interface MediaMember {
   readonly link: CallLink | null;
 }
 
+/** What arrives from one member: video and voice share its keys (one replay window). */
+interface Incoming {
+  readonly keys: PeerMediaKeys;
+  readonly video: MediaReceiver;
+  readonly voice: VoiceReceiver;
+  /** Our video to this member, kept from delaying our voice. */
+  readonly pacer: VideoPacer;
+}
+
+/** Paced video goes in small chunks, so one chunk never holds voice up for long. */
+const PACED_CHUNK_BYTES = 4096;
+
+const NO_PLAYOUT: MemberPlayoutStats = {
+  packets: 0,
+  lost: 0,
+  concealedMs: 0,
+  jitterMs: 0,
+  bufferMs: 0,
+  delayP50Ms: null,
+  delayP95Ms: null,
+};
+
 /**
- * A call's video: our own media key (rotated whenever the membership changes), the sender
- * that seals each frame once for every member, and one receiver per member. Owns the
- * receivers and closes them.
+ * A call's video and voice: our own media key (rotated whenever the membership changes, for
+ * both), the senders that seal each frame and voice packet once for every member, one pair of
+ * receivers per member, and the voice playout clock. Owns them all and closes them.
  */
 export class CallMedia extends TypedEmitter<CallMediaEvents> {
   readonly #key = new OwnMediaKey();
   readonly #sender = new MediaSender(this.#key);
-  readonly #receivers = new Map<string, MediaReceiver>();
+  readonly #voiceSender = new VoiceSender(this.#key);
+  readonly #incoming = new Map<string, Incoming>();
+  readonly #playout: VoicePlayout;
   #closed = false;
 
   constructor(logger: Logger) {
     super({ logger, name: 'call media' });
+    this.#playout = new VoicePlayout(logger);
     this.#sender.on('adapt', (target) => this.emit('encode-target', target));
+    this.#playout.on('voice-playout', (frame) => this.emit('voice-playout', frame));
+  }
+
+  get muted(): boolean {
+    return this.#voiceSender.muted;
+  }
+
+  /** True while the voice playout clock ticks (only while some member sends voice). */
+  get playing(): boolean {
+    return this.#playout.running;
   }
 
   /** Starts receiving from a member (idempotent); `clockOffset` corrects its capture times. */
   receive(memberId: string, clockOffset: () => number | null): void {
-    if (this.#closed || this.#receivers.has(memberId)) return;
-    const receiver = new MediaReceiver(memberId, clockOffset);
-    receiver.on('frame', (frame) => this.emit('frame', frame));
-    this.#receivers.set(memberId, receiver);
+    if (this.#closed || this.#incoming.has(memberId)) return;
+    const keys = new PeerMediaKeys();
+    const video = new MediaReceiver(memberId, keys, clockOffset);
+    video.on('frame', (frame) => this.emit('frame', frame));
+    this.#incoming.set(memberId, {
+      keys,
+      video,
+      voice: new VoiceReceiver(memberId, keys, clockOffset),
+      pacer: new VideoPacer(),
+    });
   }
 
   /** A media chunk that arrived on a member's link. */
   push(memberId: string, chunk: Uint8Array): void {
-    this.#receivers.get(memberId)?.push(chunk);
+    this.#incoming.get(memberId)?.video.push(chunk);
+  }
+
+  /** A sealed voice packet that arrived on a member's link. */
+  pushVoice(memberId: string, sealed: Uint8Array): void {
+    const voice = this.#incoming.get(memberId)?.voice.push(sealed);
+    if (!voice) return;
+    this.emit('voice', voice);
+    this.#playout.push(voice);
   }
 
   /** A member's own media key as it announced it, or its report of what arrived of ours. */
@@ -61,75 +130,116 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     message: Extract<ControlMessage, { t: 'media-key' | 'media-report' }>,
   ): void {
     if (message.t === 'media-key') {
-      this.#receivers.get(memberId)?.addKey({ keyId: message.keyId, key: message.key });
+      this.#incoming.get(memberId)?.keys.add({ keyId: message.keyId, key: message.key });
     } else {
       this.#sender.onReport(message);
+      this.#incoming.get(memberId)?.pacer.onReport(message);
     }
   }
 
   stopReceiving(memberId: string): void {
-    this.#receivers.get(memberId)?.close();
-    this.#receivers.delete(memberId);
+    this.#incoming.get(memberId)?.video.close();
+    this.#incoming.get(memberId)?.pacer.close();
+    this.#incoming.delete(memberId);
+    this.#playout.remove(memberId);
   }
 
-  /** Draws a new key and hands it to every member on `links`. */
+  /** Draws a new key (video and voice) and hands it to every member on `links`. */
   rotateKey(links: Iterable<CallLink>): void {
     if (this.#closed) return;
     const { keyId, key } = this.#key.rotate();
     for (const link of links) link.sendControl({ t: 'media-key', keyId, key });
   }
 
-  /** Hands the current key to one member (back after a dropped link: same key). */
-  announceKey(link: CallLink): void {
-    const { keyId, key } = this.#key.announcement();
-    link.sendControl({ t: 'media-key', keyId, key });
+  /** Hands the current key and our mute state to one member (on every link that opens). */
+  announceTo(link: CallLink, withKey: boolean): void {
+    if (withKey) {
+      const { keyId, key } = this.#key.announcement();
+      link.sendControl({ t: 'media-key', keyId, key });
+    }
+    link.sendControl({ t: 'mute-state', muted: this.#voiceSender.muted });
   }
 
-  /** Seals the frame once and offers it on every open link. */
+  /** Seals the frame once and offers it on every open link, through that member's pacer. */
   send(frame: OutgoingFrame, links: Iterable<CallLink>): void {
     if (this.#closed) return;
-    this.#sender.send(frame, links);
+    const paced: VideoPacer[] = [];
+    for (const link of links) {
+      const pacer = this.#incoming.get(link.peerId)?.pacer;
+      if (pacer) paced.push(pacer.bind(link));
+    }
+    const small = paced.some((pacer) => pacer.paced);
+    this.#sender.send(frame, paced, Date.now(), small ? PACED_CHUNK_BYTES : undefined);
+  }
+
+  /** Seals the voice packet once and offers it on every open link; nothing while muted. */
+  sendVoice(packet: OutgoingVoice, links: Iterable<CallLink>): void {
+    if (this.#closed) return;
+    for (const link of this.#voiceSender.send(packet, links)) {
+      this.#incoming.get(link.peerId)?.pacer.noteVoice();
+    }
+  }
+
+  /** Returns false when nothing changed; tells every member on `links` otherwise. */
+  setMuted(muted: boolean, links: Iterable<CallLink>): boolean {
+    if (this.#closed || this.#voiceSender.muted === muted) return false;
+    this.#voiceSender.muted = muted;
+    for (const link of links) link.sendControl({ t: 'mute-state', muted });
+    return true;
   }
 
   /** Tells each connected member what arrived of its frames lately. */
   sendReports(members: Iterable<MediaMember>): void {
     for (const member of members) {
-      const receiver = this.#receivers.get(member.id);
-      if (!receiver) continue;
-      const report = receiver.takeReport();
-      if (report.received === 0 && report.lost === 0) continue;
-      member.link?.sendControl({ t: 'media-report', ...report });
+      const incoming = this.#incoming.get(member.id);
+      if (!incoming) continue;
+      const report = incoming.video.takeReport();
+      const queueMs = incoming.voice.takeQueueMs();
+      if (report.received === 0 && report.lost === 0 && queueMs === null) continue;
+      const kbps = Math.round(incoming.video.stats().kbps);
+      const queue = queueMs === null ? {} : { queueMs: Math.round(queueMs) };
+      member.link?.sendControl({ t: 'media-report', ...report, ...queue, kbps });
     }
   }
 
   latestFrame(memberId: string): ReceivedFrame | null {
-    return this.#receivers.get(memberId)?.latest ?? null;
+    return this.#incoming.get(memberId)?.video.latest ?? null;
   }
 
   stats(members: Iterable<MediaMember>): {
-    sending: MediaSenderStats;
+    sending: SendingStats;
     members: MemberMediaStats[];
   } {
     const now = Date.now();
     const stats: MemberMediaStats[] = [];
     for (const member of members) {
-      const receiver = this.#receivers.get(member.id);
-      if (!receiver) continue;
+      const incoming = this.#incoming.get(member.id);
+      if (!incoming) continue;
+      const video = incoming.video.stats(now);
+      const { rejected, level, speaking } = incoming.voice.stats(now);
+      const playout = this.#playout.stats(member.id) ?? NO_PLAYOUT;
       stats.push({
         peer: member.id,
         rttMs: member.link?.stats.rttMs ?? null,
-        ...receiver.stats(now),
+        ...video,
+        rejected: video.rejected + rejected,
+        audio: { ...playout, level, speaking },
       });
     }
-    return { sending: this.#sender.stats(now), members: stats };
+    const sending = { ...this.#sender.stats(now), audio: this.#voiceSender.stats(now) };
+    return { sending, members: stats };
   }
 
-  /** Idempotent: closes every receiver. */
+  /** Idempotent: closes every receiver and stops the playout clock. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const receiver of this.#receivers.values()) receiver.close();
-    this.#receivers.clear();
+    for (const incoming of this.#incoming.values()) {
+      incoming.video.close();
+      incoming.pacer.close();
+    }
+    this.#incoming.clear();
+    this.#playout.close();
     this.removeAllListeners();
   }
 }

@@ -2,6 +2,8 @@ import type { CallLink } from './call-link.js';
 import type { MeshError } from '../base/errors.js';
 import type { ChatMessage } from '../chat/chat-log.js';
 import type { ReceivedFrame } from '../media/receiver.js';
+import type { ReceivedVoice } from '../media/voice-receiver.js';
+import type { PlayoutFrame } from './voice-playout.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
 import type { Roster } from '../signaling/messages.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
@@ -38,6 +40,11 @@ export interface CallEvents {
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
   'video-state': [{ peer: string; enabled: boolean }];
+  /** A voice packet from a member, opened and checked (captureTs on our clock). */
+  voice: [ReceivedVoice];
+  /** One member's next 20 ms from our own jitter buffer, once per member per tick. */
+  'voice-playout': [PlayoutFrame];
+  'mute-state': [{ peer: string; muted: boolean }];
   /** The last other member is gone. */
   empty: [];
 }

@@ -5,7 +5,8 @@ import { randomId } from '../base/ids.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
 import type { ReceivedFrame } from '../media/receiver.js';
-import type { MediaSenderStats, OutgoingFrame } from '../media/sender.js';
+import type { OutgoingFrame } from '../media/sender.js';
+import type { OutgoingVoice } from '../media/voice-sender.js';
 import type { Roster } from '../signaling/messages.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
@@ -13,10 +14,10 @@ import type { CallLink, LinkFactory, LinkSpec } from './call-link.js';
 import { createPeerLink } from './call-link.js';
 import type { HistoryBudget } from './call-chat.js';
 import { CallChat } from './call-chat.js';
-import type { MemberMediaStats } from './call-media.js';
+import type { MemberMediaStats, SendingStats } from './call-media.js';
 import { CallMedia } from './call-media.js';
 import type { CallTimings } from './liveness.js';
-import { DEFAULT_TIMINGS, livenessVerdict } from './liveness.js';
+import { DEFAULT_TIMINGS, checkLiveness } from './liveness.js';
 import type {
   BudgetStats,
   CallEvents,
@@ -91,10 +92,16 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#media = new CallMedia(this.#logger);
     this.#media.on('frame', (frame) => this.emit('frame', frame));
     this.#media.on('encode-target', (target) => this.emit('encode-target', target));
+    this.#media.on('voice', (voice) => this.emit('voice', voice));
+    this.#media.on('voice-playout', (frame) => this.emit('voice-playout', frame));
     let ticks = 0;
     this.#timer = setInterval(() => {
       this.#media.sendReports(this.#mediaMembers('connected'));
-      this.#checkLiveness();
+      checkLiveness(this.#members.values(), this.#timings, {
+        remove: (id) => this.removeMember(id, 'lost'),
+        setState: (member, state) => this.#setState(member, state),
+        linkLost: (id) => this.emit('link-lost', id),
+      });
       // Anti-entropy for the roster too: a roster that arrived before its reader could act
       // on it (or was lost with a link) is not the only chance to find a member.
       if (++ticks % Math.ceil(ROSTER_GOSSIP_MS / this.#timings.checkMs) === 0) {
@@ -218,6 +225,20 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#media.send(frame, this.#openLinks());
   }
 
+  /** Seals the voice packet once and offers it to every connected member; no-op while muted. */
+  sendVoice(packet: OutgoingVoice): void {
+    this.#media.sendVoice(packet, this.#openLinks());
+  }
+
+  /** Muted, we send no voice at all; every member is told on change (and on each link open). */
+  setMuted(muted: boolean): void {
+    this.#media.setMuted(muted, this.#openLinks());
+  }
+
+  get muted(): boolean {
+    return this.#media.muted;
+  }
+
   /** Tells the others our video went on or off. */
   announceVideo(enabled: boolean): void {
     for (const link of this.#openLinks()) link.sendControl({ t: 'video-state', enabled });
@@ -229,7 +250,7 @@ export class Call extends TypedEmitter<CallEvents> {
   }
 
   /** Media figures per member, and what each sent over its budget (dropped unread). */
-  mediaStats(): { sending: MediaSenderStats; members: (MemberMediaStats & BudgetStats)[] } {
+  mediaStats(): { sending: SendingStats; members: (MemberMediaStats & BudgetStats)[] } {
     const { sending, members } = this.#media.stats(this.#mediaMembers());
     const overBudget = (id: string): number =>
       (this.#members.get(id)?.link?.stats.overBudget ?? 0) + this.#chat.dropped(id);
@@ -281,6 +302,7 @@ export class Call extends TypedEmitter<CallEvents> {
       this.#onControl(member, link, message);
     });
     link.on('media', (chunk) => this.#media.push(memberId, chunk));
+    link.on('voice', (packet) => this.#media.pushVoice(memberId, packet));
     link.on('close', (error) => {
       if (member.pending === link) {
         member.pending = null;
@@ -310,10 +332,10 @@ export class Call extends TypedEmitter<CallEvents> {
       this.emit('member-joined', view(member));
       this.#gossipRoster();
     } else {
-      // Back after a dropped link: same key, it never left.
-      this.#media.announceKey(link);
       this.emit('member-state', view(member));
     }
+    // Back after a dropped link: same key, it never left. Our mute state on every link.
+    this.#media.announceTo(link, !first);
     this.#chat.sync(member.identity.id, link);
   }
 
@@ -341,35 +363,12 @@ export class Call extends TypedEmitter<CallEvents> {
       case 'video-state':
         this.emit('video-state', { peer: id, enabled: message.enabled });
         return;
+      case 'mute-state':
+        this.emit('mute-state', { peer: id, muted: message.muted });
+        return;
       case 'ping':
       case 'pong':
         return;
-    }
-  }
-
-  #checkLiveness(): void {
-    const now = Date.now();
-    for (const member of this.#members.values()) {
-      if (member.state !== 'connected' && member.state !== 'reconnecting') continue;
-      // Heartbeats stay inside the link; count them as hearing from the member.
-      const linkOpen = member.link?.state === 'open';
-      const heard = Math.max(member.lastHeard, linkOpen ? (member.link?.lastHeard ?? 0) : 0);
-      switch (livenessVerdict(now - heard, member.state, linkOpen, this.#timings)) {
-        case 'gone':
-          this.removeMember(member.identity.id, 'lost');
-          break;
-        case 'quiet':
-          this.#setState(member, 'reconnecting');
-          // The link may be open but stalled (its transport backing off after an outage):
-          // start a fresh one alongside.
-          if (!member.pending) this.emit('link-lost', member.identity.id);
-          break;
-        case 'back':
-          this.#setState(member, 'connected');
-          break;
-        case null:
-          break;
-      }
     }
   }
 

@@ -1,3 +1,5 @@
+import type { Member, MemberState } from './call-types.js';
+
 export interface CallTimings {
   /** Silence after which a member shows as reconnecting. */
   quietMs: number;
@@ -22,4 +24,42 @@ export function livenessVerdict(
   if (silenceMs > timings.goneMs) return 'gone';
   if (silenceMs > timings.quietMs) return state === 'connected' ? 'quiet' : null;
   return state === 'reconnecting' && linkOpen ? 'back' : null;
+}
+
+/** What checkLiveness asks the call to do. */
+export interface LivenessActions {
+  remove(memberId: string): void;
+  setState(member: Member, state: MemberState): void;
+  /** The member's link may be open but stalled: start a fresh one alongside. */
+  linkLost(memberId: string): void;
+}
+
+/** Applies each connected or reconnecting member's verdict (the call's periodic check). */
+export function checkLiveness(
+  members: Iterable<Member>,
+  timings: CallTimings,
+  actions: LivenessActions,
+  now = Date.now(),
+): void {
+  for (const member of members) {
+    if (member.state !== 'connected' && member.state !== 'reconnecting') continue;
+    // Heartbeats stay inside the link; count them as hearing from the member.
+    const linkOpen = member.link?.state === 'open';
+    const heard = Math.max(member.lastHeard, linkOpen ? (member.link?.lastHeard ?? 0) : 0);
+    switch (livenessVerdict(now - heard, member.state, linkOpen, timings)) {
+      case 'gone':
+        actions.remove(member.identity.id);
+        break;
+      case 'quiet':
+        // The link may be open but stalled (its transport backing off after an outage).
+        actions.setState(member, 'reconnecting');
+        if (!member.pending) actions.linkLost(member.identity.id);
+        break;
+      case 'back':
+        actions.setState(member, 'connected');
+        break;
+      case null:
+        break;
+    }
+  }
 }

@@ -243,6 +243,9 @@ export class Membership {
     call.on('encode-target', (target) => report('encode-target', target));
     call.on('video-state', (state) => report('video-state', state));
     call.on('frame', (frame) => report('frame', frame));
+    call.on('voice', (voice) => report('voice', voice));
+    call.on('voice-playout', (frame) => report('voice-playout', frame));
+    call.on('mute-state', (state) => report('mute-state', state));
   }
 
   /**

@@ -73,8 +73,14 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
     received: z.number().int().nonnegative(),
     lost: z.number().int().nonnegative(),
     latencyMs: z.number().nonnegative().nullable(),
+    /** The standing queue our voice met (ms above its base delay); absent without voice. */
+    queueMs: z.number().nonnegative().nullable().optional(),
+    /** Our video as it arrived, kbit/s (with queueMs: what the path carries). */
+    kbps: z.number().nonnegative().optional(),
   }),
   /** The sender turned its video on or off (a receiver then stops expecting frames). */
   z.strictObject({ t: z.literal('video-state'), enabled: z.boolean() }),
+  /** The sender muted (sends no voice at all) or unmuted: on change and on every link open. */
+  z.strictObject({ t: z.literal('mute-state'), muted: z.boolean() }),
 ]);
 export type ControlMessage = z.infer<typeof controlMessageSchema>;

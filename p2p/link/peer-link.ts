@@ -1,6 +1,5 @@
 import { PeerConnection } from 'node-datachannel';
 import type { DataChannel } from 'node-datachannel';
-import type { SessionKeys } from '../../crypto/index.js';
 import { Opener, Sealer, deriveKey } from '../../crypto/index.js';
 import type { ControlMessage } from './control-messages.js';
 import { controlMessageSchema } from './control-messages.js';
@@ -9,62 +8,36 @@ import { decodeJson, encodeJson } from '../base/json-codec.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
 import { ClockOffset } from './clock-offset.js';
-import type { ControlBudgetLimits } from './control-budget.js';
 import { ControlBudget } from './control-budget.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
+import type {
+  LinkSignalBody,
+  LinkState,
+  PeerLinkEvents,
+  PeerLinkOptions,
+  PeerLinkStats,
+} from './link-types.js';
+import { toBytes } from './link-types.js';
 
-export type LinkState = 'connecting' | 'open' | 'closed';
-
-/** Session descriptions and candidates a link asks its owner to carry to the peer. */
-export type LinkSignalBody =
-  | { t: 'offer'; sdp: string }
-  | { t: 'answer'; sdp: string }
-  | { t: 'candidate'; candidate: string; mid: string };
-
-export interface PeerLinkEvents {
-  open: [];
-  signal: [LinkSignalBody];
-  control: [ControlMessage];
-  media: [Uint8Array];
-  close: [MeshError | null];
-}
-
-export interface PeerLinkOptions {
-  localId: string;
-  peerId: string;
-  session: SessionKeys;
-  /** The lower peer id offers, so two peers never offer to each other at once. */
-  offerer: boolean;
-  /** Distinct per link on one signaling session, so a re-made link never reuses a nonce. */
-  linkNumber: number;
-  logger?: Logger;
-  heartbeatMs?: number;
-  /** No control traffic for this long means the peer is gone. */
-  deadAfterMs?: number;
-  /** A link that is not open after this long is given up (its owner may make another). */
-  openTimeoutMs?: number;
-  /** What the peer may send on the control channel (default CONTROL_BUDGET). */
-  controlBudget?: ControlBudgetLimits;
-}
-
-export interface PeerLinkStats {
-  controlSent: number;
-  controlReceived: number;
-  mediaSent: number;
-  mediaReceived: number;
-  rejected: number;
-  /** Control messages dropped unread because the peer exceeded its budget. */
-  overBudget: number;
-  rttMs: number | null;
-}
+export type {
+  LinkSignalBody,
+  LinkState,
+  PeerLinkEvents,
+  PeerLinkOptions,
+  PeerLinkStats,
+} from './link-types.js';
 
 const CONTROL_ID = 0;
 const MEDIA_ID = 1;
+const VOICE_ID = 2;
+const CHANNEL_COUNT = 3;
 
 /**
- * One WebRTC PeerConnection to one peer with two pre-negotiated channels: reliable
- * ordered control (every message sealed with keys from the signaling session) and
- * unordered no-retransmit media (chunks of frames the sender sealed with its media key).
+ * One WebRTC PeerConnection to one peer with three pre-negotiated channels: reliable
+ * ordered control (every message sealed with keys from the signaling session), unordered
+ * no-retransmit media (chunks of frames the sender sealed with its media key) and unordered
+ * no-retransmit voice (packets sealed likewise). Voice has an SCTP stream of its own, so the
+ * stream scheduler interleaves it with video chunks instead of queueing it behind a frame.
  */
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly peerId: string;
@@ -73,6 +46,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     controlReceived: 0,
     mediaSent: 0,
     mediaReceived: 0,
+    voiceSent: 0,
+    voiceReceived: 0,
     rejected: 0,
     overBudget: 0,
     rttMs: null,
@@ -89,6 +64,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #pc: PeerConnection | null = null;
   #control: DataChannel | null = null;
   #media: DataChannel | null = null;
+  #voice: DataChannel | null = null;
   #openChannels = 0;
   #state: LinkState = 'connecting';
   #pendingCandidates: { candidate: string; mid: string }[] = [];
@@ -184,6 +160,14 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return this.#guard('send media', () => channel.sendMessageBinary(chunk)) ?? false;
   }
 
+  /** Sends one sealed voice packet as it is (sealed once by the sender, like frames). */
+  sendVoice(packet: Uint8Array): boolean {
+    const channel = this.#voice;
+    if (this.#state !== 'open' || !channel) return false;
+    this.stats.voiceSent++;
+    return this.#guard('send voice', () => channel.sendMessageBinary(packet)) ?? false;
+  }
+
   /** When the peer was last heard on the control channel (heartbeats included). */
   get lastHeard(): number {
     return this.#lastControl;
@@ -219,7 +203,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     if (this.#heartbeat) clearInterval(this.#heartbeat);
-    for (const closable of [this.#control, this.#media, this.#pc]) {
+    for (const closable of [this.#control, this.#media, this.#voice, this.#pc]) {
       try {
         closable?.close();
       } catch {
@@ -280,14 +264,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         }
       }),
     );
+    const lossy = { negotiated: true, unordered: true, maxRetransmits: 0 } as const;
     this.#control = pc.createDataChannel('control', { negotiated: true, id: CONTROL_ID });
-    this.#media = pc.createDataChannel('media', {
-      negotiated: true,
-      id: MEDIA_ID,
-      unordered: true,
-      maxRetransmits: 0,
-    });
-    for (const channel of [this.#control, this.#media]) {
+    this.#media = pc.createDataChannel('media', { ...lossy, id: MEDIA_ID });
+    this.#voice = pc.createDataChannel('voice', { ...lossy, id: VOICE_ID });
+    for (const channel of [this.#control, this.#media, this.#voice]) {
       channel.onOpen(() => this.#guard('open', () => this.#onChannelOpen()));
       channel.onClosed(() =>
         this.#guard('closed', () =>
@@ -296,12 +277,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       );
     }
     this.#control.onMessage((message) => this.#guard('control', () => this.#onControl(message)));
-    this.#media.onMessage((message) => this.#guard('media', () => this.#onMedia(message)));
+    this.#media.onMessage((message) => this.#guard('media', () => this.#onLossy('media', message)));
+    this.#voice.onMessage((message) => this.#guard('voice', () => this.#onLossy('voice', message)));
   }
 
   #onChannelOpen(): void {
     this.#openChannels++;
-    if (this.#openChannels === 2 && this.#state === 'connecting') {
+    if (this.#openChannels === CHANNEL_COUNT && this.#state === 'connecting') {
       this.#state = 'open';
       this.#lastControl = Date.now();
       this.emit('open');
@@ -343,10 +325,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.emit('control', value);
   }
 
-  #onMedia(message: string | Buffer | ArrayBuffer): void {
+  #onLossy(kind: 'media' | 'voice', message: string | Buffer | ArrayBuffer): void {
     if (this.#state === 'closed') return;
-    this.stats.mediaReceived++;
-    this.emit('media', toBytes(message));
+    if (kind === 'media') this.stats.mediaReceived++;
+    else this.stats.voiceReceived++;
+    this.emit(kind, toBytes(message));
   }
 
   #beat(): void {
@@ -390,10 +373,4 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       return undefined;
     }
   }
-}
-
-function toBytes(message: string | Buffer | ArrayBuffer): Uint8Array {
-  if (typeof message === 'string') return new TextEncoder().encode(message);
-  if (message instanceof ArrayBuffer) return new Uint8Array(message);
-  return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
 }

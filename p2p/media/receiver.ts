@@ -1,5 +1,4 @@
-import type { MediaKeyAnnouncement } from './keys.js';
-import { PeerMediaKeys } from './keys.js';
+import type { PeerMediaKeys } from './keys.js';
 import type { FrameMeta } from './frame.js';
 import { decodeFramePayload } from './frame.js';
 import { RateWindow, SampleWindow } from './rate-window.js';
@@ -35,11 +34,11 @@ export interface MediaReceiverEvents {
 
 /**
  * Frames from one member: reassembles chunks, opens the sealed frame with that member's
- * media key, checks the authenticated metadata, and keeps the figures for stats.
+ * media keys (shared with its voice receiver, see CallMedia), checks the authenticated metadata, and keeps the figures for stats.
  */
 export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
   readonly peerId: string;
-  readonly #keys = new PeerMediaKeys();
+  readonly #keys: PeerMediaKeys;
   readonly #reassembler = new Reassembler();
   readonly #clockOffset: () => number | null;
   readonly #frames = new RateWindow(1000);
@@ -51,14 +50,11 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
   #report = { received: 0, latencySum: 0, latencyCount: 0, lostBase: 0 };
   #closed = false;
 
-  constructor(peerId: string, clockOffset: () => number | null) {
+  constructor(peerId: string, keys: PeerMediaKeys, clockOffset: () => number | null) {
     super();
     this.peerId = peerId;
+    this.#keys = keys;
     this.#clockOffset = clockOffset;
-  }
-
-  addKey(announcement: MediaKeyAnnouncement): void {
-    this.#keys.add(announcement);
   }
 
   /** The newest frame shown, for snapshots and late-joining front ends. */

@@ -1,4 +1,4 @@
-import { splitIntoChunks } from './chunks.js';
+import { DEFAULT_CHUNK_BYTES, splitIntoChunks } from './chunks.js';
 import { encodeFramePayload } from './frame.js';
 import type { OwnMediaKey } from './keys.js';
 import type { PeerLink } from '../link/peer-link.js';
@@ -66,6 +66,7 @@ export class MediaSender extends TypedEmitter<MediaSenderEvents> {
     frame: OutgoingFrame,
     links: Iterable<Pick<PeerLink, 'state' | 'mediaBufferedAmount' | 'sendMedia'>>,
     now = Date.now(),
+    chunkBytes = DEFAULT_CHUNK_BYTES,
   ): void {
     const started = performance.now();
     const sealed = this.#key.seal(
@@ -80,10 +81,11 @@ export class MediaSender extends TypedEmitter<MediaSenderEvents> {
         frame.jpeg,
       ),
     );
-    const chunks = splitIntoChunks(sealed, {
-      stream: VIDEO_STREAM,
-      frameNumber: frame.frameNumber,
-    });
+    const chunks = splitIntoChunks(
+      sealed,
+      { stream: VIDEO_STREAM, frameNumber: frame.frameNumber },
+      chunkBytes,
+    );
     this.#last = { width: frame.width, height: frame.height, sealMs: performance.now() - started };
     let sentAny = false;
     for (const link of links) {

@@ -56,6 +56,13 @@ export class StubLink extends TypedEmitter<PeerLinkEvents> implements CallLink {
     return true;
   }
 
+  sendVoice(packet: Uint8Array): boolean {
+    if (this.state !== 'open') return false;
+    const peer = this.peer;
+    if (peer) setImmediate(() => peer.deliver('voice', packet));
+    return true;
+  }
+
   hangUp(): Promise<void> {
     this.hungUp = true;
     this.close();
@@ -84,7 +91,7 @@ export class StubLink extends TypedEmitter<PeerLinkEvents> implements CallLink {
     this.emit('control', message);
   }
 
-  deliver<K extends 'control' | 'media'>(event: K, ...args: PeerLinkEvents[K]): void {
+  deliver<K extends 'control' | 'media' | 'voice'>(event: K, ...args: PeerLinkEvents[K]): void {
     if (this.state !== 'open') return;
     this.lastHeard = Date.now();
     this.emit(event, ...args);

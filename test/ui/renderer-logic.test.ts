@@ -431,6 +431,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
             height: 480,
             skipped: 0,
             keyId: 1,
+            audio: { packets: 250, kbps: 33.6, muted: false },
           },
           members: [
             {
@@ -446,6 +447,17 @@ describe('interface logic (renderer/, bundled for Node)', function () {
               width: 640,
               height: 480,
               rttMs: 1,
+              audio: {
+                packets: 250,
+                lost: 0,
+                concealedMs: 0,
+                jitterMs: 1.5,
+                bufferMs: 40,
+                level: -30,
+                speaking: true,
+                delayP50Ms: 45,
+                delayP95Ms: 52,
+              },
             },
           ],
         }),

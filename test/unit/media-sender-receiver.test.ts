@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { PeerLink } from '../../p2p/link/peer-link.js';
 import type { EncodeTarget } from '../../p2p/media/quality-controller.js';
-import { OwnMediaKey } from '../../p2p/media/keys.js';
+import { OwnMediaKey, PeerMediaKeys } from '../../p2p/media/keys.js';
 import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import { MediaReceiver } from '../../p2p/media/receiver.js';
 import type { OutgoingFrame } from '../../p2p/media/sender.js';
@@ -56,6 +56,7 @@ interface Pair {
   key: OwnMediaKey;
   sender: MediaSender;
   receiver: MediaReceiver;
+  keys: PeerMediaKeys;
   link: StubLink;
   frames: ReceivedFrame[];
   /** Seals frame `n` (sent at its capture time + 10 ms) and returns its chunks. */
@@ -67,8 +68,9 @@ function pair(options: { announce?: boolean; clockOffset?: number | null } = {})
   const key = new OwnMediaKey();
   const sender = new MediaSender(key, T0);
   const offset = options.clockOffset === undefined ? 0 : options.clockOffset;
-  const receiver = new MediaReceiver('sender-id', () => offset);
-  if (options.announce !== false) receiver.addKey(key.announcement());
+  const keys = new PeerMediaKeys();
+  const receiver = new MediaReceiver('sender-id', keys, () => offset);
+  if (options.announce !== false) keys.add(key.announcement());
   const link = new StubLink();
   const frames: ReceivedFrame[] = [];
   receiver.on('frame', (frame) => frames.push(frame));
@@ -76,6 +78,7 @@ function pair(options: { announce?: boolean; clockOffset?: number | null } = {})
     key,
     sender,
     receiver,
+    keys,
     link,
     frames,
     send(n, size) {
@@ -225,12 +228,12 @@ describe('MediaSender and MediaReceiver', () => {
     assert.equal(p.frames.length, 0);
     assert.equal(p.receiver.stats(T0 + 1000).rejected, 1);
 
-    p.receiver.addKey(second);
+    p.keys.add(second);
     // Announcing a key twice changes nothing.
-    p.receiver.addKey(second);
+    p.keys.add(second);
     const underSecondKey = p.send(3);
     const third = p.key.rotate();
-    p.receiver.addKey(third);
+    p.keys.add(third);
     // The receiver now holds keys two and three: frame 3 (key two) opens, frame 20 (key one)
     // does not.
     p.push(underSecondKey);

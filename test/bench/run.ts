@@ -6,6 +6,7 @@ import { meshBench } from './mesh.bench.js';
 import { pipelineBench } from './pipeline.bench.js';
 import { sealBench } from './seal.bench.js';
 import { signatureBench } from './signature.bench.js';
+import { voiceBench } from './voice.bench.js';
 import type { BenchRow } from './table.js';
 import { formatTable } from './table.js';
 
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   link: linkBench,
   pipeline: pipelineBench,
   mesh: meshBench,
+  voice: voiceBench,
 };
 
 async function main(): Promise<void> {

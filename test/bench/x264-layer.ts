@@ -4,8 +4,13 @@
  * FFmpeg's H.264 decoder to measure what a receiver would see. Synchronous calls, as in the
  * capture process (a child process of its own, so blocking there blocks no link).
  */
-import { AV_CODEC_ID_H264, AV_PIX_FMT_YUV420P, FF_ENCODER_LIBX264 } from 'node-av/constants';
-import { Codec, CodecContext, Dictionary, Frame, Packet, Rational } from 'node-av/lib';
+import {
+  AV_CODEC_ID_H264,
+  AV_OPT_TYPE_STRING,
+  AV_PIX_FMT_YUV420P,
+  FF_ENCODER_LIBX264,
+} from 'node-av/constants';
+import { Codec, CodecContext, Frame, Packet, Rational } from 'node-av/lib';
 
 const AVERROR_EAGAIN = -11;
 const TIME_BASE = new Rational(1, 30);
@@ -50,13 +55,14 @@ export class X264Layer {
     // One thread per layer: zerolatency's sliced threads would fight the other layer and
     // the filters for this machine's two cores.
     context.threadCount = 1;
-    const options = Dictionary.fromObject({
-      preset: 'ultrafast',
-      tune: 'zerolatency',
-      profile: 'baseline',
-      'forced-idr': '1',
-    });
-    check(context.open2Sync(codec, options), 'opening libx264');
+    // Set on the context's private options, not passed as a Dictionary to open2: node-av
+    // 6.1.1 frees that Dictionary a second time when it is collected (avcodec_open2 has
+    // already replaced it), which crashes the process at the next GC.
+    const options = { preset: 'ultrafast', tune: 'zerolatency', profile: 'baseline', 'forced-idr': '1' };
+    for (const [name, value] of Object.entries(options)) {
+      check(context.setOption(name, value, AV_OPT_TYPE_STRING), `libx264 option ${name}`);
+    }
+    check(context.open2Sync(codec, null), 'opening libx264');
     this.#packet.alloc();
   }
 

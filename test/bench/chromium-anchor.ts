@@ -5,6 +5,8 @@
  * first decoded frame: bandwidth estimation's ramp is part of what a real call sees too.
  */
 import { accessSync, constants as fsConstants } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../ui/chromium-in-netns.js';
@@ -109,10 +111,21 @@ const PAGE_SCRIPT = `async (measureMs) => {
 }`;
 
 async function loopbackStats(browser: Browser): Promise<[Inbound, Inbound]> {
-  const page = await browser.newPage();
-  // getUserMedia wants a secure context; about:blank is one, with nothing to serve.
-  await page.goto('about:blank');
-  const result: unknown = await page.evaluate(`(${PAGE_SCRIPT})(${MEASURE_MS})`);
+  // getUserMedia wants a secure context: http://127.0.0.1 is one, about:blank is not.
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<!doctype html><title>codec anchor</title>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let result: unknown;
+  try {
+    const { port } = server.address() as AddressInfo;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    result = await page.evaluate(`(${PAGE_SCRIPT})(${MEASURE_MS})`);
+  } finally {
+    server.close();
+  }
   if (!Array.isArray(result) || !isInbound(result[0]) || !isInbound(result[1])) {
     throw new Error(`Chromium loopback gave unexpected stats: ${JSON.stringify(result)}`);
   }

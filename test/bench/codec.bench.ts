@@ -108,11 +108,14 @@ function h264Rows(pictures: Mat[], seconds: number): BenchRow[] {
       const name = `H.264 ${layer.width}×${layer.height} @ ${layer.bitsPerSecond / 1000} kb/s`;
       const kbps = ((bytes[i] ?? 0) * 8) / seconds / 1000;
       const decodedAll = quality[i]?.length === pictures.length;
-      if (!decodedAll) throw new Error(`${name}: ${quality[i]?.length} of ${pictures.length} decoded`);
+      if (!decodedAll)
+        throw new Error(`${name}: ${quality[i]?.length} of ${pictures.length} decoded`);
       const top = i === 0;
       rows.push(
         top ? streamKbpsRow(name, kbps) : row(`${name}: stream`, kbps, 'kb/s'),
-        top ? psnrRow(name, mean(quality[i] ?? [])) : row(`${name}: PSNR-Y`, mean(quality[i] ?? []), 'dB'),
+        top
+          ? psnrRow(name, mean(quality[i] ?? []))
+          : row(`${name}: PSNR-Y`, mean(quality[i] ?? []), 'dB'),
       );
     });
     rows.push(...encodeRows('H.264 all layers (640×480 + 320×240)', encodeMs));
@@ -145,7 +148,13 @@ function streamKbpsRow(name: string, kbps: number): BenchRow {
 }
 
 function psnrRow(name: string, db: number): BenchRow {
-  return row(`${name}: PSNR-Y, mean over frames`, db, 'dB', `≥ ${PSNR_GOAL_DB}`, db >= PSNR_GOAL_DB);
+  return row(
+    `${name}: PSNR-Y, mean over frames`,
+    db,
+    'dB',
+    `≥ ${PSNR_GOAL_DB}`,
+    db >= PSNR_GOAL_DB,
+  );
 }
 
 function encodeRows(name: string, samples: number[]): BenchRow[] {
@@ -156,4 +165,3 @@ function encodeRows(name: string, samples: number[]): BenchRow[] {
     row(`${name}: encode per frame, p95`, percentile(samples, 95), 'ms'),
   ];
 }
-

@@ -42,7 +42,10 @@ export function naturalClip(): NaturalClip {
 
 /** Through the nodes' own file source (centre cover, area-averaged shrink), then BGR → I420. */
 function convertToY4m(avi: string, y4m: string): void {
-  const source = openSource({ kind: 'file', path: avi }, { width: CLIP_WIDTH, height: CLIP_HEIGHT });
+  const source = openSource(
+    { kind: 'file', path: avi },
+    { width: CLIP_WIDTH, height: CLIP_HEIGHT },
+  );
   const partial = `${y4m}.partial`;
   const fd = openSync(partial, 'w');
   try {

@@ -58,7 +58,12 @@ export class X264Layer {
     // Set on the context's private options, not passed as a Dictionary to open2: node-av
     // 6.1.1 frees that Dictionary a second time when it is collected (avcodec_open2 has
     // already replaced it), which crashes the process at the next GC.
-    const options = { preset: 'ultrafast', tune: 'zerolatency', profile: 'baseline', 'forced-idr': '1' };
+    const options = {
+      preset: 'ultrafast',
+      tune: 'zerolatency',
+      profile: 'baseline',
+      'forced-idr': '1',
+    };
     for (const [name, value] of Object.entries(options)) {
       check(context.setOption(name, value, AV_OPT_TYPE_STRING), `libx264 option ${name}`);
     }

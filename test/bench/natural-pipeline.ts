@@ -1,6 +1,6 @@
 /**
- * The `codec` rows that need the whole H.264 pipeline: headless nodes in network
- * namespaces sending the natural clip (`--source file:`) with `--codec h264`, figures from
+ * The `codec` rows that need the whole pipeline: headless nodes in network namespaces
+ * sending the natural clip (`--source file:`), JPEG and then H.264, figures from
  * their `frame` and `stats` events. A headless node does not decode, so "ready" is the
  * moment a receiver has a decodable frame for its front end.
  */
@@ -25,22 +25,38 @@ function h264PathPresent(): boolean {
   }
 }
 
+type Codec = 'jpeg' | 'h264';
+const CODEC_NAMES: Record<Codec, string> = { jpeg: 'JPEG', h264: 'H.264' };
+
+/** JPEG (today's path) and H.264 side by side; H.264's rows wait until a node has the flag. */
 export async function naturalPipelineRows(clip: { path: string }): Promise<BenchRow[]> {
-  if (!h264PathPresent()) {
-    return [
-      pendingRow('H.264 path not on main: capture → ready p95, 2 nodes, natural clip'),
-      pendingRow('H.264 path not on main: 4-member mesh with natural video'),
+  const h264 = h264PathPresent();
+  const rows: BenchRow[] = [];
+  for (const codec of ['jpeg', 'h264'] as const) {
+    if (codec === 'h264' && !h264) {
+      rows.push(
+        pendingRow('H.264 path not on main: capture → ready p95, 2 nodes, natural clip'),
+        pendingRow('H.264 path not on main: 4-member mesh with natural video'),
+      );
+      continue;
+    }
+    const args = [
+      ...['--source', `file:${clip.path}`, '--resolution', '640x480', '--fps', '30'],
+      // Before issue #11's flag exists, JPEG is the only path and takes no flag.
+      ...(h264 ? ['--codec', codec] : []),
+      '--frame-events',
     ];
+    rows.push(...(await codecCallRows(CODEC_NAMES[codec], args)));
   }
-  const args = [
-    ...['--source', `file:${clip.path}`, '--resolution', '640x480', '--fps', '30'],
-    ...['--codec', 'h264', '--frame-events'],
-  ];
+  return rows;
+}
+
+async function codecCallRows(codec: string, args: string[]): Promise<BenchRow[]> {
   const network = await TestNetwork.create(4, { label: 'bench-codec' });
   try {
-    const rows = await twoNodeRows(network, args);
+    const rows = await twoNodeRows(network, codec, args);
     await stopAllNodes();
-    return [...rows, ...(await meshRows(network, args))];
+    return [...rows, ...(await meshRows(network, codec, args))];
   } finally {
     await stopAllNodes();
     await network.close();
@@ -108,24 +124,28 @@ async function measure(nodes: HeadlessNode[]): Promise<Window> {
   return { fps, latencies, wireKbps };
 }
 
-async function twoNodeRows(network: TestNetwork, args: string[]): Promise<BenchRow[]> {
+async function twoNodeRows(
+  network: TestNetwork,
+  codec: string,
+  args: string[],
+): Promise<BenchRow[]> {
   const nodes = await call(network, 2, args);
   const { fps, latencies } = await measure(nodes);
   const p95 = percentile(latencies, 95);
-  const name = 'H.264 2 nodes, natural 640×480@30';
+  const name = `${codec} 2 nodes, natural 640×480@30`;
   return [
     codecRow(`${name}: capture → ready p95`, p95, 'ms', '≤ 50', p95 <= 50),
     codecRow(`${name}: delivered`, Math.min(...fps), 'fps', '≥ 29', Math.min(...fps) >= 29),
   ];
 }
 
-async function meshRows(network: TestNetwork, args: string[]): Promise<BenchRow[]> {
+async function meshRows(network: TestNetwork, codec: string, args: string[]): Promise<BenchRow[]> {
   const nodes = await call(network, 4, args);
   const { fps, latencies, wireKbps } = await measure(nodes);
   const slowest = Math.min(...fps);
   const p95 = percentile(latencies, 95);
   const totalMbps = wireKbps / 1000;
-  const name = 'H.264 4-member mesh, natural 640×480@30';
+  const name = `${codec} 4-member mesh, natural 640×480@30`;
   return [
     codecRow(`${name}: slowest of 12 streams`, slowest, 'fps', '≥ 29', slowest >= 29),
     codecRow(`${name}: median stream`, median(fps), 'fps'),

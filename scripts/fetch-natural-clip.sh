@@ -26,7 +26,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # apt's download sandbox user (_apt) must be able to write the download directory.
 chown _apt "$work" 2>/dev/null || true
-if ! (cd "$work" && apt-get download -qq opencv-doc >&2); then
+download() { (cd "$work" && apt-get download -qq opencv-doc >&2); }
+# A fresh machine may have no package lists yet; root can fetch them, others are told to.
+if ! download && ! { [ "$(id -u)" -eq 0 ] && apt-get update -qq >&2 && download; }; then
   echo "fetch-natural-clip: 'apt-get download opencv-doc' failed (run 'apt-get update' first?)" >&2
   exit 1
 fi

@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every benchmark and prints one table with the command that made it. */
+import { codecBench } from './codec.bench.js';
 import { discoveryBench } from './discovery.bench.js';
 import { linkBench } from './link.bench.js';
 import { mediaBench } from './media.bench.js';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: pipelineBench,
   mesh: meshBench,
   voice: voiceBench,
+  codec: codecBench,
 };
 
 async function main(): Promise<void> {

@@ -34,6 +34,7 @@ export function formatTable(rows: BenchRow[], command: string): string {
 }
 
 function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return '—';
   if (Number.isInteger(value)) return String(value);
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../../p2p/base/logger.js';
 import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import type { SessionEvent } from '../../protocol/api.js';
 import type { EncodedFrame } from '../media/video-capture.js';
+import { jpegFrameOf } from '../local-media.js';
 import type { Session } from '../session.js';
 import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { encodeUiFrame } from './frame-codec.js';
@@ -58,7 +59,9 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
         jpeg,
       }),
     );
-  const onLocal = (local: EncodedFrame): void =>
+  const onLocal = (encoded: EncodedFrame): void => {
+    const local = jpegFrameOf(encoded);
+    if (!local) return;
     frame('local', () =>
       encodeUiFrame({
         kind: 'local',
@@ -69,6 +72,7 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
         jpeg: local.jpeg,
       }),
     );
+  };
   session.on('event', onEvent);
   session.on('remote-frame', onRemote);
   session.on('local-frame', onLocal);

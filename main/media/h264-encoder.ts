@@ -11,9 +11,11 @@ import {
   AV_PIX_FMT_YUV420P,
   AV_PKT_FLAG_KEY,
   AVERROR_EAGAIN,
+  AV_OPT_SEARCH_CHILDREN,
+  AV_OPT_TYPE_STRING,
   FF_ENCODER_LIBX264,
 } from 'node-av/constants';
-import { Codec, CodecContext, Dictionary, Frame, Packet } from 'node-av/lib';
+import { Codec, CodecContext, Frame, Packet } from 'node-av/lib';
 import { MediaError } from './errors.js';
 
 export interface H264EncoderOptions {
@@ -32,6 +34,14 @@ export interface EncodedAccessUnit {
 }
 
 const DEFAULT_KEYFRAME_INTERVAL_S = 10;
+const X264_OPTIONS = {
+  preset: 'ultrafast',
+  tune: 'zerolatency',
+  profile: 'baseline',
+  // A frame marked I (a keyframe request) becomes an IDR, not merely an I frame that a
+  // decoder joining there could not start from.
+  'forced-idr': '1',
+};
 // The VBV buffer in seconds of the target rate: small enough that one frame cannot burst far
 // above the link's share (latency), big enough that an IDR is not starved into a smear.
 const VBV_SECONDS = 0.5;
@@ -67,15 +77,16 @@ export class H264Encoder {
     context.maxBFrames = 0;
     context.threadCount = 1;
     this.#applyRate(context, bitrate);
-    const settings = Dictionary.fromObject({
-      preset: 'ultrafast',
-      tune: 'zerolatency',
-      profile: 'baseline',
-      // A frame marked I (a keyframe request) becomes an IDR, not merely an I frame that a
-      // decoder joining there could not start from.
-      'forced-idr': 1,
-    });
-    const opened = context.open2Sync(codec, settings);
+    for (const [name, value] of Object.entries(X264_OPTIONS)) {
+      const set = context.setOption(name, value, AV_OPT_TYPE_STRING, AV_OPT_SEARCH_CHILDREN);
+      if (set < 0) {
+        context.freeContext();
+        fail(`setting ${name}`, set);
+      }
+    }
+    // Options go in above, not as a Dictionary here: node-av 6.1.1 frees a Dictionary that
+    // open2 consumed a second time when it is garbage-collected (heap corruption, crash).
+    const opened = context.open2Sync(codec, null);
     if (opened < 0) {
       context.freeContext();
       fail('opening libx264', opened);
@@ -126,7 +137,9 @@ export class H264Encoder {
     this.#packet.unref();
     if (!data) fail('receiving a packet', 0);
     return {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      // A copy of our own: node-av's buffer is external memory, which the IPC channel's
+      // structured clone must not be handed (it crashed the process with an invalid free).
+      data: new Uint8Array(data),
       keyframe: (flags & (AV_PKT_FLAG_KEY as AVPacketFlag)) !== 0,
     };
   }

@@ -16,7 +16,7 @@ import {
   FF_QP2LAMBDA,
   SWS_BILINEAR,
 } from 'node-av/constants';
-import { Codec, CodecContext, Dictionary, Frame, Packet, SoftwareScaleContext } from 'node-av/lib';
+import { Codec, CodecContext, Frame, Packet, SoftwareScaleContext } from 'node-av/lib';
 import type { AVPixelFormat } from 'node-av/constants';
 import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import type { SessionEvent } from '../../protocol/api.js';
@@ -208,7 +208,7 @@ export async function encodeJpeg(picture: Frame): Promise<Uint8Array> {
     check('preparing the picture', scaler.initContext());
     check('preparing the picture', full.getBuffer());
     check('converting the picture', await scaler.scaleFrame(full, picture));
-    check('opening the JPEG encoder', await context.open2(codec, new Dictionary()));
+    check('opening the JPEG encoder', await context.open2(codec, null));
     full.quality = JPEG_QSCALE * FF_QP2LAMBDA;
     full.pts = 0n;
     check('encoding the JPEG', await context.sendFrame(full));

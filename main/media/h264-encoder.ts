@@ -4,7 +4,6 @@
  * repeats its headers when no global header is asked for), so any keyframe starts a
  * decodable chain on its own: what WebCodecs' `avc1.42E01F` decoder wants.
  */
-import type { AVPacketFlag } from 'node-av/constants';
 import {
   AV_PICTURE_TYPE_I,
   AV_PICTURE_TYPE_NONE,
@@ -140,7 +139,7 @@ export class H264Encoder {
       // A copy of our own: node-av's buffer is external memory, which the IPC channel's
       // structured clone must not be handed (it crashed the process with an invalid free).
       data: new Uint8Array(data),
-      keyframe: (flags & (AV_PKT_FLAG_KEY as AVPacketFlag)) !== 0,
+      keyframe: (flags & AV_PKT_FLAG_KEY) !== 0,
     };
   }
 

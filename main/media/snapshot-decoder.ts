@@ -5,7 +5,6 @@
  * pool, then re-encoded as a JPEG by FFmpeg's MJPEG encoder. No OpenCV in this process.
  * A JPEG member's newest frame is answered as it is.
  */
-import type { AVCodecFlag } from 'node-av/constants';
 import {
   AV_CODEC_FLAG_QSCALE,
   AV_CODEC_ID_H264,
@@ -200,7 +199,7 @@ export async function encodeJpeg(picture: Frame): Promise<Uint8Array> {
   context.height = height;
   context.pixelFormat = AV_PIX_FMT_YUVJ420P;
   context.timeBase = { num: 1, den: 30 } as CodecContext['timeBase'];
-  context.setFlags(AV_CODEC_FLAG_QSCALE as AVCodecFlag);
+  context.setFlags(AV_CODEC_FLAG_QSCALE);
   context.globalQuality = JPEG_QSCALE * FF_QP2LAMBDA;
   const packet = new Packet();
   packet.alloc();

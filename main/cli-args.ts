@@ -5,6 +5,7 @@ import type { AudioSourceSpec } from './audio/sources.js';
 import { parseAudioSource } from './audio/sources.js';
 import { validateFilters } from './media/filters.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
+import type { VideoCodec } from './media/capture-protocol.js';
 import { parseResolution, parseSourceSpec, validateSettings } from './media/settings.js';
 
 /** What every way of running a node takes (headless, the app in a browser or in Electron). */
@@ -18,6 +19,8 @@ export interface NodeArgs {
   settings: VideoSettings;
   filters: string[];
   audioSource: AudioSourceSpec;
+  /** How our video is encoded: h264 (simulcast layers, the default) or jpeg. */
+  codec: VideoCodec;
 }
 
 export interface HeadlessArgs extends NodeArgs {
@@ -35,6 +38,7 @@ export interface AppArgs extends NodeArgs {
 
 const NODE_OPTIONS_USAGE = `[--name NAME] [--data-dir DIR] [--port N] [--auto-accept]
          [--source camera:N|file:PATH|pattern] [--resolution WxH] [--fps N] [--filters a,b]
+         [--codec h264|jpeg]
          [--audio-source tone:HZ|file:PATH.wav|none|ui] [--log-level debug|info|warn|error]`;
 
 export const USAGE = `usage: meshcall headless ${NODE_OPTIONS_USAGE} [--frame-events]
@@ -64,6 +68,7 @@ const NODE_OPTIONS = {
   resolution: { type: 'string', default: '640x480' },
   fps: { type: 'string', default: '30' },
   filters: { type: 'string', default: '' },
+  codec: { type: 'string', default: 'h264' },
   // No default here: headless nodes start silent (`none`), the app with the page's microphone.
   'audio-source': { type: 'string' },
 } as const;
@@ -78,6 +83,7 @@ interface NodeValues {
   resolution?: string;
   fps?: string;
   filters?: string;
+  codec?: string;
   'audio-source'?: string;
 }
 
@@ -87,6 +93,11 @@ function parsePort(option: string, value: string | undefined): number {
     throw new Error(`${option} must be a number from 0 to 65535, got ${value ?? ''}`);
   }
   return port;
+}
+
+function parseCodec(value: string): VideoCodec {
+  if (value === 'h264' || value === 'jpeg') return value;
+  throw new Error(`--codec must be h264 or jpeg, got ${value}`);
 }
 
 function nodeArgs(values: NodeValues, audioSource: 'none' | 'ui'): NodeArgs {
@@ -108,6 +119,7 @@ function nodeArgs(values: NodeValues, audioSource: 'none' | 'ui'): NodeArgs {
     settings: validateSettings({ ...size, fps: Number(values.fps ?? '30') }),
     filters: validateFilters(filters),
     audioSource: parseAudioSource(values['audio-source'] ?? audioSource),
+    codec: parseCodec(values.codec ?? 'h264'),
   };
 }
 

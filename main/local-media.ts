@@ -4,13 +4,16 @@ import type { MediaError } from './media/errors.js';
 import { validateFilters } from './media/filters.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
 import { formatSourceSpec, parseResolution, validateSettings } from './media/settings.js';
-import type { EncodedFrame } from './media/video-capture.js';
+import type { OutgoingFrame } from '../p2p/media/sender.js';
+import type { EncodedFrame, VideoCodec } from './media/video-capture.js';
 import { VideoCapture } from './media/video-capture.js';
 
 export interface LocalMediaOptions {
   source: SourceSpec;
   settings: VideoSettings;
   filters: string[];
+  /** Default h264. */
+  codec?: VideoCodec | undefined;
 }
 
 export interface LocalMediaEvents {
@@ -29,6 +32,12 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   #source: SourceSpec;
   #settings: VideoSettings;
   #filters: string[];
+  readonly #codec: VideoCodec;
+  /**
+   * STAND-IN until per-link layers (branch vwire) reach the sender: today's MediaSender and
+   * self view take JPEG only, so with H.264 the capture also makes the JPEG layer.
+   */
+  #jpegFallback = true;
   #enabled = true;
   #active = false;
   #capture: VideoCapture | null = null;
@@ -40,6 +49,7 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     this.#source = options.source;
     this.#settings = validateSettings(options.settings);
     this.#filters = validateFilters(options.filters);
+    this.#codec = options.codec ?? 'h264';
   }
 
   get view(): MediaSettingsView {
@@ -51,6 +61,10 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
       filters: [...this.#filters],
       enabled: this.#enabled,
     };
+  }
+
+  get codec(): VideoCodec {
+    return this.#codec;
   }
 
   get enabled(): boolean {
@@ -92,7 +106,9 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
       source: this.#source,
       settings: this.#settings,
       filters: this.#filters,
+      codec: this.#codec,
     });
+    capture.setJpegFallback(this.#jpegFallback);
     capture.on('frame', (frame) => {
       if (!this.#active) return;
       this.#latest = frame;
@@ -144,6 +160,22 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     this.#capture?.setScale(scale);
   }
 
+  /** A receiver needs a keyframe of this H.264 layer (the sender rate-limits these). */
+  requestKeyframe(layer: number): void {
+    this.#capture?.requestKeyframe(layer);
+  }
+
+  /** Bits per second for one H.264 layer, from the next frame on. */
+  setBitrate(layer: number, bitrate: number): void {
+    this.#capture?.setBitrate(layer, bitrate);
+  }
+
+  /** Also encode a JPEG layer, for members that cannot decode H.264. */
+  setJpegFallback(on: boolean): void {
+    this.#jpegFallback = on;
+    this.#capture?.setJpegFallback(on);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -153,4 +185,16 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     await capture?.close();
     this.removeAllListeners();
   }
+}
+
+/**
+ * The frame as the JPEG-only sender and self view know it: its JPEG layer, or null when
+ * it has none (H.264 only).
+ */
+export function jpegFrameOf(frame: EncodedFrame): (OutgoingFrame & { layer: number }) | null {
+  const layer = frame.layers.find((candidate) => candidate.codec === 'jpeg');
+  if (!layer) return null;
+  const { frameNumber, captureTs } = frame;
+  const { width, height, data } = layer;
+  return { frameNumber, captureTs, width, height, jpeg: data, layer: layer.layer };
 }

@@ -27,7 +27,12 @@ export function openSession(
     port: args.port,
     autoAccept: args.autoAccept,
     logger,
-    media: { source: args.source, settings: args.settings, filters: args.filters },
+    media: {
+      source: args.source,
+      settings: args.settings,
+      filters: args.filters,
+      codec: args.codec,
+    },
     audioSource: args.audioSource,
     ...extra,
   });

@@ -25,9 +25,10 @@ import type { CallContent, ReceivedVoice } from './call-adapter.js';
 import { CALL_API_EVENTS, CallAdapter } from './call-adapter.js';
 import { CommandError, isApiError } from './command-error.js';
 import type { LocalMediaOptions } from './local-media.js';
-import { LocalMedia } from './local-media.js';
+import { LocalMedia, jpegFrameOf } from './local-media.js';
 import { listFilters } from './media/filters.js';
 import { parseSourceSpec } from './media/settings.js';
+import { SnapshotDecoder, snapshotEvent, snapshotInputOf } from './media/snapshot-decoder.js';
 import type { EncodedFrame } from './media/video-capture.js';
 import type { ReceivedFrame } from '../p2p/media/receiver.js';
 import { runExportCommand } from './chat-export.js';
@@ -81,6 +82,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #calls: CallAdapter;
   #closed = false;
   readonly #media: LocalMedia;
+  readonly #snapshots = new SnapshotDecoder();
   /** Our voice and the recordings (front ends hand it the page's microphone packets). */
   readonly audio: SessionAudio;
   readonly #health = new ProcessHealth();
@@ -141,7 +143,9 @@ export class Session extends TypedEmitter<SessionEvents> {
     }
     this.#watchCalls();
     this.#media.on('frame', (frame) => {
-      this.#calls.call?.sendFrame(frame);
+      const jpeg = jpegFrameOf(frame);
+      if (jpeg) this.#calls.call?.sendFrame(jpeg);
+      this.#snapshots.push(this.id, snapshotInputOf(frame));
       this.emit('local-frame', frame);
     });
     this.#media.on('error', (error) => this.#error(error.code, error.message));
@@ -314,26 +318,18 @@ export class Session extends TypedEmitter<SessionEvents> {
     if (message) this.#emit({ event: 'chat', ...message });
   }
 
-  #snapshot(peerId: string): void {
-    const own = peerId === this.id;
-    const remote = own ? undefined : this.#calls.call?.latestFrame(peerId);
-    // Our own frame carries its figures itself; a received one in its meta.
-    const frame = own ? this.#media.latest : remote && { ...remote.meta, jpeg: remote.jpeg };
-    if (!frame) {
+  async #snapshot(peer: string): Promise<void> {
+    const own = peer === this.id;
+    // Only a member whose video flows now; the decoder may hold frames of one who stopped.
+    const flowing = own ? this.#media.latest : this.#calls.call?.latestFrame(peer);
+    const shot = flowing && (await this.#snapshots.take(peer));
+    if (!shot) {
       throw new CommandError(
         'ERR_NO_FRAME',
-        own ? 'no local frame yet' : `no frame from ${peerId} yet`,
+        own ? 'no local frame yet' : `no frame from ${peer} yet`,
       );
     }
-    this.#emit({
-      event: 'snapshot',
-      peer: peerId,
-      frame: frame.frameNumber,
-      width: frame.width,
-      height: frame.height,
-      captureTs: frame.captureTs,
-      jpeg: Buffer.from(frame.jpeg).toString('base64'),
-    });
+    this.#emit(snapshotEvent(peer, shot));
   }
 
   // ---- reports from the parts -----------------------------------------------------------
@@ -346,6 +342,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#error('ERR_INVITE_TIMEOUT', `${name} did not answer`, { peer, call });
     });
     calls.on('call-started', () => this.#media.start());
+    calls.on('call-ended', () => this.#snapshots.clear(this.id));
     calls.on('call-ended', (ended) => {
       if (!this.#previewWanted) {
         this.#media.stop().catch((err: unknown) => {
@@ -360,6 +357,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     calls.on('voice', (voice) => this.emit('remote-voice', voice));
     calls.on('frame', (frame) => {
       this.emit('remote-frame', frame);
+      this.#snapshots.pushReceived(frame);
       if (!this.#options.frameEvents) return;
       this.#emit({
         event: 'frame',

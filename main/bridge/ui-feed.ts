@@ -9,6 +9,7 @@ import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import type { SessionEvent } from '../../protocol/api.js';
 import type { EncodedFrame } from '../media/video-capture.js';
 import type { ReceivedVoice } from '../call-adapter.js';
+import { jpegFrameOf } from '../local-media.js';
 import type { Session } from '../session.js';
 import { encodeVoicePacket } from '../../protocol/audio/voice-packet.js';
 import { encodeUiVoice } from '../../protocol/ui-frames.js';
@@ -65,7 +66,9 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
         jpeg,
       }),
     );
-  const onLocal = (local: EncodedFrame): void =>
+  const onLocal = (encoded: EncodedFrame): void => {
+    const local = jpegFrameOf(encoded);
+    if (!local) return;
     frame('local', () =>
       encodeUiFrame({
         kind: 'local',
@@ -76,6 +79,7 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
         jpeg: local.jpeg,
       }),
     );
+  };
   const onVoice = ({ from, header, opus }: ReceivedVoice): void => {
     let bytes: Uint8Array;
     try {

@@ -7,8 +7,7 @@ import type { CaptureConfig, EncodedFrame, FromWorker } from './capture-protocol
 import { MediaError, nativeErrorText } from './errors.js';
 import { applyFilters } from './filter-effects.js';
 import { FrameSchedule } from './frame-schedule.js';
-import { encodeJpeg } from './jpeg.js';
-import { evenScaledSize, resizeTo } from './mat-ops.js';
+import { FrameEncoder } from './frame-encoder.js';
 import type { Mat } from './opencv.js';
 import type { FrameRequest, FrameSource } from './sources.js';
 import { openSource } from './sources.js';
@@ -22,6 +21,7 @@ export class CaptureLoop {
   #source: FrameSource | null = null;
   #schedule: FrameSchedule;
   #frameNumber = 0;
+  readonly #encoder = new FrameEncoder();
   #timer: NodeJS.Timeout | null = null;
   #busy = false;
   #awaitingAck = false;
@@ -70,6 +70,11 @@ export class CaptureLoop {
     this.#pump();
   }
 
+  /** The next frame of this H.264 layer is to be an IDR. */
+  requestKeyframe(layer: number): void {
+    this.#encoder.requestKeyframe(layer);
+  }
+
   ack(): void {
     this.#awaitingAck = false;
     this.#pump();
@@ -79,6 +84,7 @@ export class CaptureLoop {
     this.#closed = true;
     this.#cancelTimer();
     this.#closeSource();
+    this.#encoder.close();
   }
 
   #open(): void {
@@ -132,7 +138,7 @@ export class CaptureLoop {
   async #produce(): Promise<void> {
     const source = this.#source;
     if (!source) return;
-    const { settings, filters, quality, scale } = this.#config;
+    const { settings, filters } = this.#config;
     const takenAt = performance.now();
     this.#schedule.taken(takenAt);
     const captureTs = performance.timeOrigin + takenAt;
@@ -142,15 +148,13 @@ export class CaptureLoop {
     const filterStart = performance.now();
     const filtered = applyFilters(raw, filters);
     const encodeStart = performance.now();
-    const size = evenScaledSize(settings.width, settings.height, scale);
-    const jpeg = await encodeJpeg(resizeTo(filtered, size.width, size.height), quality);
+    const layers = await this.#encoder.encode(filtered, captureTs, this.#config);
     const encodeEnd = performance.now();
     if (this.#closed) return;
     const frame: EncodedFrame = {
       frameNumber: this.#frameNumber,
       captureTs,
-      ...size,
-      jpeg,
+      layers,
       filterMs: encodeStart - filterStart,
       encodeMs: encodeEnd - encodeStart,
     };

@@ -3,17 +3,30 @@ import type { MediaErrorCode } from './errors.js';
 import type { FilterName } from './filters.js';
 import type { SourceSpec, VideoSettings } from './settings.js';
 
+export type VideoCodec = 'h264' | 'jpeg';
+
+/** One layer (simulcast stream) of one camera frame. */
+export interface EncodedLayerFrame {
+  /** 0 = best; see layer-plan.ts (JPEG_FALLBACK_LAYER for the JPEG next to H.264 layers). */
+  layer: number;
+  codec: VideoCodec;
+  /** Always true for JPEG. An H.264 keyframe is an IDR with SPS and PPS in front. */
+  keyframe: boolean;
+  width: number;
+  height: number;
+  /** An Annex B access unit (H.264) or a JPEG. */
+  data: Uint8Array;
+}
+
 export interface EncodedFrame {
   /** Counts the frames this capture produced, from 0, across source and settings changes. */
   frameNumber: number;
   /** Milliseconds since the epoch (fractional) when the frame was taken from its source. */
   captureTs: number;
-  /** Size of the encoded picture, after any congestion-control downscaling. */
-  width: number;
-  height: number;
-  jpeg: Uint8Array;
+  /** Best first. */
+  layers: EncodedLayerFrame[];
   filterMs: number;
-  /** Downscaling plus JPEG encoding. */
+  /** Scaling, colour conversion and encoding of all layers. */
   encodeMs: number;
 }
 
@@ -32,6 +45,12 @@ export interface CaptureConfig {
   /** Fraction of the capture size to encode at, 0.25..1. */
   scale: number;
   enabled: boolean;
+  /** `jpeg`: one JPEG layer sized by `quality` and `scale`, as before H.264 existed. */
+  codec: VideoCodec;
+  /** Target bits per second by H.264 layer; a missing entry takes layer-plan.ts's default. */
+  bitrates: (number | undefined)[];
+  /** With H.264, also a JPEG layer (quality and scale as above) for members without H.264. */
+  jpegFallback: boolean;
 }
 
 export type ToWorker =
@@ -39,6 +58,8 @@ export type ToWorker =
   | { type: 'configure'; change: Partial<CaptureConfig> }
   /** The parent has handled the last frame: the worker may send the next. */
   | { type: 'ack' }
+  /** The next frame of this H.264 layer is to be an IDR. */
+  | { type: 'keyframe'; layer: number }
   | { type: 'close' };
 
 export type FromWorker =

@@ -46,6 +46,9 @@ try {
       case 'configure':
         loop?.configure(message.change);
         break;
+      case 'keyframe':
+        loop?.requestKeyframe(message.layer);
+        break;
       case 'ack':
         loop?.ack();
         break;

@@ -14,14 +14,21 @@ import type {
   FromWorker,
   StartedInfo,
   ToWorker,
+  VideoCodec,
 } from './capture-protocol.js';
 import { MediaError } from './errors.js';
 import { validateFilters } from './filters.js';
+import { checkBitrate } from './layer-plan.js';
 import { DEFAULT_QUALITY, validateQuality } from './jpeg-quality.js';
 import type { SourceSpec, VideoSettings } from './settings.js';
 import { validateSettings } from './settings.js';
 
-export type { EncodedFrame, StartedInfo } from './capture-protocol.js';
+export type {
+  EncodedFrame,
+  EncodedLayerFrame,
+  StartedInfo,
+  VideoCodec,
+} from './capture-protocol.js';
 
 export interface VideoCaptureEvents {
   frame: [EncodedFrame];
@@ -37,6 +44,8 @@ export interface VideoCaptureOptions {
   filters?: string[];
   /** JPEG quality 10..95, default 75. */
   quality?: number;
+  /** Default h264 (simulcast layers); jpeg is the single-JPEG path of old. */
+  codec?: VideoCodec;
 }
 
 const MIN_SCALE = 0.25;
@@ -60,6 +69,9 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
       quality: validateQuality(options.quality ?? DEFAULT_QUALITY),
       scale: 1,
       enabled: true,
+      codec: options.codec ?? 'h264',
+      bitrates: [],
+      jpegFallback: false,
     };
   }
 
@@ -81,6 +93,10 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
 
   get scale(): number {
     return this.#config.scale;
+  }
+
+  get codec(): VideoCodec {
+    return this.#config.codec;
   }
 
   get enabled(): boolean {
@@ -145,6 +161,32 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
       );
     }
     this.#configure({ scale });
+  }
+
+  /** The next frame of H.264 layer `layer` will be a keyframe (IDR); ignored with JPEG. */
+  requestKeyframe(layer: number): void {
+    if (!Number.isInteger(layer) || layer < 0) {
+      throw new MediaError('ERR_BAD_SETTINGS', `bad layer ${layer}: expected a whole number ≥ 0`);
+    }
+    this.#send({ type: 'keyframe', layer });
+  }
+
+  /** Target bits per second for H.264 layer `layer`, from the next frame on, without a keyframe. */
+  setBitrate(layer: number, bitrate: number): void {
+    let checked: number;
+    try {
+      checked = checkBitrate(bitrate);
+    } catch (err: unknown) {
+      throw new MediaError('ERR_BAD_SETTINGS', (err as Error).message);
+    }
+    const bitrates = [...this.#config.bitrates];
+    bitrates[layer] = checked;
+    this.#configure({ bitrates });
+  }
+
+  /** With H.264, also send a JPEG layer (for members that cannot decode H.264). */
+  setJpegFallback(on: boolean): void {
+    if (on !== this.#config.jpegFallback) this.#configure({ jpegFallback: on });
   }
 
   /** Video off: no frames and the camera released, while the capture process stays ready. */

@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark and prints one table with the command that made it. */
 import { codecBench } from './codec.bench.js';
 import { discoveryBench } from './discovery.bench.js';
+import { h264Bench } from './h264.bench.js';
 import { linkBench } from './link.bench.js';
 import { mediaBench } from './media.bench.js';
 import { meshBench } from './mesh.bench.js';
@@ -14,6 +15,7 @@ import { formatTable } from './table.js';
 const suites: Record<string, () => Promise<BenchRow[]>> = {
   discovery: discoveryBench,
   media: mediaBench,
+  h264: h264Bench,
   sender: sealBench,
   signatures: signatureBench,
   link: linkBench,

@@ -6,6 +6,7 @@ import { MediaError } from '../../main/media/errors.js';
 import { decodeJpeg } from '../../main/media/jpeg.js';
 import type {
   EncodedFrame,
+  EncodedLayerFrame,
   StartedInfo,
   VideoCaptureOptions,
 } from '../../main/media/video-capture.js';
@@ -76,8 +77,16 @@ function assertConsecutive(numbers: number[]): void {
   });
 }
 
+/** `--codec jpeg` frames carry exactly one layer, layer 0, a JPEG. */
+function jpegLayer(frame: EncodedFrame): EncodedLayerFrame {
+  const [layer, ...rest] = frame.layers;
+  assert.ok(layer && rest.length === 0, `${frame.layers.length} layers`);
+  assert.deepEqual([layer.layer, layer.codec, layer.keyframe], [0, 'jpeg', true]);
+  return layer;
+}
+
 function isRedDominant(frame: EncodedFrame): boolean {
-  const [b, g, r] = new Pixels(decodeJpeg(frame.jpeg)).means();
+  const [b, g, r] = new Pixels(decodeJpeg(jpegLayer(frame).data)).means();
   return r > 2 * g && r > 2 * b;
 }
 
@@ -95,7 +104,8 @@ describe('media VideoCapture', function () {
   const open: VideoCapture[] = [];
 
   function capture(options: VideoCaptureOptions): { capture: VideoCapture; log: Recorder } {
-    const created = new VideoCapture(options);
+    // These are the JPEG path's tests (--codec jpeg); the H.264 layers have media-h264.test.ts.
+    const created = new VideoCapture({ codec: 'jpeg', ...options });
     open.push(created);
     return { capture: created, log: new Recorder(created) };
   }
@@ -113,8 +123,8 @@ describe('media VideoCapture', function () {
     assertConsecutive(log.frameNumbers);
     assert.equal(log.frameNumbers[0], 0);
     for (const frame of log.frames) {
-      assert.deepEqual([frame.width, frame.height], [320, 240]);
-      const picture = decodeJpeg(frame.jpeg);
+      assert.deepEqual([jpegLayer(frame).width, jpegLayer(frame).height], [320, 240]);
+      const picture = decodeJpeg(jpegLayer(frame).data);
       assert.deepEqual([picture.cols, picture.rows], [320, 240]);
       assert.ok(
         frame.captureTs >= before - 5 && frame.captureTs <= frame.receivedAt + 5,
@@ -227,7 +237,7 @@ describe('media VideoCapture', function () {
       await log.framesAtLeast(30);
       assert.equal(log.started[0]?.source, `file:${file}`);
       const jpegAt = (index: number) =>
-        Buffer.from(log.frames[index]?.jpeg ?? assert.fail(`no frame ${index}`));
+        Buffer.from(jpegLayer(log.frames[index] ?? assert.fail(`no frame ${index}`)).data);
       assert.ok(!jpegAt(0).equals(jpegAt(1)), 'the video does not move');
       for (let index = 0; index + 12 < 30; index++) {
         assert.ok(
@@ -256,12 +266,12 @@ describe('media VideoCapture', function () {
     c.start();
     await log.framesAtLeast(2);
     c.setScale(0.5);
-    await log.until(() => log.frames.at(-1)?.width === 160, 'a half-size frame');
+    await log.until(() => log.frames.at(-1)?.layers[0]?.width === 160, 'a half-size frame');
     const count = log.frames.length;
     await log.framesAtLeast(count + 2);
     for (const frame of log.frames.slice(count - 1)) {
-      assert.deepEqual([frame.width, frame.height], [160, 120]);
-      const picture = decodeJpeg(frame.jpeg);
+      assert.deepEqual([jpegLayer(frame).width, jpegLayer(frame).height], [160, 120]);
+      const picture = decodeJpeg(jpegLayer(frame).data);
       assert.deepEqual([picture.cols, picture.rows], [160, 120]);
     }
   });
@@ -274,7 +284,7 @@ describe('media VideoCapture', function () {
     await log.until(() => log.started.some((info) => info.width === 640), 'the new settings');
     assert.deepEqual(log.started.at(-1), { source: 'pattern', width: 640, height: 480, fps: 15 });
     await log.until(
-      () => log.frames.filter((frame) => frame.width === 640).length >= 3,
+      () => log.frames.filter((frame) => jpegLayer(frame).width === 640).length >= 3,
       '640-wide frames',
     );
     assertConsecutive(log.frameNumbers);

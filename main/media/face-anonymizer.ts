@@ -21,15 +21,20 @@ import { pixelate } from './mat-ops.js';
 import type { Mat, Rect } from './opencv.js';
 import cv from './opencv.js';
 
-// A face must span 20 px here, 1/10 of the frame width: smaller is someone far in the back.
-const DETECTION_WIDTH = 200;
+// A face must span 20 px here, 1/8 of the frame width (80 px at 640×480): smaller is
+// someone far in the back. The cascade's cost grows with the area searched.
+const DETECTION_WIDTH = 160;
 // One pass a frame. Frontal faces are the common case, so every other frame looks for them;
 // each profile side comes round every fourth frame. After one round (4 frames, 133 ms at
 // 30 fps) every view has been tried: a track none of them confirmed is a face gone missing.
 const SCHEDULE: readonly FaceView[] = ['frontal', 'profile-left', 'frontal', 'profile-right'];
 // How long a face is kept after it was last seen, as a box and, while missing, as a reason
 // to blur the whole picture: a turn of the head away and back takes about this long.
-export const HOLD_MS = 1000;
+// Promised: HELD_MS after the detector last saw a face at full resolution. Our own
+// sightings are at low resolution and every few frames, so they can end a few frames
+// before a full-resolution detector's would: hold half a second longer to keep the promise.
+export const HELD_MS = 1000;
+const HOLD_MS = HELD_MS + 500;
 // Grow each detection so hairline, ears and chin are covered too: the cascade's box is tight.
 const MARGIN = 0.25;
 // A held box grows by this fraction of its size per second unseen (up to MAX_EXTRA_MARGIN),
@@ -86,7 +91,10 @@ export class FaceAnonymizer {
     const missing = this.#tracks.some((track) => this.#frame - track.lastSeenFrame >= round);
     this.#frame += 1;
     const boxes = this.#tracks.map((track) => {
-      const extra = Math.min(MAX_EXTRA_MARGIN, ((now - track.lastSeenMs) / 1000) * GROWTH_PER_SECOND);
+      const extra = Math.min(
+        MAX_EXTRA_MARGIN,
+        ((now - track.lastSeenMs) / 1000) * GROWTH_PER_SECOND,
+      );
       return growAndClip(track.box, MARGIN + extra, frame.cols, frame.rows);
     });
     this.#last = { boxes, wholeFrame: missing };

@@ -1,84 +1,160 @@
 /**
- * Finds frontal faces with a Haar cascade and pixelates them. Detection runs on a small
- * grayscale copy (a face in a call is large, and the cascade's cost grows with the area);
- * the pixelation is applied to the full-size frame.
+ * Pixelates faces, and fails closed: when a face that was seen moments ago cannot be found
+ * now (it turned, tilted, or the detector flickered), the whole picture is blurred rather
+ * than sent clear.
+ *
+ * Detection is the expensive part, so each frame runs ONE cascade pass (frontal, profile,
+ * or mirrored profile, in turn) on a small grey copy, and the faces found are kept as
+ * tracks: every track is pixelated on every frame, its box widened the longer it goes
+ * unconfirmed (the head may have moved), and held for HOLD_MS after its last sighting.
  */
-import { existsSync } from 'node:fs';
-import { MediaError } from './errors.js';
+import type { FaceBox, FaceView } from './face-detector.js';
+import {
+  detectAllViews,
+  detectView,
+  detectionImage,
+  growAndClip,
+  overlap,
+  scaleBox,
+} from './face-detector.js';
 import { pixelate } from './mat-ops.js';
-import type { CascadeClassifier, Mat, Rect } from './opencv.js';
+import type { Mat, Rect } from './opencv.js';
 import cv from './opencv.js';
 
-const CASCADE_FILE = 'haarcascade_frontalface_alt2.xml';
-// Where Debian/Ubuntu (opencv-data), Homebrew-style and source installs put the cascades,
-// in case the copy inside the binding's package is missing.
-const SYSTEM_CASCADE_DIRS = [
-  '/usr/share/opencv4/haarcascades',
-  '/usr/share/opencv/haarcascades',
-  '/usr/local/share/opencv4/haarcascades',
-  '/opt/homebrew/share/opencv4/haarcascades',
-];
-// A face must span 20 px here, 1/12 of the frame width: smaller is someone far in the back.
-// Detection costs a few milliseconds at this width, whatever the frame size.
-const DETECTION_WIDTH = 240;
+// A face must span 20 px here, 1/8 of the frame width (80 px at 640×480): smaller is
+// someone far in the back. The cascade's cost grows with the area searched.
+const DETECTION_WIDTH = 160;
+// One pass a frame. Frontal faces are the common case, so every other frame looks for them;
+// each profile side comes round every fourth frame. After one round (4 frames, 133 ms at
+// 30 fps) every view has been tried: a track none of them confirmed is a face gone missing.
+const SCHEDULE: readonly FaceView[] = ['frontal', 'profile-left', 'frontal', 'profile-right'];
+// How long a face is kept after it was last seen, as a box and, while missing, as a reason
+// to blur the whole picture: a turn of the head away and back takes about this long.
+// Promised: HELD_MS after the detector last saw a face at full resolution. Our own
+// sightings are at low resolution and every few frames, so they can end a few frames
+// before a full-resolution detector's would: hold half a second longer to keep the promise.
+export const HELD_MS = 1000;
+const HOLD_MS = HELD_MS + 500;
 // Grow each detection so hairline, ears and chin are covered too: the cascade's box is tight.
-const MARGIN = 0.2;
+const MARGIN = 0.25;
+// A held box grows by this fraction of its size per second unseen (up to MAX_EXTRA_MARGIN),
+// to cover a head that moves while the detector cannot see it.
+const GROWTH_PER_SECOND = 0.6;
+const MAX_EXTRA_MARGIN = 0.5;
+// Detections overlapping a track this much (of the smaller box) are the same face.
+const SAME_FACE = 0.3;
 // Few enough tiles across a face that it cannot be recognised, enough to still read as a face.
 const TILES_ACROSS_FACE = 7;
+// The whole-picture blur: shrunk to this many pixels across and smoothly scaled back up.
+const OBSCURED_WIDTH = 24;
 
-let classifier: CascadeClassifier | null = null;
+interface Track {
+  box: FaceBox; // frame coordinates, not grown
+  lastSeenMs: number;
+  lastSeenFrame: number;
+}
 
-export function findFaceCascade(): string {
-  const candidates = [
-    cv.HAAR_FRONTALFACE_ALT2,
-    ...SYSTEM_CASCADE_DIRS.map((dir) => `${dir}/${CASCADE_FILE}`),
-  ];
-  const found = candidates.find((file) => existsSync(file));
-  if (!found) {
-    throw new MediaError(
-      'ERR_CAPTURE_FAILED',
-      `no face detector found: ${CASCADE_FILE} is in none of ${candidates.join(', ')}`,
-    );
+export interface FaceAnonymizerOptions {
+  /** Milliseconds, monotonic; a test plays a clip at its own frame rate with it. */
+  now?: () => number;
+}
+
+/** What the last frame showed, for tests and the benchmark. */
+export interface AnonymizerState {
+  boxes: Rect[];
+  wholeFrame: boolean;
+}
+
+export class FaceAnonymizer {
+  readonly #now: () => number;
+  #tracks: Track[] = [];
+  #frame = 0;
+  #size = '';
+  #lastCallMs = -Infinity;
+  #last: AnonymizerState = { boxes: [], wholeFrame: false };
+
+  constructor(options: FaceAnonymizerOptions = {}) {
+    this.#now = options.now ?? (() => performance.now());
   }
-  return found;
+
+  get lastState(): AnonymizerState {
+    return { boxes: [...this.#last.boxes], wholeFrame: this.#last.wholeFrame };
+  }
+
+  /** A new picture, never the input: faces pixelated, or all of it blurred. */
+  apply(frame: Mat): Mat {
+    const now = this.#now();
+    this.#restartIfStale(frame, now);
+    this.#detect(frame, now);
+    this.#tracks = this.#tracks.filter((track) => now - track.lastSeenMs <= HOLD_MS);
+    const round = SCHEDULE.length;
+    const missing = this.#tracks.some((track) => this.#frame - track.lastSeenFrame >= round);
+    this.#frame += 1;
+    const boxes = this.#tracks.map((track) => {
+      const extra = Math.min(
+        MAX_EXTRA_MARGIN,
+        ((now - track.lastSeenMs) / 1000) * GROWTH_PER_SECOND,
+      );
+      return growAndClip(track.box, MARGIN + extra, frame.cols, frame.rows);
+    });
+    this.#last = { boxes, wholeFrame: missing };
+    if (missing) return obscureWhole(frame);
+    const out = frame.copy();
+    for (const box of boxes) {
+      if (box.width === 0 || box.height === 0) continue;
+      const region = out.getRegion(box);
+      pixelate(region, Math.max(2, box.width / TILES_ACROSS_FACE)).copyTo(region);
+    }
+    return out;
+  }
+
+  /** Tracks describe one stream: a new picture size or a long pause starts afresh. */
+  #restartIfStale(frame: Mat, now: number): void {
+    const size = `${frame.cols}x${frame.rows}`;
+    if (size !== this.#size || now - this.#lastCallMs > HOLD_MS) {
+      this.#tracks = [];
+      this.#frame = 0;
+      this.#size = size;
+    }
+    this.#lastCallMs = now;
+  }
+
+  #detect(frame: Mat, now: number): void {
+    const view = SCHEDULE[this.#frame % SCHEDULE.length] ?? 'frontal';
+    const gray = detectionImage(frame, DETECTION_WIDTH);
+    const scale = frame.cols / gray.cols;
+    for (const found of detectView(gray, view).map((box) => scaleBox(box, scale))) {
+      const same = this.#tracks.filter((track) => overlap(track.box, found) >= SAME_FACE);
+      // One face seen by two views, or two tracks that drifted together, become one track.
+      this.#tracks = this.#tracks.filter((track) => !same.includes(track));
+      this.#tracks.push({ box: found, lastSeenMs: now, lastSeenFrame: this.#frame });
+    }
+  }
 }
 
-function faceClassifier(): CascadeClassifier {
-  classifier ??= new cv.CascadeClassifier(findFaceCascade());
-  return classifier;
+/** Blurred past recognition (a face becomes a few smooth blobs), cheaply: shrink, enlarge. */
+export function obscureWhole(frame: Mat): Mat {
+  const width = Math.min(OBSCURED_WIDTH, frame.cols);
+  const height = Math.max(1, Math.round((frame.rows * width) / frame.cols));
+  return frame
+    .resize(height, width, 0, 0, cv.INTER_AREA)
+    .resize(frame.rows, frame.cols, 0, 0, cv.INTER_LINEAR);
 }
 
-/** Face boxes in `frame` coordinates, already grown by the margin and clipped to the frame. */
+/**
+ * Face boxes in `frame` coordinates, grown by the margin and clipped to the frame, from
+ * every view at once on the small detection copy: what one still picture shows.
+ */
 export function detectFaces(frame: Mat): Rect[] {
-  const scale = Math.min(1, DETECTION_WIDTH / frame.cols);
-  const small = frame
-    .resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA)
-    .cvtColor(cv.COLOR_BGR2GRAY)
-    .equalizeHist();
-  const { objects } = faceClassifier().detectMultiScale(small, {
-    scaleFactor: 1.2,
-    minNeighbors: 3,
-    minSize: new cv.Size(20, 20),
-  });
-  return objects.map((box) => growAndClip(box, 1 / scale, frame.cols, frame.rows));
+  return detectAllViews(frame, DETECTION_WIDTH).map((box) =>
+    growAndClip(box, MARGIN, frame.cols, frame.rows),
+  );
 }
 
-function growAndClip(box: Rect, scale: number, width: number, height: number): Rect {
-  const grow = (size: number): number => size * scale * MARGIN;
-  const left = Math.max(0, Math.floor(box.x * scale - grow(box.width)));
-  const top = Math.max(0, Math.floor(box.y * scale - grow(box.height)));
-  const right = Math.min(width, Math.ceil((box.x + box.width) * scale + grow(box.width)));
-  const bottom = Math.min(height, Math.ceil((box.y + box.height) * scale + grow(box.height)));
-  return new cv.Rect(left, top, right - left, bottom - top);
-}
+// The capture process runs one stream at a time through the filter chain; this is its state.
+const shared = new FaceAnonymizer();
 
+/** The `anonymize` filter. */
 export function anonymizeFaces(frame: Mat): Mat {
-  const faces = detectFaces(frame);
-  if (faces.length === 0) return frame.copy();
-  const out = frame.copy();
-  for (const face of faces) {
-    const region = out.getRegion(face);
-    pixelate(region, Math.max(2, face.width / TILES_ACROSS_FACE)).copyTo(region);
-  }
-  return out;
+  return shared.apply(frame);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MediaError } from '../../main/media/errors.js';
-import { detectFaces } from '../../main/media/face-anonymizer.js';
+import { FaceAnonymizer, detectFaces } from '../../main/media/face-anonymizer.js';
 import { applyFilters } from '../../main/media/filter-effects.js';
 import {
   MAX_FILTERS,
@@ -208,14 +208,15 @@ describe('media filters: effects', () => {
     assert.equal(faces.length, 1, 'the synthetic face is not detected: fixture or detector broke');
     const [face] = faces;
     assert.ok(face);
-    // The box covers the face drawn, with margin for hair and chin, but not the whole picture.
+    // The box is centred on the face drawn and covers it with margin for hair and chin,
+    // but not the whole picture.
+    const centre = { x: FACE_TILE.x + FACE_TILE.width / 2, y: FACE_TILE.y + FACE_TILE.height / 2 };
     assert.ok(
-      face.x >= FACE_TILE.x &&
-        face.y >= FACE_TILE.y &&
-        face.x + face.width <= FACE_TILE.x + FACE_TILE.width &&
-        face.y + face.height <= FACE_TILE.y + FACE_TILE.height &&
+      Math.abs(face.x + face.width / 2 - centre.x) < 25 &&
+        Math.abs(face.y + face.height / 2 - centre.y) < 25 &&
         face.width >= 110 &&
-        face.height >= 140,
+        face.height >= 140 &&
+        face.width <= 320,
       `face box ${face.x},${face.y} ${face.width}x${face.height} does not fit the face drawn`,
     );
 
@@ -245,7 +246,9 @@ describe('media filters: effects', () => {
   it('anonymize: a picture without faces comes back unchanged', () => {
     const input = pattern(640, 480);
     assert.equal(detectFaces(input).length, 0);
-    assert.equal(maxDifference(input, applyFilters(input, ['anonymize'])), 0);
+    // A fresh anonymizer: the filter's own one saw the face above and would now blur the
+    // whole picture for a while, which is the point of holding faces.
+    assert.equal(maxDifference(input, new FaceAnonymizer().apply(input)), 0);
   });
 });
 

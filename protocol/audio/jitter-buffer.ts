@@ -11,8 +11,13 @@
  * in play: with no jitter and the 20 ms minimum a packet plays at the first pull after it
  * arrives, so mouth-to-ear is the 20 ms capture frame + the network + under one 20 ms pull.
  * Target = clamp(frame + p95 jitter + margin, min, max): it grows at once (an early packet gets
- * a concealed slot before it, stretching the schedule) and shrinks slowly (the target decays at
- * 10 ms/s, and a frame is dropped at most every 300 ms, one with voice at most every 1 s).
+ * a concealed slot before it, stretching the schedule) and shrinks once the 2 s window has
+ * forgotten the jitter: its excess over what the window asks decays with a 1 s time constant
+ * (at least 10 ms/s), and a frame is dropped at most every 300 ms, one with voice at most every
+ * 1 s — unless playout is more than a frame behind the schedule (a stall's worth of packets
+ * came at once): then it cuts back to the schedule in one go. A lone burst — a node stalled
+ * while its video started — so costs a few seconds of extra delay, not the ~20 s a linear
+ * 10 ms/s decay from the 200 ms cap would.
  *
  * Decoding the slots is the consumer's: `packet` → decode, then `Concealer.resume(pcm)`;
  * `conceal` → `Concealer.conceal(samples)`; `silence` → zeros (and `Concealer.played(zeros)`).
@@ -68,9 +73,14 @@ interface Entry {
 const RESYNC_SEQ = 1000;
 /** A "late" packet captured this long after what we played cannot be late: a new stream. */
 const RESTART_TS_MS = 100;
+/** The target's excess over what the window asks decays this fast (ms per s), at least… */
 const TARGET_DECAY_MS_PER_S = 10;
+/** …and exponentially with this time constant once the window no longer asks for it. */
+const TARGET_DECAY_TAU_MS = 1000;
 const SHRINK_INTERVAL_MS = 300;
 const VOICE_SHRINK_INTERVAL_MS = 1000;
+/** This far behind the target a dropped voice frame costs less than the delay it removes. */
+const FAR_BEHIND_FRAMES = 1;
 const HYSTERESIS_MS = 2;
 /** Longest concealment of an underrun: the Concealer is silent by then; after it, silence. */
 const UNDERRUN_CONCEAL_MS = 100;
@@ -207,21 +217,39 @@ export class JitterBuffer {
       this.#lastAdjustMs = nowMs;
       return this.#conceal();
     }
-    const next = this.#queue[1];
+    const frameMs = msOf(head.header.samples);
+    const farBehind = lateness >= (FAR_BEHIND_FRAMES + 1) * frameMs;
     if (
-      lateness >= msOf(head.header.samples) + HYSTERESIS_MS &&
-      next !== undefined &&
-      next.seq === head.seq + 1 &&
-      next.pos <= head.pos + head.header.samples &&
+      lateness >= frameMs + HYSTERESIS_MS &&
       nowMs - this.#lastAdjustMs >=
-        (head.header.voice ? VOICE_SHRINK_INTERVAL_MS : SHRINK_INTERVAL_MS)
+        (head.header.voice && !farBehind ? VOICE_SHRINK_INTERVAL_MS : SHRINK_INTERVAL_MS)
     ) {
-      // A whole frame later than the target asks: skip this one to catch up.
-      this.#lastAdjustMs = nowMs;
-      this.#queue.shift();
-      return this.#play(next);
+      // A whole frame later than the target asks: skip this one to catch up. Far behind (a
+      // stall's worth of packets came at once), skip back to the schedule in one cut.
+      const frames = farBehind ? Math.floor((lateness - HYSTERESIS_MS) / frameMs) : 1;
+      const skipped = this.#skip(frames);
+      if (skipped !== head) {
+        this.#lastAdjustMs = nowMs;
+        return this.#play(skipped);
+      }
     }
     return this.#play(head);
+  }
+
+  /** Drops up to `frames` packets at the head while the next one follows on; the new head. */
+  #skip(frames: number): Entry {
+    let head = this.#queue[0]!;
+    for (let i = 0; i < frames; i++) {
+      const next = this.#queue[1];
+      const follows =
+        next !== undefined &&
+        next.seq === head.seq + 1 &&
+        next.pos <= head.pos + head.header.samples;
+      if (!follows) break;
+      this.#queue.shift();
+      head = next;
+    }
+    return head;
   }
 
   #setReference(header: VoiceHeader): void {
@@ -255,10 +283,16 @@ export class JitterBuffer {
     );
     const elapsed = this.#targetAt === undefined ? 0 : Math.max(0, nowMs - this.#targetAt);
     this.#targetAt = nowMs;
-    this.#targetMs =
-      wanted >= this.#targetMs
-        ? wanted
-        : Math.max(wanted, this.#targetMs - (TARGET_DECAY_MS_PER_S * elapsed) / 1000);
+    if (wanted >= this.#targetMs) {
+      this.#targetMs = wanted;
+      return;
+    }
+    const excess = this.#targetMs - wanted;
+    const decayed = Math.min(
+      excess * Math.exp(-elapsed / TARGET_DECAY_TAU_MS),
+      excess - (TARGET_DECAY_MS_PER_S * elapsed) / 1000,
+    );
+    this.#targetMs = wanted + Math.max(0, decayed);
   }
 
   /** Sequence numbers are missing before `head`. */

@@ -32,7 +32,13 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
-export type { UiEncodedFrame, UiVideo, UiVideoFrame, UiVoiceFrame } from './ui-frames.js';
+export type {
+  UiEncodedFrame,
+  UiVideo,
+  UiVideoCodec,
+  UiVideoFrame,
+  UiVoiceFrame,
+} from './ui-frames.js';
 export {
   ENCODED_HEADER_BYTES,
   FRAME_HEADER_BYTES,

@@ -184,7 +184,8 @@ export function encodeUiEncoded(frame: UiEncodedFrame): Uint8Array {
  * Never throws. The data is a view into `bytes`.
  */
 export function decodeUiEncoded(bytes: Uint8Array): UiEncodedFrame | null {
-  if (bytes.byteLength < ENCODED_HEADER_BYTES + 4) return null;
+  // The shortest payload is a JPEG start-of-image marker; contentProblem checks the rest.
+  if (bytes.byteLength < ENCODED_HEADER_BYTES + 2) return null;
   const kindByte = bytes[0];
   const kind =
     kindByte === FRAME_KIND_ENCODED

@@ -182,6 +182,15 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     this.#agent.call?.sendVoice(packet);
   }
 
+  /**
+   * STAND-IN (branch vui) for branch vwire's CallAdapter.requestKeyframe, which asks the
+   * member for a keyframe: on merging, take vwire's version of this method.
+   */
+  requestKeyframe(peerId: string): void {
+    if (!this.#agent.call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
+    void peerId;
+  }
+
   get call(): CallContent | null {
     return this.#agent.call;
   }

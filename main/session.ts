@@ -266,6 +266,10 @@ export class Session extends TypedEmitter<SessionEvents> {
         return;
       case 'snapshot':
         return this.#snapshot(command.peer);
+      case 'keyframe':
+        // Our own id: the self view (the top layer) lost a frame on its way to the page.
+        if (command.peer === this.id) return this.#media.requestKeyframe(0);
+        return this.#calls.requestKeyframe(command.peer);
       case 'filters':
         this.#emit({ event: 'filters', filters: listFilters() });
         return;

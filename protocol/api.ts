@@ -59,6 +59,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   /** Runs the camera outside a call, for the self view and the filter picker. */
   z.strictObject({ cmd: z.literal('preview'), enabled: z.boolean() }),
   z.strictObject({ cmd: z.literal('snapshot'), peer: hexId }),
+  /** The page could not decode this member's video: ask it for a keyframe. */
+  z.strictObject({ cmd: z.literal('keyframe'), peer: hexId }),
   z.strictObject({ cmd: z.literal('filters') }),
   z.strictObject({ cmd: z.literal('members') }),
   z.strictObject({ cmd: z.literal('history') }),

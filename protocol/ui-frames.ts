@@ -7,6 +7,12 @@
  *   bytes 17-20 frame number, u32 big-endian
  *   bytes 21-22 width, u16 big-endian; bytes 23-24 height, u16 big-endian
  *   bytes 25-   the JPEG
+ * Encoded video, node → UI: kind 5 = a member's frame, 6 = our own preview (the top layer),
+ *   then the same peer id, frame number, width and height as above, then
+ *   byte 25     codec: 0 = JPEG, 1 = H.264
+ *   byte 26     flags: bit 0 = keyframe (always set for a JPEG; no other bit is defined)
+ *   bytes 27-   the JPEG, or one H.264 access unit in Annex B (decodes after the frames
+ *               before it unless it is a keyframe)
  * Voice, node → UI: kind 3 ‖ peer id (16 bytes) ‖ one voice packet (protocol/audio/
  *   voice-packet.ts) as the member sent it, its captureTs already on the node's clock.
  * Microphone, UI → node: kind 4 ‖ one voice packet (the node assigns the seq it sends).
@@ -20,6 +26,9 @@ export const FRAME_KIND_REMOTE = 1;
 export const FRAME_KIND_LOCAL = 2;
 export const FRAME_KIND_VOICE = 3;
 export const FRAME_KIND_MIC = 4;
+export const FRAME_KIND_ENCODED = 5;
+export const FRAME_KIND_ENCODED_LOCAL = 6;
+export const ENCODED_HEADER_BYTES = FRAME_HEADER_BYTES + 2;
 
 export interface UiVideoFrame {
   kind: 'remote' | 'local';
@@ -28,6 +37,27 @@ export interface UiVideoFrame {
   width: number;
   height: number;
   jpeg: Uint8Array;
+}
+
+export type UiVideoCodec = 'jpeg' | 'h264';
+
+/** Kinds 5 and 6: a frame that may depend on the ones before it (H.264), or a JPEG. */
+export interface UiEncodedFrame {
+  kind: 'remote' | 'local';
+  peer: string;
+  frame: number;
+  width: number;
+  height: number;
+  codec: UiVideoCodec;
+  keyframe: boolean;
+  data: Uint8Array;
+}
+
+/** Any video frame the page draws. */
+export type UiVideo = UiVideoFrame | UiEncodedFrame;
+
+export function isEncodedFrame(frame: UiVideo): frame is UiEncodedFrame {
+  return 'codec' in frame;
 }
 
 const PEER_ID = /^[0-9a-f]{32}$/;
@@ -106,6 +136,82 @@ export function decodeUiFrame(bytes: Uint8Array): UiVideoFrame | null {
     height,
     jpeg,
   };
+}
+
+const CODECS: readonly UiVideoCodec[] = ['jpeg', 'h264'];
+const KEYFRAME_FLAG = 0x01;
+
+/** Why `frame` cannot be put in the kind 5/6 layout, or null. */
+export function uiEncodedProblem(frame: UiEncodedFrame): string | null {
+  const problem = uiFrameProblem({ ...frame, jpeg: frame.data });
+  if (problem !== null) return problem;
+  if (!CODECS.includes(frame.codec)) return `unknown codec ${String(frame.codec)}`;
+  return contentProblem(frame.codec, frame.keyframe, frame.data);
+}
+
+/** A shallow check per codec; the decoder does the real validation. */
+function contentProblem(codec: UiVideoCodec, keyframe: boolean, data: Uint8Array): string | null {
+  if (codec === 'jpeg') {
+    if (!keyframe) return 'a JPEG is always a keyframe';
+    return data[0] === 0xff && data[1] === 0xd8 ? null : 'not a JPEG';
+  }
+  // Annex B: a 3- or 4-byte start code, then at least the NAL header.
+  const start = data[0] === 0 && data[1] === 0 ? (data[2] === 1 ? 3 : data[2] === 0 ? 4 : 0) : 0;
+  const annexB = start > 0 && (start === 3 || data[3] === 1) && data.byteLength > start;
+  return annexB ? null : 'H.264 data must be Annex B';
+}
+
+/** Lays out a kind 5 (remote) or 6 (local) frame; throws a RangeError like encodeUiFrame. */
+export function encodeUiEncoded(frame: UiEncodedFrame): Uint8Array {
+  const problem = uiEncodedProblem(frame);
+  if (problem !== null) throw new RangeError(problem);
+  const bytes = new Uint8Array(ENCODED_HEADER_BYTES + frame.data.byteLength);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = frame.kind === 'remote' ? FRAME_KIND_ENCODED : FRAME_KIND_ENCODED_LOCAL;
+  putPeer(bytes, frame.peer);
+  view.setUint32(FRAME_OFFSET, frame.frame);
+  view.setUint16(WIDTH_OFFSET, frame.width);
+  view.setUint16(HEIGHT_OFFSET, frame.height);
+  bytes[FRAME_HEADER_BYTES] = CODECS.indexOf(frame.codec);
+  bytes[FRAME_HEADER_BYTES + 1] = frame.keyframe ? KEYFRAME_FLAG : 0;
+  bytes.set(frame.data, ENCODED_HEADER_BYTES);
+  return bytes;
+}
+
+/**
+ * Reads a kind 5/6 message; null for anything else or anything the page could not decode
+ * (zero size, unknown codec or flag bits, a payload that does not look like its codec).
+ * Never throws. The data is a view into `bytes`.
+ */
+export function decodeUiEncoded(bytes: Uint8Array): UiEncodedFrame | null {
+  // The shortest payload is a JPEG start-of-image marker; contentProblem checks the rest.
+  if (bytes.byteLength < ENCODED_HEADER_BYTES + 2) return null;
+  const kindByte = bytes[0];
+  const kind =
+    kindByte === FRAME_KIND_ENCODED
+      ? 'remote'
+      : kindByte === FRAME_KIND_ENCODED_LOCAL
+        ? 'local'
+        : null;
+  if (kind === null) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint16(WIDTH_OFFSET);
+  const height = view.getUint16(HEIGHT_OFFSET);
+  const codec = CODECS[bytes[FRAME_HEADER_BYTES] ?? 0xff];
+  const flags = bytes[FRAME_HEADER_BYTES + 1] ?? 0xff;
+  if (width === 0 || height === 0 || codec === undefined || (flags & ~KEYFRAME_FLAG) !== 0) {
+    return null;
+  }
+  const keyframe = (flags & KEYFRAME_FLAG) !== 0;
+  const data = bytes.subarray(ENCODED_HEADER_BYTES);
+  if (contentProblem(codec, keyframe, data) !== null) return null;
+  const peer = hex(bytes.subarray(1, FRAME_OFFSET));
+  return { kind, peer, frame: view.getUint32(FRAME_OFFSET), width, height, codec, keyframe, data };
+}
+
+/** Any video message (kinds 1, 2, 5, 6), or null. Never throws. */
+export function decodeUiVideo(bytes: Uint8Array): UiVideo | null {
+  return decodeUiEncoded(bytes) ?? decodeUiFrame(bytes);
 }
 
 /** A member's voice packet as the node hands it to the page. */

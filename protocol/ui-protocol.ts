@@ -32,9 +32,18 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
-export type { UiVideoFrame, UiVoiceFrame } from './ui-frames.js';
+export type {
+  UiEncodedFrame,
+  UiVideo,
+  UiVideoCodec,
+  UiVideoFrame,
+  UiVoiceFrame,
+} from './ui-frames.js';
 export {
+  ENCODED_HEADER_BYTES,
   FRAME_HEADER_BYTES,
+  FRAME_KIND_ENCODED,
+  FRAME_KIND_ENCODED_LOCAL,
   FRAME_KIND_LOCAL,
   FRAME_KIND_MIC,
   FRAME_KIND_REMOTE,

@@ -22,6 +22,7 @@ import { silentLogger } from '../../p2p/base/logger.js';
 import type { SelfInfo, ServerMessage } from '../../protocol/ui-protocol.js';
 import { MAX_CLIENT_MESSAGE_BYTES, badCommand, checkClientText } from './client-messages.js';
 import { BridgeError } from './errors.js';
+import { ChainGate } from './chain-gate.js';
 import { FRAME_KIND_MIC } from '../../protocol/ui-frames.js';
 import { MicIntake } from './mic-intake.js';
 import { PageAccess, TOKEN_PARAM } from './page-access.js';
@@ -79,6 +80,8 @@ interface Client {
   readonly inFlight: Set<string>;
   /** Frames dropped since the last one this client was sent. */
   dropping: number;
+  /** Streams held back until a keyframe after a skipped frame. */
+  readonly chains: ChainGate;
 }
 
 type Refusal = { status: 403 | 404 | 503; reason: string };
@@ -161,8 +164,12 @@ export class UiBridge {
         message: (message) => {
           for (const client of this.#clients) this.#sendMessage(client, message);
         },
-        frame: (stream, bytes) => {
-          for (const client of this.#clients) this.#sendFrame(client, stream, bytes);
+        frame: (stream, bytes, delta) => {
+          let flowing = true;
+          for (const client of this.#clients) {
+            flowing = this.#sendFrame(client, stream, bytes, delta) && flowing;
+          }
+          return flowing;
         },
         voice: (bytes) => {
           for (const client of this.#clients) this.#sendVoice(client, bytes);
@@ -316,7 +323,7 @@ export class UiBridge {
       ws.close(1001, 'meshcall is stopping');
       return;
     }
-    const client: Client = { ws, inFlight: new Set(), dropping: 0 };
+    const client: Client = { ws, inFlight: new Set(), dropping: 0, chains: new ChainGate() };
     this.#clients.add(client);
     this.#log.info('ui: client connected', { clients: this.#clients.size });
     ws.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
@@ -377,15 +384,21 @@ export class UiBridge {
     ws.send(JSON.stringify(message));
   }
 
-  #sendFrame(client: Client, stream: string, bytes: Uint8Array): void {
-    const { ws, inFlight } = client;
-    if (ws.readyState !== WebSocket.OPEN) return;
+  /** False when this client now waits for a keyframe of `stream` (see ChainGate). */
+  #sendFrame(client: Client, stream: string, bytes: Uint8Array, delta: boolean): boolean {
+    const { ws, inFlight, chains } = client;
+    if (ws.readyState !== WebSocket.OPEN) return true;
+    if (!chains.admits(stream, delta)) {
+      this.#stats.droppedFrames += 1;
+      return false;
+    }
     if (inFlight.has(stream) || ws.bufferedAmount > MAX_BUFFERED_FOR_FRAMES) {
       this.#stats.droppedFrames += 1;
       client.dropping += 1;
+      chains.skipped(stream);
       if (client.dropping === 1)
         this.#log.debug('ui: dropping video for a slow client', { stream });
-      return;
+      return false;
     }
     if (client.dropping > 0) {
       this.#log.debug('ui: slow client caught up', { stream, dropped: client.dropping });
@@ -395,5 +408,6 @@ export class UiBridge {
     // ws calls back once the frame is written to the socket: until then a newer frame of
     // this stream would only wait behind it, so it is dropped instead.
     ws.send(bytes, { binary: true }, () => inFlight.delete(stream));
+    return true;
   }
 }

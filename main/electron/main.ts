@@ -261,7 +261,11 @@ async function start(): Promise<void> {
     node.session,
     {
       message: (message) => toPage(IPC_EVENT, message),
-      frame: (_stream, bytes) => toPage(IPC_FRAME, bytes),
+      // IPC never skips a frame, so every chain stays whole.
+      frame: (_stream, bytes) => {
+        toPage(IPC_FRAME, bytes);
+        return true;
+      },
       voice: (bytes) => toPage(IPC_VOICE, bytes),
     },
     logger,

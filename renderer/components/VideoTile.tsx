@@ -27,6 +27,45 @@ export interface VideoTileProps {
   muted?: boolean;
 }
 
+/** The codec part of a member's stats; older nodes send none of it, so every field is optional. */
+type CodecFields = Partial<{
+  codec: 'h264' | 'jpeg' | null;
+  layer: number | null;
+  keyframesRequested: number;
+  undecodable: number;
+}>;
+
+const CODEC_NAMES = { h264: 'H.264', jpeg: 'JPEG' } as const;
+
+function CodecStats({ stats }: { stats: MemberStatsView & CodecFields }): JSX.Element | null {
+  const { codec, layer, keyframesRequested, undecodable } = stats;
+  return (
+    <>
+      {codec !== undefined && codec !== null && (
+        <>
+          <dt>Codec</dt>
+          <dd>
+            {CODEC_NAMES[codec]}
+            {typeof layer === 'number' && ` · layer ${layer}`}
+          </dd>
+        </>
+      )}
+      {keyframesRequested !== undefined && (
+        <>
+          <dt>Keyframes asked</dt>
+          <dd>{keyframesRequested}</dd>
+        </>
+      )}
+      {undecodable !== undefined && (
+        <>
+          <dt>Undecodable</dt>
+          <dd>{undecodable}</dd>
+        </>
+      )}
+    </>
+  );
+}
+
 function StatsOverlay({
   stats,
   sending,
@@ -47,6 +86,7 @@ function StatsOverlay({
         <dd>{formatMs(stats.latencyP95Ms)}</dd>
         <dt>Lost frames</dt>
         <dd>{stats.lost}</dd>
+        <CodecStats stats={stats} />
       </dl>
     );
   }
@@ -68,17 +108,22 @@ function StatsOverlay({
 }
 
 /**
- * One participant's video: JPEG frames from the FrameHub drawn onto a canvas. The tile
- * carries data-frame (the number of the frame shown) and data-frames (how many were drawn),
+ * One participant's video: JPEG or H.264 frames from the FrameHub drawn onto a canvas. The
+ * tile carries data-frame (the number of the frame shown), data-frames (how many were drawn),
+ * data-codec, data-decoded (pictures out of the H.264 decoder) and data-keyframe-requests,
  * updated without re-rendering.
  */
 export function VideoTile(props: VideoTileProps): JSX.Element {
-  const { frames, voice } = useStore();
+  const { frames, voice, send } = useStore();
+  // The painter lives across renders; it must send with the newest store function.
+  const sendRef = useRef(send);
+  sendRef.current = send;
   const speaking = useSpeaking(voice, props.speakingKey ?? '') && !props.muted;
   const tile = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hasPicture, setHasPicture] = useState(false);
 
+  const peer = props.peer;
   useEffect(() => {
     const element = canvas.current;
     if (!element) return;
@@ -89,21 +134,28 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
         if (host) {
           host.dataset.frame = String(frame.frame);
           host.dataset.frames = String(count);
+          host.dataset.codec = frame.codec;
+          const h264 = painter.h264;
+          if (h264) host.dataset.decoded = String(h264.decoded);
         }
         if (!shown) {
           shown = true;
           setHasPicture(true);
         }
       },
+      needKeyframe() {
+        const host = tile.current;
+        if (host) host.dataset.keyframeRequests = String(painter.h264?.keyframesRequested ?? 0);
+        if (/^[0-9a-f]{32}$/.test(peer)) sendRef.current({ cmd: 'keyframe', peer });
+      },
     });
-    const latest = frames.latest(props.frameKey);
-    if (latest) painter.push(latest);
+    for (const frame of frames.backlog(props.frameKey)) painter.push(frame);
     const unsubscribe = frames.subscribe(props.frameKey, (frame) => painter.push(frame));
     return () => {
       unsubscribe();
       painter.dispose();
     };
-  }, [frames, props.frameKey]);
+  }, [frames, props.frameKey, peer]);
 
   const state = props.state ?? 'connected';
   const showPicture = hasPicture && !props.videoOff;

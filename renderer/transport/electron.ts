@@ -1,10 +1,10 @@
 import type {
   ClientMessage,
   ServerMessage,
-  UiVideoFrame,
+  UiVideo,
   UiVoiceFrame,
 } from '../../protocol/ui-protocol.js';
-import { decodeUiFrame, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
+import { decodeUiVideo, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
 import type { ConnectionStatus, Transport } from './transport.js';
 import { Listeners, validServerMessage } from './transport.js';
 
@@ -42,7 +42,7 @@ function bytesOf(value: unknown): Uint8Array | null {
 
 export function createElectronTransport(bridge: MeshcallBridge): Transport {
   const messages = new Listeners<ServerMessage>();
-  const frames = new Listeners<UiVideoFrame>();
+  const frames = new Listeners<UiVideo>();
   const statuses = new Listeners<ConnectionStatus>();
   const status: ConnectionStatus = { state: 'open' };
   const offMessage = bridge.onMessage((raw) => {
@@ -52,7 +52,7 @@ export function createElectronTransport(bridge: MeshcallBridge): Transport {
   const voices = new Listeners<UiVoiceFrame>();
   const offFrame = bridge.onFrame((bytes: unknown) => {
     const view = bytesOf(bytes);
-    const frame = view ? decodeUiFrame(view) : null;
+    const frame = view ? decodeUiVideo(view) : null;
     if (frame) frames.emit(frame);
   });
   const offVoice = bridge.onVoice((bytes: unknown) => {

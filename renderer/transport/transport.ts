@@ -1,7 +1,7 @@
 import type {
   ClientMessage,
   ServerMessage,
-  UiVideoFrame,
+  UiVideo,
   UiVoiceFrame,
 } from '../../protocol/ui-protocol.js';
 import { serverMessageSchema } from '../../protocol/ui-protocol.js';
@@ -18,7 +18,7 @@ export interface Transport {
   /** False when the message could not be handed over (not connected). */
   send(message: ClientMessage): boolean;
   onMessage(listener: (message: ServerMessage) => void): () => void;
-  onFrame(listener: (frame: UiVideoFrame) => void): () => void;
+  onFrame(listener: (frame: UiVideo) => void): () => void;
   /** Members' voice packets (still to be checked with decodeVoicePacket). */
   onVoice(listener: (frame: UiVoiceFrame) => void): () => void;
   /** One microphone voice packet; false when it could not be handed over. */

@@ -1,10 +1,10 @@
 import type {
   ClientMessage,
   ServerMessage,
-  UiVideoFrame,
+  UiVideo,
   UiVoiceFrame,
 } from '../../protocol/ui-protocol.js';
-import { decodeUiFrame, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
+import { decodeUiVideo, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
 import { reconnectDelay } from './backoff.js';
 import type { ConnectionStatus, Transport } from './transport.js';
 import { Listeners, parseServerMessage } from './transport.js';
@@ -22,7 +22,7 @@ export function webSocketUrl(location: { protocol: string; host: string }): stri
  */
 export function createWebSocketTransport(url: string): Transport {
   const messages = new Listeners<ServerMessage>();
-  const frames = new Listeners<UiVideoFrame>();
+  const frames = new Listeners<UiVideo>();
   const voices = new Listeners<UiVoiceFrame>();
   const statuses = new Listeners<ConnectionStatus>();
   let status: ConnectionStatus = { state: 'connecting', attempt: 0 };
@@ -68,7 +68,7 @@ export function createWebSocketTransport(url: string): Transport {
           voices.emit(voice);
           return;
         }
-        const frame = decodeUiFrame(bytes);
+        const frame = decodeUiVideo(bytes);
         if (frame) frames.emit(frame);
       }
     });

@@ -260,6 +260,8 @@ export class Session extends TypedEmitter<SessionEvents> {
         return;
       case 'snapshot':
         return this.#snapshot(command.peer);
+      case 'keyframe':
+        return this.#calls.requestKeyframe(command.peer);
       case 'filters':
         this.#emit({ event: 'filters', filters: listFilters() });
         return;
@@ -316,7 +318,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     const own = peerId === this.id;
     const remote = own ? undefined : this.#calls.call?.latestFrame(peerId);
     // Our own frame carries its figures itself; a received one in its meta.
-    const frame = own ? this.#media.latest : remote && { ...remote.meta, jpeg: remote.jpeg };
+    const frame = own ? this.#media.latest : remote && { ...remote.meta, jpeg: remote.data };
     if (!frame) {
       throw new CommandError(
         'ERR_NO_FRAME',
@@ -364,7 +366,7 @@ export class Session extends TypedEmitter<SessionEvents> {
         frame: frame.meta.frameNumber,
         width: frame.meta.width,
         height: frame.meta.height,
-        bytes: frame.jpeg.length,
+        bytes: frame.data.length,
         latencyMs: frame.latencyMs,
       });
     });

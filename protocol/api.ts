@@ -59,6 +59,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   /** Runs the camera outside a call, for the self view and the filter picker. */
   z.strictObject({ cmd: z.literal('preview'), enabled: z.boolean() }),
   z.strictObject({ cmd: z.literal('snapshot'), peer: hexId }),
+  /** The page could not decode this member's video: ask it for a keyframe. */
+  z.strictObject({ cmd: z.literal('keyframe'), peer: hexId }),
   z.strictObject({ cmd: z.literal('filters') }),
   z.strictObject({ cmd: z.literal('members') }),
   z.strictObject({ cmd: z.literal('history') }),
@@ -131,6 +133,10 @@ export const sendingStatsViewSchema = z.object({
   skipped: z.number(),
   /** Id of the media key frames are sealed with now (changes at every rotation). */
   keyId: z.number(),
+  /** Keyframes asked of the encoder (members joined, switched layers or lost frames). */
+  keyframesForced: z.number(),
+  /** Per member id, the layer (0 = best) it gets now; null while waiting for a keyframe. */
+  layers: z.record(z.string(), z.number().nullable()),
 });
 export type SendingStatsView = z.infer<typeof sendingStatsViewSchema>;
 
@@ -177,6 +183,13 @@ export const memberStatsViewSchema = z.object({
   rejected: z.number(),
   width: z.number(),
   height: z.number(),
+  /** Codec and layer (0 = best) of the latest frame shown; null before any. */
+  codec: z.enum(['h264', 'jpeg']).nullable(),
+  layer: z.number().nullable(),
+  /** Keyframes we asked this member for (each repeat counts). */
+  keyframesRequested: z.number(),
+  /** Frames that arrived but could not be decoded (their chain broke), never shown. */
+  undecodable: z.number(),
   rttMs: z.number().nullable(),
   /** Control and chat messages this member sent beyond its budgets, dropped unread. */
   overBudget: z.number(),

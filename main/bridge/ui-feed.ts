@@ -47,7 +47,7 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
     sink.frame(stream, bytes);
   };
   const onEvent = (event: SessionEvent): void => sink.message({ type: 'event', event });
-  const onRemote = ({ from, meta, jpeg }: ReceivedFrame): void =>
+  const onRemote = ({ from, meta, data: jpeg }: ReceivedFrame): void =>
     frame(`remote:${from}`, () =>
       encodeUiFrame({
         kind: 'remote',

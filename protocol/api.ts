@@ -135,8 +135,8 @@ export const sendingStatsViewSchema = z.object({
   keyId: z.number(),
   /** Keyframes asked of the encoder (members joined, switched layers or lost frames). */
   keyframesForced: z.number(),
-  /** Per member id, the layer (0 = best) it gets now; null while waiting for a keyframe. */
-  layers: z.record(z.string(), z.number().nullable()),
+  /** Per member, the layer (0 = best) it gets now; null while waiting for a keyframe. */
+  layers: z.array(z.object({ peer: z.string(), layer: z.number().nullable() })),
 });
 export type SendingStatsView = z.infer<typeof sendingStatsViewSchema>;
 

@@ -54,7 +54,7 @@ export interface MediaSenderStats {
   /** Keyframes asked of the encoder (after rate limiting). */
   keyframesForced: number;
   /** Per member, the layer its link gets now (null: waiting for a keyframe). */
-  layers: Record<string, number | null>;
+  layers: { peer: string; layer: number | null }[];
 }
 
 export interface MediaSenderEvents {
@@ -206,8 +206,7 @@ export class MediaSender extends TypedEmitter<MediaSenderEvents> {
 
   stats(now = Date.now()): MediaSenderStats {
     const target = this.#controller.target;
-    const layers: Record<string, number | null> = {};
-    for (const [peer, outgoing] of this.#outgoing) layers[peer] = outgoing.layer;
+    const layers = [...this.#outgoing].map(([peer, { layer }]) => ({ peer, layer }));
     return {
       fps: this.#frames.countRate(now),
       kbps: (this.#bytes.sumRate(now) * 8) / 1000,

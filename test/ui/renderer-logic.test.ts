@@ -432,7 +432,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
             skipped: 0,
             keyId: 1,
             keyframesForced: 0,
-            layers: { [BOB]: 0 },
+            layers: [{ peer: BOB, layer: 0 }],
             audio: { packets: 250, kbps: 33.6, muted: false },
           },
           members: [

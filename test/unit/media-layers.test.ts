@@ -186,7 +186,7 @@ describe('media layers: MediaSender', () => {
     s.send(frame(2, [0, 1, 2]), targets(link));
     s.send(frame(3), targets(link));
     assert.deepEqual(link.streams(), [0, 0]);
-    assert.equal(s.stats().layers[link.peerId], 0);
+    assert.deepEqual(s.stats().layers, [{ peer: link.peerId, layer: 0 }]);
   });
 
   it('per link: a congested member moves down at its layer keyframe, the other keeps layer 0', () => {
@@ -210,7 +210,10 @@ describe('media layers: MediaSender', () => {
         [1, 1],
       ],
     );
-    assert.deepEqual(s.stats().layers, { [fast.peerId]: 0, [slow.peerId]: 1 });
+    assert.deepEqual(s.stats().layers, [
+      { peer: fast.peerId, layer: 0 },
+      { peer: slow.peerId, layer: 1 },
+    ]);
   });
 
   it('a member whose queue is full skips the frame and waits for a keyframe; the skip counts as congestion', () => {
@@ -224,7 +227,7 @@ describe('media layers: MediaSender', () => {
     s.send(frame(2), targets(link), T0 + 66);
     assert.deepEqual(link.streams(), [], 'a delta after a skipped one would not decode');
     assert.equal(s.stats().skipped, 1);
-    assert.equal(s.stats().layers[link.peerId], null);
+    assert.deepEqual(s.stats().layers, [{ peer: link.peerId, layer: null }]);
     // Stepped down (the skip), and asked for that layer's keyframe.
     assert.deepEqual(needed, [1]);
     s.send(frame(3, [1]), targets(link), T0 + 99);

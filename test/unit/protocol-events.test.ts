@@ -157,7 +157,7 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
       skipped: 0,
       keyId: 2,
       keyframesForced: 3,
-      layers: { [B]: 1 },
+      layers: [{ peer: B, layer: 1 }],
       audio: { packets: 500, kbps: 33.6, muted: false },
     },
     members: [

@@ -172,7 +172,10 @@ const payload = fc
   })
   .map(({ body, h264, keyframe, ...meta }) =>
     h264
-      ? encodeFramePayload({ ...meta, codec: 'h264', keyframe }, Uint8Array.of(0, 0, 1, ...body))
+      ? encodeFramePayload(
+          { ...meta, codec: 'h264', keyframe },
+          Uint8Array.of(0, 0, 1, 0x41, ...body),
+        )
       : encodeFramePayload(
           { ...meta, codec: 'jpeg', keyframe: true },
           Uint8Array.of(0xff, 0xd8, ...body, 0xff, 0xd9),

@@ -112,9 +112,15 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
       this.#rejected++;
       return;
     }
-    if (!this.#chains.accept(decoded.meta, now)) return;
     const offset = this.#clockOffset();
     const latencyMs = offset === null ? null : Math.max(0, now - (decoded.meta.captureTs - offset));
+    // The sender's congestion control needs what arrived, decodable or not.
+    if (latencyMs !== null) {
+      this.#report.latencySum += latencyMs;
+      this.#report.latencyCount++;
+    }
+    this.#report.received++;
+    if (!this.#chains.accept(decoded.meta, now)) return;
     const frame: ReceivedFrame = {
       from: this.peerId,
       meta: decoded.meta,
@@ -124,12 +130,7 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
     };
     this.#received++;
     this.#frames.add(1, now);
-    if (latencyMs !== null) {
-      this.#latency.add(latencyMs);
-      this.#report.latencySum += latencyMs;
-      this.#report.latencyCount++;
-    }
-    this.#report.received++;
+    if (latencyMs !== null) this.#latency.add(latencyMs);
     this.#latest = frame;
     this.emit('frame', frame);
   }

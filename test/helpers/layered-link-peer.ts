@@ -74,8 +74,19 @@ const arrivals = new Map<string, { at: number; stream: number; width: number }[]
 /** Delta frames emitted whose predecessor on their stream was not: must stay 0. */
 let chainViolations = 0;
 const lastOf = new Map<string, number>();
+/** Per member, the longest time between two frames emitted (a frozen picture). */
+const maxGapMs = new Map<string, number>();
+const gapEndedAt = new Map<string, { at: number; stream: number }>();
 call.on('frame', (frame) => {
   const { stream, frameNumber, keyframe, width } = frame.meta;
+  const previous = arrivals.get(frame.from)?.at(-1);
+  if (previous) {
+    const gap = frame.receivedAt - previous.at;
+    if (gap > (maxGapMs.get(frame.from) ?? 0)) {
+      maxGapMs.set(frame.from, gap);
+      gapEndedAt.set(frame.from, { at: frame.receivedAt, stream });
+    }
+  }
   const key = `${frame.from}/${stream}`;
   if (!keyframe && lastOf.get(key) !== frameNumber - 1) chainViolations++;
   lastOf.set(key, frameNumber);
@@ -100,12 +111,13 @@ function accessUnit(keyframe: boolean, size: number): Uint8Array {
 /** Layered frames at a fixed rate and sizes; a keyframe on a layer when asked (next frame). */
 function start(options: { fps: number; seconds: number; bytes: number[] }): void {
   const wanted = new Set<number>([0, 1, 2]);
-  const forced: number[] = [];
+  /** Keyframes asked for: [layer, ms since start]. */
+  const forced: [number, number][] = [];
+  const began = Date.now();
   call.on('keyframe-needed', ({ layer }) => {
     wanted.add(layer);
-    forced.push(layer);
+    forced.push([layer, Date.now() - began]);
   });
-  const began = Date.now();
   let n = 0;
   const tick = (): void => {
     if (Date.now() - began >= options.seconds * 1000) {
@@ -139,6 +151,9 @@ function report(windowMs: number): void {
       undecodable: stats.undecodable,
       keyframesRequested: stats.keyframesRequested,
       lost: stats.lost,
+      maxGapMs: maxGapMs.get(stats.peer) ?? null,
+      /** When that gap ended (ms before this report) and on which stream. */
+      gapEnded: ((g) => g && { msAgo: now - g.at, stream: g.stream })(gapEndedAt.get(stats.peer)),
       chainViolations,
     };
   }

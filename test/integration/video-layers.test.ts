@@ -35,6 +35,7 @@ interface Figures {
   undecodable: number;
   keyframesRequested: number;
   lost: number;
+  maxGapMs: number | null;
   chainViolations: number;
 }
 
@@ -66,6 +67,41 @@ function linkSpecs(a: number, b: number): [object, object] {
   ];
 }
 
+/** What a receiver got from member 0 (the sender). */
+async function report(peer: Peer, name: string): Promise<Figures> {
+  peer.send({ report: { windowMs: WINDOW_MS } });
+  const line = await peer.lines.waitFor((l) => l.includes('"report"'), 10_000, name);
+  const figures = (JSON.parse(line) as { report: Record<string, Figures> }).report['0'];
+  assert.ok(figures, `${name}: figures for the sender`);
+  return figures;
+}
+
+/** Starts member `i` of `hosts` with links to the members `linked[i]`; signals relayed. */
+function startMembers(hosts: readonly TestHost[], linked: [number, number][]): Peer[] {
+  const setups: object[][] = hosts.map(() => []);
+  for (const [x, y] of linked) {
+    const [forX, forY] = linkSpecs(x, y);
+    setups[x]?.push(forX);
+    setups[y]?.push(forY);
+  }
+  const peers = hosts.map((host, self) => startPeer(host, { self, links: setups[self] }));
+  peers.forEach((peer, from) => {
+    peer.onSignal = (to, body) => peers[to]?.send({ signal: { peer: from, body } });
+  });
+  return peers;
+}
+
+/** The sender's figures once it sent for `seconds`. */
+async function sendFor(sender: Peer, seconds: number, bytes: number[]): Promise<unknown> {
+  sender.send({ start: { fps: FPS, seconds, bytes } });
+  const line = await sender.lines.waitFor(
+    (l) => l.includes('"done"'),
+    (seconds + 30) * 1000,
+    'sender done',
+  );
+  return (JSON.parse(line) as { done: unknown }).done;
+}
+
 async function limit(network: TestNetwork, host: TestHost): Promise<void> {
   const tbf = ['root', 'tbf', 'rate', SLOW_RATE, 'burst', '32kb', 'latency', '100ms'];
   await host.run('tc', ['qdisc', 'replace', 'dev', 'eth0', ...tbf]);
@@ -82,45 +118,28 @@ async function limit(network: TestNetwork, host: TestHost): Promise<void> {
 describe('video layers chosen per link', function () {
   this.timeout(180_000);
   let network: TestNetwork | undefined;
+  let lossy: TestNetwork | undefined;
 
   after(async () => {
     await network?.close();
+    await lossy?.close();
   });
 
   it('the slow member gets a lower layer while the fast one keeps layer 0 at full frame rate, every frame decodable', async () => {
     network = await TestNetwork.create(3, { label: 'video-layers' });
     const [hostA, hostB, hostC] = network.hosts;
     assert.ok(hostA && hostB && hostC);
-    const [ab, ba] = linkSpecs(0, 1);
-    const [ac, ca] = linkSpecs(0, 2);
-    const peers = [
-      startPeer(hostA, { self: 0, links: [ab, ac] }),
-      startPeer(hostB, { self: 1, links: [ba] }),
-      startPeer(hostC, { self: 2, links: [ca] }),
-    ];
-    peers.forEach((peer, from) => {
-      peer.onSignal = (to, body) => peers[to]?.send({ signal: { peer: from, body } });
-    });
-    const [a, b, c] = peers;
+    const [a, b, c] = startMembers(network.hosts, [
+      [0, 1],
+      [0, 2],
+    ]);
     assert.ok(a && b && c);
     await Promise.all([
       a.lines.waitFor((l) => l.includes('"joined":1'), 20_000, 'A linked with B'),
       a.lines.waitFor((l) => l.includes('"joined":2'), 20_000, 'A linked with C'),
     ]);
     await limit(network, hostC);
-    a.send({ start: { fps: FPS, seconds: SECONDS, bytes: BYTES } });
-    const done = (
-      JSON.parse(
-        await a.lines.waitFor((l) => l.includes('"done"'), (SECONDS + 30) * 1000, 'sender done'),
-      ) as { done: { frames: number; forced: number[]; stats: unknown } }
-    ).done;
-    const report = async (peer: Peer, name: string): Promise<Figures> => {
-      peer.send({ report: { windowMs: WINDOW_MS } });
-      const line = await peer.lines.waitFor((l) => l.includes('"report"'), 10_000, name);
-      const figures = (JSON.parse(line) as { report: Record<string, Figures> }).report['0'];
-      assert.ok(figures, `${name}: figures for the sender`);
-      return figures;
-    };
+    const done = await sendFor(a, SECONDS, BYTES);
     const fast = await report(b, 'fast receiver');
     const slow = await report(c, 'slow receiver');
     console.log('      video layers:', JSON.stringify({ done, fast, slow }));
@@ -131,5 +150,26 @@ describe('video layers chosen per link', function () {
     assert.ok(slow.layer !== null && slow.layer > 0, `slow receiver on layer ${slow.layer}`);
     assert.ok(slow.fps > 0, 'the slow receiver still gets video');
     for (const figures of [fast, slow]) assert.equal(figures.chainViolations, 0);
+  });
+
+  it('5% loss on a link: no undecodable frame is ever shown, the picture is back within 300 ms', async () => {
+    lossy = await TestNetwork.create(2, { label: 'video-loss' });
+    const [hostA] = lossy.hosts;
+    assert.ok(hostA);
+    const [a, b] = startMembers(lossy.hosts, [[0, 1]]);
+    assert.ok(a && b);
+    await a.lines.waitFor((l) => l.includes('"joined":1'), 20_000, 'A linked with B');
+    await hostA.setNetem({ lossPercent: 5 });
+    // Well within the link: losses here are the network's, not congestion's.
+    const done = await sendFor(a, 10, [8_000, 2_000, 500]);
+    const figures = await report(b, 'receiver');
+    console.log('      video loss:', JSON.stringify({ done, figures }));
+    assert.equal(figures.chainViolations, 0, 'no delta shown without its predecessor');
+    assert.ok(figures.fps > 0);
+    // A loss right after the last good frame leaves one frame interval more than the 300 ms.
+    assert.ok(
+      figures.maxGapMs !== null && figures.maxGapMs <= 300 + 1000 / FPS,
+      `longest frozen picture ${figures.maxGapMs} ms`,
+    );
   });
 });

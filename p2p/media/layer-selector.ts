@@ -22,23 +22,30 @@ export const BUFFERED_LIMIT_BYTES = 48 * 1024;
 const DOWN_SPACING_MS = 250;
 /** Calm this long before a step up; doubles when a step up failed soon after. */
 const UP_HOLD_MS = 4000;
+/**
+ * A new link starts one layer down and ramps up after this much calm: starting at the top
+ * overshoots a slow path by far (frames queue in the transport, the link stalls for seconds).
+ */
+const START_LAYER = 1;
+const RAMP_HOLD_MS = 1000;
 const UP_HOLD_MAX_MS = 32_000;
 /** Congestion this soon after a step up means the step up was the cause. */
 const FAILED_UP_WITHIN_MS = 5000;
 
 /**
- * The layer one link should get (0 = best): down one step at once on congestion (loss,
- * latency growth, a standing queue, a filling send buffer), up one step only after a calm
- * period that doubles each time a step up had to be taken back (hysteresis). One per link,
- * so a slow member gets a lower layer and the others keep theirs.
+ * The layer one link should get (0 = best): starts one layer down and ramps up after a short
+ * calm; then down one step at once on congestion (loss, latency growth, a standing queue, a
+ * filling send buffer), up one step only after a calm period that doubles each time a step up
+ * had to be taken back (hysteresis). One per link, so a slow member gets a lower layer and
+ * the others keep theirs.
  */
 export class LayerSelector {
-  #layer = 0;
+  #layer = START_LAYER;
   #maxLayer = 0;
   #calmSince: number;
   #downAt = -Infinity;
   #upAt = -Infinity;
-  #upHoldMs = UP_HOLD_MS;
+  #upHoldMs = RAMP_HOLD_MS;
   #latencies: { at: number; ms: number }[] = [];
 
   constructor(now: number) {
@@ -63,7 +70,10 @@ export class LayerSelector {
     if (lossy || queued || this.#latencyGrew(report.latencyMs, now)) return this.#congested(now);
     // Headroom is only known from what arrived: no frames, no evidence.
     if (report.received === 0) return false;
-    if (now - this.#upAt > UP_HOLD_MAX_MS) this.#upHoldMs = UP_HOLD_MS;
+    // Long stable since the last step up: a doubled wait goes back to normal.
+    if (this.#upHoldMs > UP_HOLD_MS && now - this.#upAt > UP_HOLD_MAX_MS) {
+      this.#upHoldMs = UP_HOLD_MS;
+    }
     const calm = now - Math.max(this.#calmSince, this.#downAt, this.#upAt);
     if (this.#layer === 0 || calm < this.#upHoldMs) return false;
     this.#layer--;
@@ -78,6 +88,8 @@ export class LayerSelector {
 
   #congested(now: number): boolean {
     this.#calmSince = now;
+    // The ramp is over once the path showed its limit.
+    this.#upHoldMs = Math.max(this.#upHoldMs, UP_HOLD_MS);
     if (now - this.#upAt < FAILED_UP_WITHIN_MS && this.#upAt > this.#downAt) {
       this.#upHoldMs = Math.min(UP_HOLD_MAX_MS, this.#upHoldMs * 2);
     }

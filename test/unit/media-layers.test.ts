@@ -58,6 +58,17 @@ class StubLink {
 const targets = (...links: StubLink[]): SendTarget[] =>
   links.map((link) => ({ peerId: link.peerId, link }));
 
+const calm = { received: 8, lost: 0, latencyMs: 20 };
+/** When rampUp is done: the links start one layer down and climb after a second of calm. */
+const RAMPED = T0 + 1250;
+
+/** A second of calm reports from each member: their links climb to layer 0. */
+function rampUp(sender: MediaSender, ...links: StubLink[]): void {
+  for (let t = T0; t <= RAMPED; t += 250) {
+    for (const link of links) sender.onReport(link.peerId, calm, t);
+  }
+}
+
 describe('media layers: MediaReceiver decodable chains', () => {
   const closers: { close(): void }[] = [];
   afterEach(() => {
@@ -78,6 +89,7 @@ describe('media layers: MediaReceiver decodable chains', () => {
     const receiver = new MediaReceiver('ada', keys, () => 0, { repeatMs: 40, ...options });
     closers.push(sender, receiver);
     const link = new StubLink();
+    rampUp(sender, link);
     const frames: ReceivedFrame[] = [];
     const requests: number[] = [];
     receiver.on('frame', (f) => frames.push(f));
@@ -176,33 +188,41 @@ describe('media layers: MediaSender', () => {
     return { sender: made, needed };
   }
 
-  it('a new member gets nothing until a keyframe of its layer, asked for at once', () => {
+  it('a new member starts one layer down, gets nothing until its keyframe (asked for at once), climbs after calm', () => {
     const { sender: s, needed } = sender();
     const link = new StubLink();
-    s.send(frame(0), targets(link));
-    s.send(frame(1), targets(link));
+    s.send(frame(0), targets(link), T0);
+    s.send(frame(1), targets(link), T0 + 33);
     assert.deepEqual(link.streams(), []);
-    assert.deepEqual(needed, [0], 'one request, not one per frame');
-    s.send(frame(2, [0, 1, 2]), targets(link));
-    s.send(frame(3), targets(link));
-    assert.deepEqual(link.streams(), [0, 0]);
-    assert.deepEqual(s.stats().layers, [{ peer: link.peerId, layer: 0 }]);
+    assert.deepEqual(needed, [1], 'one request, not one per frame');
+    s.send(frame(2, [0, 1, 2]), targets(link), T0 + 66);
+    s.send(frame(3), targets(link), T0 + 99);
+    assert.deepEqual(link.streams(), [1, 1]);
+    assert.deepEqual(s.stats().layers, [{ peer: link.peerId, layer: 1 }]);
+    rampUp(s, link);
+    s.send(frame(4), targets(link), RAMPED);
+    assert.deepEqual(needed, [1, 0]);
+    assert.deepEqual(link.streams(), [1], 'layer 1 goes on until layer 0 has a keyframe');
+    s.send(frame(5, [0]), targets(link), RAMPED + 33);
+    assert.deepEqual(link.streams(), [0]);
   });
 
   it('per link: a congested member moves down at its layer keyframe, the other keeps layer 0', () => {
     const { sender: s, needed } = sender();
     const fast = new StubLink();
     const slow = new StubLink();
-    s.send(frame(0, [0, 1, 2]), targets(fast, slow), T0);
+    rampUp(s, fast, slow);
+    const t = RAMPED;
+    s.send(frame(0, [0, 1, 2]), targets(fast, slow), t);
     assert.deepEqual([fast.streams(), slow.streams()], [[0], [0]]);
-    s.onReport(slow.peerId, { received: 5, lost: 5, latencyMs: 10 }, T0 + 250);
-    s.onReport(fast.peerId, { received: 10, lost: 0, latencyMs: 10 }, T0 + 250);
+    s.onReport(slow.peerId, { received: 5, lost: 5, latencyMs: 10 }, t + 250);
+    s.onReport(fast.peerId, { received: 10, lost: 0, latencyMs: 10 }, t + 250);
     // Until layer 1's keyframe the slow member stays on layer 0's chain; layer 1 is asked for.
-    s.send(frame(1), targets(fast, slow), T0 + 260);
+    s.send(frame(1), targets(fast, slow), t + 260);
     assert.deepEqual([fast.streams(), slow.streams()], [[0], [0]]);
     assert.deepEqual(needed, [1]);
-    s.send(frame(2, [1]), targets(fast, slow), T0 + 290);
-    s.send(frame(3), targets(fast, slow), T0 + 320);
+    s.send(frame(2, [1]), targets(fast, slow), t + 290);
+    s.send(frame(3), targets(fast, slow), t + 320);
     assert.deepEqual(
       [fast.streams(), slow.streams()],
       [
@@ -219,25 +239,27 @@ describe('media layers: MediaSender', () => {
   it('a member whose queue is full skips the frame and waits for a keyframe; the skip counts as congestion', () => {
     const { sender: s, needed } = sender();
     const link = new StubLink();
-    s.send(frame(0, [0, 1, 2]), targets(link), T0);
-    link.streams();
+    rampUp(s, link);
+    s.send(frame(0, [0, 1, 2]), targets(link), RAMPED);
+    assert.deepEqual(link.streams(), [0]);
     link.mediaBufferedAmount = 3 * BUFFERED_LIMIT_BYTES;
-    s.send(frame(1), targets(link), T0 + 33);
+    s.send(frame(1), targets(link), RAMPED + 33);
     link.mediaBufferedAmount = 0;
-    s.send(frame(2), targets(link), T0 + 66);
+    s.send(frame(2), targets(link), RAMPED + 66);
     assert.deepEqual(link.streams(), [], 'a delta after a skipped one would not decode');
     assert.equal(s.stats().skipped, 1);
     assert.deepEqual(s.stats().layers, [{ peer: link.peerId, layer: null }]);
     // Stepped down (the skip), and asked for that layer's keyframe.
     assert.deepEqual(needed, [1]);
-    s.send(frame(3, [1]), targets(link), T0 + 99);
+    s.send(frame(3, [1]), targets(link), RAMPED + 99);
     assert.deepEqual(link.streams(), [1]);
   });
 
   it("answers a member's keyframe request for its own layer only, rate-limited", async () => {
     const { sender: s, needed } = sender();
     const link = new StubLink();
-    s.send(frame(0, [0, 1, 2]), targets(link));
+    rampUp(s, link);
+    s.send(frame(0, [0, 1, 2]), targets(link), RAMPED);
     s.onKeyframeRequest(link.peerId, 2);
     assert.deepEqual(needed, [], 'it gets layer 0, not 2');
     s.onKeyframeRequest(link.peerId, 0);
@@ -257,59 +279,69 @@ describe('media layers: MediaSender', () => {
     s.setDecoders(old.peerId, ['jpeg']);
     assert.deepEqual(fallback, [true]);
     s.send(frame(0, [0, 1, 2]), targets(modern, old));
-    assert.deepEqual([modern.streams(), old.streams()], [[0], []], 'no JPEG layer yet');
+    assert.deepEqual([modern.streams(), old.streams()], [[1], []], 'no JPEG layer yet');
     const withJpeg = frame(1);
     s.send({ ...withJpeg, layers: [...withJpeg.layers, jpegLayer(3)] }, targets(modern, old));
-    assert.deepEqual([modern.streams(), old.streams()], [[0], [3]]);
+    assert.deepEqual([modern.streams(), old.streams()], [[1], [3]]);
     s.remove(old.peerId);
     assert.deepEqual(fallback, [true, false]);
   });
 });
 
 describe('media layers: LayerSelector', () => {
-  const calm = { received: 8, lost: 0, latencyMs: 20 };
+  it('starts one layer down and climbs after a second of calm', () => {
+    const selector = new LayerSelector(T0);
+    selector.maxLayer = 2;
+    assert.equal(selector.layer, 1);
+    assert.equal(selector.onReport(calm, T0 + 750), false);
+    assert.equal(selector.onReport(calm, T0 + 1000), true);
+    assert.equal(selector.layer, 0);
+    const single = new LayerSelector(T0);
+    single.maxLayer = 0;
+    assert.equal(single.layer, 0, 'one layer: that one');
+  });
 
   it('steps down at once on loss, a standing queue, latency growth or a full buffer; one step a period', () => {
     const selector = new LayerSelector(T0);
     selector.maxLayer = 2;
-    selector.onReport(calm, T0 + 250);
+    selector.onReport(calm, T0 + 1000);
     assert.equal(selector.layer, 0);
-    assert.equal(selector.onReport({ ...calm, lost: 2 }, T0 + 500), true);
+    assert.equal(selector.onReport({ ...calm, lost: 2 }, T0 + 1250), true);
     assert.equal(selector.layer, 1);
-    assert.equal(selector.onBuffered(BUFFERED_LIMIT_BYTES + 1, T0 + 600), false, 'spaced');
-    assert.equal(selector.onBuffered(BUFFERED_LIMIT_BYTES + 1, T0 + 760), true);
+    assert.equal(selector.onBuffered(BUFFERED_LIMIT_BYTES + 1, T0 + 1350), false, 'spaced');
+    assert.equal(selector.onBuffered(BUFFERED_LIMIT_BYTES + 1, T0 + 1510), true);
     assert.equal(selector.layer, 2);
-    assert.equal(selector.onReport({ ...calm, queueMs: 80 }, T0 + 1100), false, 'at the bottom');
+    assert.equal(selector.onReport({ ...calm, queueMs: 80 }, T0 + 1850), false, 'at the bottom');
     const growth = new LayerSelector(T0);
-    growth.maxLayer = 1;
+    growth.maxLayer = 2;
     growth.onReport(calm, T0 + 250);
     growth.onReport({ ...calm, latencyMs: 45 }, T0 + 500);
-    assert.equal(growth.layer, 0, '25 ms growth is noise');
+    assert.equal(growth.layer, 1, '25 ms growth is noise');
     growth.onReport({ ...calm, latencyMs: 90 }, T0 + 750);
-    assert.equal(growth.layer, 1);
+    assert.equal(growth.layer, 2);
   });
 
-  it('steps up only after calm; a step up undone soon doubles the wait', () => {
+  it('once congested, steps up only after 4 s of calm; a step up undone soon doubles the wait', () => {
     const selector = new LayerSelector(T0);
     selector.maxLayer = 2;
     selector.onReport({ ...calm, lost: 4 }, T0);
-    assert.equal(selector.layer, 1);
+    assert.equal(selector.layer, 2);
     let t = T0;
     const calmUntil = (end: number): void => {
       for (; t < end; t += 250) selector.onReport(calm, t);
     };
     calmUntil(T0 + 3900);
-    assert.equal(selector.layer, 1, 'not before 4 s of calm');
+    assert.equal(selector.layer, 2, 'not before 4 s of calm');
     calmUntil(T0 + 4300);
-    assert.equal(selector.layer, 0);
+    assert.equal(selector.layer, 1);
     const upAt = t;
     selector.onReport({ ...calm, lost: 4 }, upAt + 1000);
-    assert.equal(selector.layer, 1, 'the step up failed');
+    assert.equal(selector.layer, 2, 'the step up failed');
     t = upAt + 1000;
     calmUntil(upAt + 1000 + 7900);
-    assert.equal(selector.layer, 1, 'now 8 s of calm are needed');
+    assert.equal(selector.layer, 2, 'now 8 s of calm are needed');
     calmUntil(upAt + 1000 + 8300);
-    assert.equal(selector.layer, 0);
+    assert.equal(selector.layer, 1);
     // No reports of received frames: no evidence of headroom.
     const idle = new LayerSelector(T0);
     idle.maxLayer = 1;

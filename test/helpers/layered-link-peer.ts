@@ -151,6 +151,7 @@ function report(windowMs: number): void {
       undecodable: stats.undecodable,
       keyframesRequested: stats.keyframesRequested,
       lost: stats.lost,
+      rejected: stats.rejected,
       maxGapMs: maxGapMs.get(stats.peer) ?? null,
       /** When that gap ended (ms before this report) and on which stream. */
       gapEnded: ((g) => g && { msAgo: now - g.at, stream: g.stream })(gapEndedAt.get(stats.peer)),

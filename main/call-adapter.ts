@@ -42,6 +42,10 @@ export type CallAdapterEvents = ApiReports<(typeof CALL_API_EVENTS)[number] | 'c
   frame: [ReceivedFrame];
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
+  /** Ask the encoder for a keyframe on this layer (a member joined, switched or lost one). */
+  'keyframe-needed': [{ layer: number }];
+  /** Some member cannot decode H.264: the capture should (or need no longer) add a JPEG layer. */
+  'jpeg-fallback': [{ needed: boolean }];
   /** A member's voice packet, opened and checked (captureTs on our clock when known). */
   voice: [ReceivedVoice];
   /** One member's next 20 ms from our own jitter buffer, once per member per tick. */
@@ -156,6 +160,8 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     agent.on('video-state', (state) => this.emit('video-state', state));
     agent.on('frame', (frame) => this.emit('frame', frame));
     agent.on('encode-target', (target) => this.emit('encode-target', target));
+    agent.on('keyframe-needed', (need) => this.emit('keyframe-needed', need));
+    agent.on('jpeg-fallback', (fallback) => this.emit('jpeg-fallback', fallback));
     agent.on('voice', (voice) => this.emit('voice', voice));
     agent.on('voice-playout', (frame) => this.emit('voice-playout', frame));
     agent.on('mute-state', (state) => this.emit('mute-state', state));
@@ -182,13 +188,14 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     this.#agent.call?.sendVoice(packet);
   }
 
-  /**
-   * STAND-IN (branch vui) for branch vwire's CallAdapter.requestKeyframe, which asks the
-   * member for a keyframe: on merging, take vwire's version of this method.
-   */
+  /** The page could not decode a member's video: ask that member for a keyframe. */
   requestKeyframe(peerId: string): void {
-    if (!this.#agent.call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
-    void peerId;
+    const call = this.#agent.call;
+    if (!call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
+    if (!call.hasMember(peerId)) {
+      throw new CommandError('ERR_UNKNOWN_PEER', `${peerId} is not in the call`);
+    }
+    call.requestKeyframe(peerId);
   }
 
   get call(): CallContent | null {

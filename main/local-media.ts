@@ -4,7 +4,7 @@ import type { MediaError } from './media/errors.js';
 import { validateFilters } from './media/filters.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
 import { formatSourceSpec, parseResolution, validateSettings } from './media/settings.js';
-import type { OutgoingFrame } from '../p2p/media/sender.js';
+import type { CallAdapter } from './call-adapter.js';
 import type { EncodedFrame, VideoCodec } from './media/video-capture.js';
 import { VideoCapture } from './media/video-capture.js';
 
@@ -33,11 +33,8 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   #settings: VideoSettings;
   #filters: string[];
   readonly #codec: VideoCodec;
-  /**
-   * STAND-IN until per-link layers (branch vwire) reach the sender: today's MediaSender and
-   * self view take JPEG only, so with H.264 the capture also makes the JPEG layer.
-   */
-  #jpegFallback = true;
+  /** A member cannot decode H.264: the capture adds a JPEG layer while it is in the call. */
+  #jpegFallback = false;
   #enabled = true;
   #active = false;
   #capture: VideoCapture | null = null;
@@ -170,6 +167,13 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     this.#capture?.setBitrate(layer, bitrate);
   }
 
+  /** What the call asks of the capture: JPEG size and quality, keyframes, a JPEG layer. */
+  followCalls(calls: Pick<CallAdapter, 'on'>): void {
+    calls.on('encode-target', (target) => this.setEncodeTarget(target.quality, target.scale));
+    calls.on('keyframe-needed', ({ layer }) => this.requestKeyframe(layer));
+    calls.on('jpeg-fallback', ({ needed }) => this.setJpegFallback(needed));
+  }
+
   /** Also encode a JPEG layer, for members that cannot decode H.264. */
   setJpegFallback(on: boolean): void {
     this.#jpegFallback = on;
@@ -185,16 +189,4 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     await capture?.close();
     this.removeAllListeners();
   }
-}
-
-/**
- * The frame as the JPEG-only sender and self view know it: its JPEG layer, or null when
- * it has none (H.264 only).
- */
-export function jpegFrameOf(frame: EncodedFrame): (OutgoingFrame & { layer: number }) | null {
-  const layer = frame.layers.find((candidate) => candidate.codec === 'jpeg');
-  if (!layer) return null;
-  const { frameNumber, captureTs } = frame;
-  const { width, height, data } = layer;
-  return { frameNumber, captureTs, width, height, jpeg: data, layer: layer.layer };
 }

@@ -25,7 +25,7 @@ import type { CallContent, ReceivedVoice } from './call-adapter.js';
 import { CALL_API_EVENTS, CallAdapter } from './call-adapter.js';
 import { CommandError, isApiError } from './command-error.js';
 import type { LocalMediaOptions } from './local-media.js';
-import { LocalMedia, jpegFrameOf } from './local-media.js';
+import { LocalMedia } from './local-media.js';
 import { listFilters } from './media/filters.js';
 import { parseSourceSpec } from './media/settings.js';
 import { SnapshotDecoder, snapshotEvent, snapshotInputOf } from './media/snapshot-decoder.js';
@@ -143,8 +143,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     }
     this.#watchCalls();
     this.#media.on('frame', (frame) => {
-      const jpeg = jpegFrameOf(frame);
-      if (jpeg) this.#calls.call?.sendFrame(jpeg);
+      this.#calls.call?.sendFrame(frame);
       this.#snapshots.push(this.id, snapshotInputOf(frame));
       this.emit('local-frame', frame);
     });
@@ -355,9 +354,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       }
       this.#emit({ event: 'call-ended', ...ended });
     });
-    calls.on('encode-target', (target) => {
-      this.#media.setEncodeTarget(target.quality, target.scale);
-    });
+    this.#media.followCalls(calls);
     calls.on('voice', (voice) => this.emit('remote-voice', voice));
     calls.on('frame', (frame) => {
       this.emit('remote-frame', frame);
@@ -369,7 +366,7 @@ export class Session extends TypedEmitter<SessionEvents> {
         frame: frame.meta.frameNumber,
         width: frame.meta.width,
         height: frame.meta.height,
-        bytes: frame.jpeg.length,
+        bytes: frame.data.length,
         latencyMs: frame.latencyMs,
       });
     });

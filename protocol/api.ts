@@ -133,6 +133,10 @@ export const sendingStatsViewSchema = z.object({
   skipped: z.number(),
   /** Id of the media key frames are sealed with now (changes at every rotation). */
   keyId: z.number(),
+  /** Keyframes asked of the encoder (members joined, switched layers or lost frames). */
+  keyframesForced: z.number(),
+  /** Per member, the layer (0 = best) it gets now; null while waiting for a keyframe. */
+  layers: z.array(z.object({ peer: z.string(), layer: z.number().nullable() })),
 });
 export type SendingStatsView = z.infer<typeof sendingStatsViewSchema>;
 
@@ -179,6 +183,13 @@ export const memberStatsViewSchema = z.object({
   rejected: z.number(),
   width: z.number(),
   height: z.number(),
+  /** Codec and layer (0 = best) of the latest frame shown; null before any. */
+  codec: z.enum(['h264', 'jpeg']).nullable(),
+  layer: z.number().nullable(),
+  /** Keyframes we asked this member for (each repeat counts). */
+  keyframesRequested: z.number(),
+  /** Frames that arrived but could not be decoded (their chain broke), never shown. */
+  undecodable: z.number(),
   rttMs: z.number().nullable(),
   /** Control and chat messages this member sent beyond its budgets, dropped unread. */
   overBudget: z.number(),

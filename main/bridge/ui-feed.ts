@@ -68,9 +68,9 @@ export function feedSession(session: UiSession, sink: UiSink, logger: Logger): (
   const onRemote = (received: ReceivedFrame): void => {
     const { from, meta } = received;
     const { width, height } = meta;
-    const content = receivedContent(received);
+    const { codec, keyframe } = meta;
     const video = { kind: 'remote' as const, peer: from, frame: meta.frameNumber, width, height };
-    frame(`remote:${from}`, from, { ...video, ...content });
+    frame(`remote:${from}`, from, { ...video, codec, keyframe, data: received.data });
   };
   const onLocal = (encoded: EncodedFrame): void => {
     const top = previewLayer(encoded.layers);
@@ -115,17 +115,6 @@ export function previewLayer(layers: readonly EncodedLayerFrame[]): EncodedLayer
 
 function rank(layer: EncodedLayerFrame): number {
   return (layer.codec === 'h264' ? 0 : 0x10000) + layer.layer;
-}
-
-/**
- * STAND-IN (branch vui) until branch vwire's ReceivedFrame (meta.codec, meta.keyframe,
- * data) is on main: today every received frame is a JPEG. On merging, this becomes
- * `{ codec: frame.meta.codec, keyframe: frame.meta.keyframe, data: frame.data }`.
- */
-function receivedContent(
-  frame: ReceivedFrame,
-): Pick<UiEncodedFrame, 'codec' | 'keyframe' | 'data'> {
-  return { codec: 'jpeg', keyframe: true, data: frame.jpeg };
 }
 
 /** How often a stream that waits for a keyframe asks again. */

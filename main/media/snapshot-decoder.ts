@@ -80,10 +80,9 @@ export class SnapshotDecoder {
     }
   }
 
-  /** A frame from the call. STAND-IN until branch vwire: received frames are JPEG today. */
+  /** A frame from the call (its receiver emits only frames whose chain is whole). */
   pushReceived(frame: ReceivedFrame): void {
-    const { from, meta, jpeg } = frame;
-    this.push(from, { ...meta, codec: 'jpeg', keyframe: true, data: jpeg });
+    this.push(frame.from, { ...frame.meta, data: frame.data });
   }
 
   forget(member: string): void {

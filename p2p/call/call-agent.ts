@@ -4,6 +4,7 @@ import { MeshError, errorText } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
+import type { VideoCodec } from '../media/frame.js';
 import type { ReceivedFrame } from '../media/receiver.js';
 import type { ReceivedVoice } from '../media/voice-receiver.js';
 import type { PlayoutFrame } from './voice-playout.js';
@@ -40,6 +41,10 @@ export interface CallAgentEvents {
   frame: [ReceivedFrame];
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
+  /** Ask the encoder for a keyframe on this layer (a member joined, switched or lost one). */
+  'keyframe-needed': [{ layer: number }];
+  /** Some member cannot decode H.264: the capture should (or need no longer) add a JPEG layer. */
+  'jpeg-fallback': [{ needed: boolean }];
   'video-state': [{ peer: string; enabled: boolean }];
   voice: [ReceivedVoice];
   'voice-playout': [PlayoutFrame];
@@ -64,6 +69,8 @@ export interface CallAgentOptions {
   /** For tests: links without WebRTC, shorter liveness timings. */
   linkFactory?: LinkFactory | undefined;
   callTimings?: Partial<CallTimings> | undefined;
+  /** Codecs our front end decodes (members send us only those). Default h264 and jpeg. */
+  decode?: readonly VideoCodec[] | undefined;
 }
 
 /**

@@ -4,7 +4,8 @@ import { OwnMediaKey, PeerMediaKeys } from '../media/keys.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
 import type { MediaReceiverStats, ReceivedFrame } from '../media/receiver.js';
 import { MediaReceiver } from '../media/receiver.js';
-import type { MediaSenderStats, OutgoingFrame } from '../media/sender.js';
+import type { VideoCodec } from '../media/frame.js';
+import type { LayeredFrame, MediaSenderStats, OutgoingFrame } from '../media/sender.js';
 import { MediaSender } from '../media/sender.js';
 import type { ReceivedVoice } from '../media/voice-receiver.js';
 import { VoiceReceiver } from '../media/voice-receiver.js';
@@ -33,9 +34,23 @@ export interface CallMediaEvents {
   frame: [ReceivedFrame];
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
+  /** Ask the encoder for a keyframe on this layer (a member joined, switched or lost one). */
+  'keyframe-needed': [{ layer: number }];
+  /** Some member cannot decode H.264: the capture should (or need no longer) add a JPEG layer. */
+  'jpeg-fallback': [{ needed: boolean }];
   voice: [ReceivedVoice];
   'voice-playout': [PlayoutFrame];
 }
+
+/** CallMediaEvents, which the call reports as its own. */
+export const CALL_MEDIA_EVENTS = [
+  'frame',
+  'encode-target',
+  'keyframe-needed',
+  'jpeg-fallback',
+  'voice',
+  'voice-playout',
+] as const satisfies readonly (keyof CallMediaEvents)[];
 
 /** What we send: video, and voice under `audio`. */
 export type SendingStats = MediaSenderStats & { audio: VoiceSenderStats };
@@ -79,12 +94,17 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
   readonly #voiceSender = new VoiceSender(this.#key);
   readonly #incoming = new Map<string, Incoming>();
   readonly #playout: VoicePlayout;
+  readonly #decode: readonly VideoCodec[];
   #closed = false;
 
-  constructor(logger: Logger) {
+  /** `decode`: the codecs our front end decodes (members send us only those). */
+  constructor(logger: Logger, decode: readonly VideoCodec[] = ['h264', 'jpeg']) {
     super({ logger, name: 'call media' });
+    this.#decode = decode;
     this.#playout = new VoicePlayout(logger);
     this.#sender.on('adapt', (target) => this.emit('encode-target', target));
+    this.#sender.on('keyframe-needed', (need) => this.emit('keyframe-needed', need));
+    this.#sender.on('jpeg-fallback', (fallback) => this.emit('jpeg-fallback', fallback));
     this.#playout.on('voice-playout', (frame) => this.emit('voice-playout', frame));
   }
 
@@ -97,12 +117,17 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     return this.#playout.running;
   }
 
-  /** Starts receiving from a member (idempotent); `clockOffset` corrects its capture times. */
-  receive(memberId: string, clockOffset: () => number | null): void {
+  /**
+   * Starts receiving from a member (idempotent); its link (whichever it is at the time)
+   * corrects its capture times and takes our keyframe requests.
+   */
+  receive(memberId: string, member: { readonly link: CallLink | null }): void {
     if (this.#closed || this.#incoming.has(memberId)) return;
     const keys = new PeerMediaKeys();
-    const video = new MediaReceiver(memberId, keys, clockOffset);
+    const clockOffset = (): number | null => member.link?.clockOffsetMs ?? null;
+    const video = new MediaReceiver(memberId, keys, clockOffset, { decode: this.#decode });
     video.on('frame', (frame) => this.emit('frame', frame));
+    video.on('keyframe-request', (stream) => member.link?.sendControl({ t: 'keyframe', stream }));
     this.#incoming.set(memberId, {
       keys,
       video,
@@ -124,20 +149,38 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     this.#playout.push(voice);
   }
 
-  /** A member's own media key as it announced it, or its report of what arrived of ours. */
+  /**
+   * A member's own media key as it announced it, its report of what arrived of ours, its
+   * request for a keyframe, or what it decodes.
+   */
   handle(
     memberId: string,
-    message: Extract<ControlMessage, { t: 'media-key' | 'media-report' }>,
+    message: Extract<ControlMessage, { t: 'media-key' | 'media-report' | 'keyframe' | 'codecs' }>,
   ): void {
-    if (message.t === 'media-key') {
-      this.#incoming.get(memberId)?.keys.add({ keyId: message.keyId, key: message.key });
-    } else {
-      this.#sender.onReport(message);
-      this.#incoming.get(memberId)?.pacer.onReport(message);
+    switch (message.t) {
+      case 'media-key':
+        this.#incoming.get(memberId)?.keys.add({ keyId: message.keyId, key: message.key });
+        return;
+      case 'media-report':
+        this.#sender.onReport(memberId, message);
+        this.#incoming.get(memberId)?.pacer.onReport(message);
+        return;
+      case 'keyframe':
+        this.#sender.onKeyframeRequest(memberId, message.stream);
+        return;
+      case 'codecs':
+        this.#sender.setDecoders(memberId, message.decode);
+        return;
     }
   }
 
+  /** Our front end could not decode a member's video: ask it for a keyframe. */
+  requestKeyframe(memberId: string): void {
+    this.#incoming.get(memberId)?.video.requestKeyframe();
+  }
+
   stopReceiving(memberId: string): void {
+    this.#sender.remove(memberId);
     this.#incoming.get(memberId)?.video.close();
     this.#incoming.get(memberId)?.pacer.close();
     this.#incoming.delete(memberId);
@@ -151,25 +194,33 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     for (const link of links) link.sendControl({ t: 'media-key', keyId, key });
   }
 
-  /** Hands the current key and our mute state to one member (on every link that opens). */
+  /**
+   * Hands the current key, our mute state and what we decode to one member (on every link
+   * that opens); our video to it starts over at a keyframe.
+   */
   announceTo(link: CallLink, withKey: boolean): void {
     if (withKey) {
       const { keyId, key } = this.#key.announcement();
       link.sendControl({ t: 'media-key', keyId, key });
     }
     link.sendControl({ t: 'mute-state', muted: this.#voiceSender.muted });
+    link.sendControl({ t: 'codecs', decode: [...this.#decode] });
+    this.#sender.restart(link.peerId);
   }
 
-  /** Seals the frame once and offers it on every open link, through that member's pacer. */
-  send(frame: OutgoingFrame, links: Iterable<CallLink>): void {
+  /**
+   * Seals each layer of the frame once and offers each open link the layer chosen for it,
+   * through that member's pacer.
+   */
+  send(frame: LayeredFrame | OutgoingFrame, links: Iterable<CallLink>): void {
     if (this.#closed) return;
-    const paced: VideoPacer[] = [];
+    const targets: { peerId: string; link: VideoPacer }[] = [];
     for (const link of links) {
       const pacer = this.#incoming.get(link.peerId)?.pacer;
-      if (pacer) paced.push(pacer.bind(link));
+      if (pacer) targets.push({ peerId: link.peerId, link: pacer.bind(link) });
     }
-    const small = paced.some((pacer) => pacer.paced);
-    this.#sender.send(frame, paced, Date.now(), small ? PACED_CHUNK_BYTES : undefined);
+    const small = targets.some((target) => target.link.paced);
+    this.#sender.send(frame, targets, Date.now(), small ? PACED_CHUNK_BYTES : undefined);
   }
 
   /** Seals the voice packet once and offers it on every open link; nothing while muted. */
@@ -239,6 +290,7 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
       incoming.pacer.close();
     }
     this.#incoming.clear();
+    this.#sender.close();
     this.#playout.close();
     this.removeAllListeners();
   }

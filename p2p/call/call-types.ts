@@ -7,6 +7,27 @@ import type { PlayoutFrame } from './voice-playout.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
 import type { Roster } from '../signaling/messages.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
+import type { ChatAuthor } from '../chat/chat-log.js';
+import type { Logger } from '../base/logger.js';
+import type { VideoCodec } from '../media/frame.js';
+import type { LinkFactory } from './call-link.js';
+import type { HistoryBudget } from './call-chat.js';
+import type { CallTimings } from './liveness.js';
+
+export interface CallOptions {
+  id?: string;
+  local: ChatAuthor;
+  logger?: Logger;
+  timings?: Partial<CallTimings>;
+  /** Makes the call's links; the call owns and closes what it makes. Default: PeerLink. */
+  linkFactory?: LinkFactory;
+  /** The roster we gossip: the members, how to reach them, a fresh ticket for each. */
+  describeRoster: () => Roster;
+  /** How much chat history one member may have us resend. Default: one full history per 30 s. */
+  historyBudget?: HistoryBudget;
+  /** Codecs our front end decodes (members send us only those). Default h264 and jpeg. */
+  decode?: readonly VideoCodec[] | undefined;
+}
 
 export type MemberState = 'connecting' | 'connected' | 'reconnecting' | 'left';
 
@@ -39,6 +60,10 @@ export interface CallEvents {
   frame: [ReceivedFrame];
   /** Congestion control asks the capture for another quality or size. */
   'encode-target': [EncodeTarget];
+  /** Ask the encoder for a keyframe on this layer (a member joined, switched or lost one). */
+  'keyframe-needed': [{ layer: number }];
+  /** Some member cannot decode H.264: the capture should (or need no longer) add a JPEG layer. */
+  'jpeg-fallback': [{ needed: boolean }];
   'video-state': [{ peer: string; enabled: boolean }];
   /** A voice packet from a member, opened and checked (captureTs on our clock). */
   voice: [ReceivedVoice];

@@ -1,26 +1,25 @@
-import type { ChatAuthor, ChatMessage } from '../chat/chat-log.js';
+import type { ChatMessage } from '../chat/chat-log.js';
 import type { ControlMessage } from '../link/control-messages.js';
 import type { MeshError } from '../base/errors.js';
 import { randomId } from '../base/ids.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
 import type { ReceivedFrame } from '../media/receiver.js';
-import type { OutgoingFrame } from '../media/sender.js';
+import type { LayeredFrame, OutgoingFrame } from '../media/sender.js';
 import type { OutgoingVoice } from '../media/voice-sender.js';
-import type { Roster } from '../signaling/messages.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { MemberLeftReason } from '../../protocol/api.js';
 import type { CallLink, LinkFactory, LinkSpec } from './call-link.js';
 import { createPeerLink } from './call-link.js';
-import type { HistoryBudget } from './call-chat.js';
 import { CallChat } from './call-chat.js';
 import type { MemberMediaStats, SendingStats } from './call-media.js';
-import { CallMedia } from './call-media.js';
+import { CALL_MEDIA_EVENTS, CallMedia } from './call-media.js';
 import type { CallTimings } from './liveness.js';
 import { DEFAULT_TIMINGS, checkLiveness } from './liveness.js';
 import type {
   BudgetStats,
   CallEvents,
+  CallOptions,
   Member,
   MemberIdentity,
   MemberState,
@@ -37,23 +36,11 @@ export type { CallTimings } from './liveness.js';
 export type {
   BudgetStats,
   CallEvents,
+  CallOptions,
   MemberIdentity,
   MemberState,
   MemberView,
 } from './call-types.js';
-
-export interface CallOptions {
-  id?: string;
-  local: ChatAuthor;
-  logger?: Logger;
-  timings?: Partial<CallTimings>;
-  /** Makes the call's links; the call owns and closes what it makes. Default: PeerLink. */
-  linkFactory?: LinkFactory;
-  /** The roster we gossip: the members, how to reach them, a fresh ticket for each. */
-  describeRoster: () => Roster;
-  /** How much chat history one member may have us resend. Default: one full history per 30 s. */
-  historyBudget?: HistoryBudget;
-}
 
 /**
  * A call's roster, member states, liveness, chat and media. Creates, owns and closes one
@@ -89,11 +76,9 @@ export class Call extends TypedEmitter<CallEvents> {
       onMessage: (message) => this.emit('chat', message),
       historyBudget: options.historyBudget,
     });
-    this.#media = new CallMedia(this.#logger);
-    this.#media.on('frame', (frame) => this.emit('frame', frame));
-    this.#media.on('encode-target', (target) => this.emit('encode-target', target));
-    this.#media.on('voice', (voice) => this.emit('voice', voice));
-    this.#media.on('voice-playout', (frame) => this.emit('voice-playout', frame));
+    this.#media = new CallMedia(this.#logger, options.decode);
+    for (const name of CALL_MEDIA_EVENTS)
+      this.#media.on(name, (...args) => this.emit(name, ...args));
     let ticks = 0;
     this.#timer = setInterval(() => {
       this.#media.sendReports(this.#mediaMembers('connected'));
@@ -177,7 +162,7 @@ export class Call extends TypedEmitter<CallEvents> {
     if (member.link?.state === 'open') member.pending = link;
     else member.link = link;
     superseded?.close();
-    this.#media.receive(member.identity.id, () => member.link?.clockOffsetMs ?? null);
+    this.#media.receive(member.identity.id, member);
     this.#watch(member, link);
     return link;
   }
@@ -220,8 +205,8 @@ export class Call extends TypedEmitter<CallEvents> {
     return this.#chat.send(text, this.#openLinks());
   }
 
-  /** Seals the frame once and offers it to every connected member. */
-  sendFrame(frame: OutgoingFrame): void {
+  /** Seals each layer once and offers every connected member the layer chosen for it. */
+  sendFrame(frame: LayeredFrame | OutgoingFrame): void {
     this.#media.send(frame, this.#openLinks());
   }
 
@@ -242,6 +227,11 @@ export class Call extends TypedEmitter<CallEvents> {
   /** Tells the others our video went on or off. */
   announceVideo(enabled: boolean): void {
     for (const link of this.#openLinks()) link.sendControl({ t: 'video-state', enabled });
+  }
+
+  /** Our front end could not decode a member's video: ask it for a keyframe. */
+  requestKeyframe(memberId: string): void {
+    this.#media.requestKeyframe(memberId);
   }
 
   /** The newest frame received from a member. */
@@ -356,10 +346,6 @@ export class Call extends TypedEmitter<CallEvents> {
         member.saidBye = true;
         this.removeMember(id, 'left');
         return;
-      case 'media-key':
-      case 'media-report':
-        this.#media.handle(id, message);
-        return;
       case 'video-state':
         this.emit('video-state', { peer: id, enabled: message.enabled });
         return;
@@ -369,6 +355,11 @@ export class Call extends TypedEmitter<CallEvents> {
       case 'ping':
       case 'pong':
         return;
+      case 'media-key':
+      case 'media-report':
+      case 'keyframe':
+      case 'codecs':
+        this.#media.handle(id, message);
     }
   }
 

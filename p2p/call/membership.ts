@@ -32,6 +32,7 @@ type InheritedOptions = Pick<
   | 'linkTimeoutMs'
   | 'linkFactory'
   | 'callTimings'
+  | 'decode'
 >;
 
 export interface MembershipOptions extends InheritedOptions {
@@ -82,6 +83,7 @@ export class Membership {
       logger: options.logger,
       ...(options.linkFactory ? { linkFactory: options.linkFactory } : {}),
       ...(options.callTimings ? { timings: options.callTimings } : {}),
+      decode: options.decode,
       describeRoster: () => this.roster(),
     });
     this.links = new LinkSupervisor({
@@ -241,6 +243,8 @@ export class Membership {
     call.on('chat', (message) => report('chat', message));
     call.on('empty', () => this.#options.onEmpty());
     call.on('encode-target', (target) => report('encode-target', target));
+    call.on('keyframe-needed', (need) => report('keyframe-needed', need));
+    call.on('jpeg-fallback', (fallback) => report('jpeg-fallback', fallback));
     call.on('video-state', (state) => report('video-state', state));
     call.on('frame', (frame) => report('frame', frame));
     call.on('voice', (voice) => report('voice', voice));

@@ -82,5 +82,16 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('video-state'), enabled: z.boolean() }),
   /** The sender muted (sends no voice at all) or unmuted: on change and on every link open. */
   z.strictObject({ t: z.literal('mute-state'), muted: z.boolean() }),
+  /** A receiver needs a keyframe of this stream (layer) of ours: it joined, switched or lost one. */
+  z.strictObject({ t: z.literal('keyframe'), stream: z.number().int().min(0).max(0xff) }),
+  /** What the sender's front end decodes (on every link open): we send it only those. */
+  z.strictObject({
+    t: z.literal('codecs'),
+    decode: z
+      .array(z.enum(['h264', 'jpeg']))
+      .min(1)
+      .max(2)
+      .refine((list) => new Set(list).size === list.length, 'codecs listed twice'),
+  }),
 ]);
 export type ControlMessage = z.infer<typeof controlMessageSchema>;

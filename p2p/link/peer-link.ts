@@ -31,11 +31,13 @@ const CONTROL_ID = 0;
 const MEDIA_ID = 1;
 const VOICE_ID = 2;
 const CHANNEL_COUNT = 3;
+/** How long SCTP may keep resending a media chunk: about one frame interval and a LAN RTT. */
+const MEDIA_LIFETIME_MS = 40;
 
 /**
  * One WebRTC PeerConnection to one peer with three pre-negotiated channels: reliable
  * ordered control (every message sealed with keys from the signaling session), unordered
- * no-retransmit media (chunks of frames the sender sealed with its media key) and unordered
+ * partially reliable media (chunks of frames the sender sealed with its media key) and unordered
  * no-retransmit voice (packets sealed likewise). Voice has an SCTP stream of its own, so the
  * stream scheduler interleaves it with video chunks instead of queueing it behind a frame.
  */
@@ -266,7 +268,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     );
     const lossy = { negotiated: true, unordered: true, maxRetransmits: 0 } as const;
     this.#control = pc.createDataChannel('control', { negotiated: true, id: CONTROL_ID });
-    this.#media = pc.createDataChannel('media', { ...lossy, id: MEDIA_ID });
+    // Media is partially reliable: a chunk lost on a LAN is resent within a few tens of ms,
+    // which costs less than the keyframe its frame's loss would; a later resend is too late.
+    const media = { negotiated: true, unordered: true, maxPacketLifeTime: MEDIA_LIFETIME_MS };
+    this.#media = pc.createDataChannel('media', { ...media, id: MEDIA_ID });
     this.#voice = pc.createDataChannel('voice', { ...lossy, id: VOICE_ID });
     for (const channel of [this.#control, this.#media, this.#voice]) {
       channel.onOpen(() => this.#guard('open', () => this.#onChannelOpen()));

@@ -1,14 +1,17 @@
 import type { PeerMediaKeys } from './keys.js';
-import type { FrameMeta } from './frame.js';
+import type { FrameMeta, VideoCodec } from './frame.js';
 import { decodeFramePayload } from './frame.js';
+import { DecodableChains } from './decodable-chains.js';
 import { RateWindow, SampleWindow } from './rate-window.js';
 import { Reassembler } from './reassembler.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 
 export interface ReceivedFrame {
   readonly from: string;
+  /** Its stream (layer), codec and whether it is a keyframe are in here. */
   readonly meta: FrameMeta;
-  readonly jpeg: Uint8Array;
+  /** A JPEG, or an H.264 access unit (Annex B) that decodes after the frames before it. */
+  readonly data: Uint8Array;
   readonly receivedAt: number;
   /** Capture on the sender to ready here, corrected for the two clocks' offset. */
   readonly latencyMs: number | null;
@@ -26,21 +29,40 @@ export interface MediaReceiverStats {
   rejected: number;
   width: number;
   height: number;
+  /** Of the latest frame emitted; null before any. */
+  codec: VideoCodec | null;
+  layer: number | null;
+  /** Keyframe requests sent to the member (each repeat counts). */
+  keyframesRequested: number;
+  /** Frames that arrived but were not emitted: their chain was broken, or a codec we lack. */
+  undecodable: number;
 }
 
 export interface MediaReceiverEvents {
   frame: [ReceivedFrame];
+  /** Ask the member for a keyframe of this stream (repeated until one arrives). */
+  'keyframe-request': [number];
+}
+
+export interface MediaReceiverOptions {
+  /** Codecs our front end decodes; frames of others are undecodable. Default both. */
+  decode?: readonly VideoCodec[];
+  /** How often an unanswered keyframe request is repeated; default 250 ms. */
+  repeatMs?: number;
 }
 
 /**
  * Frames from one member: reassembles chunks, opens the sealed frame with that member's
- * media keys (shared with its voice receiver, see CallMedia), checks the authenticated metadata, and keeps the figures for stats.
+ * media keys (shared with its voice receiver, see CallMedia), checks the authenticated
+ * metadata, emits only frames that decode (see DecodableChains) and keeps the figures for
+ * stats.
  */
 export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
   readonly peerId: string;
   readonly #keys: PeerMediaKeys;
   readonly #reassembler = new Reassembler();
   readonly #clockOffset: () => number | null;
+  readonly #chains: DecodableChains;
   readonly #frames = new RateWindow(1000);
   readonly #bytes = new RateWindow(1000);
   readonly #latency = new SampleWindow(150);
@@ -50,11 +72,18 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
   #report = { received: 0, latencySum: 0, latencyCount: 0, lostBase: 0 };
   #closed = false;
 
-  constructor(peerId: string, keys: PeerMediaKeys, clockOffset: () => number | null) {
+  constructor(
+    peerId: string,
+    keys: PeerMediaKeys,
+    clockOffset: () => number | null,
+    options: MediaReceiverOptions = {},
+  ) {
     super();
     this.peerId = peerId;
     this.#keys = keys;
     this.#clockOffset = clockOffset;
+    this.#chains = new DecodableChains(options.decode ?? ['h264', 'jpeg'], options.repeatMs);
+    this.#chains.on('request', (stream) => this.emit('keyframe-request', stream));
   }
 
   /** The newest frame shown, for snapshots and late-joining front ends. */
@@ -85,23 +114,33 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
     }
     const offset = this.#clockOffset();
     const latencyMs = offset === null ? null : Math.max(0, now - (decoded.meta.captureTs - offset));
+    // The sender's congestion control needs what arrived, decodable or not.
+    if (latencyMs !== null) {
+      this.#report.latencySum += latencyMs;
+      this.#report.latencyCount++;
+    }
+    this.#report.received++;
+    if (!this.#chains.accept(decoded.meta, now)) return;
     const frame: ReceivedFrame = {
       from: this.peerId,
       meta: decoded.meta,
-      jpeg: decoded.jpeg,
+      data: decoded.data,
       receivedAt: now,
       latencyMs,
     };
     this.#received++;
     this.#frames.add(1, now);
-    if (latencyMs !== null) {
-      this.#latency.add(latencyMs);
-      this.#report.latencySum += latencyMs;
-      this.#report.latencyCount++;
-    }
-    this.#report.received++;
+    if (latencyMs !== null) this.#latency.add(latencyMs);
     this.#latest = frame;
     this.emit('frame', frame);
+  }
+
+  /**
+   * Our front end could not decode this member's video (or joined late): emit nothing more
+   * of its stream until a keyframe, and ask for one.
+   */
+  requestKeyframe(now = Date.now()): void {
+    if (!this.#closed) this.#chains.breakChain(this.#latest?.meta.stream ?? 0, now);
   }
 
   /** What happened since the last report, for the sender's congestion control. */
@@ -129,12 +168,17 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
       rejected: this.#rejected + reassembly.malformed + reassembly.inconsistent,
       width: this.#latest?.meta.width ?? 0,
       height: this.#latest?.meta.height ?? 0,
+      codec: this.#latest?.meta.codec ?? null,
+      layer: this.#latest?.meta.stream ?? null,
+      keyframesRequested: this.#chains.requested,
+      undecodable: this.#chains.undecodable,
     };
   }
 
   close(): void {
     this.#closed = true;
     this.#latest = null;
+    this.#chains.close();
     this.removeAllListeners();
   }
 

@@ -30,7 +30,10 @@ export async function sealBench(): Promise<BenchRow[]> {
       const sealStarted = performance.now();
       const sealed = key.seal(
         encodeFramePayload(
-          { stream: 0, frameNumber: i, captureTs: Date.now(), width, height },
+          {
+            ...{ stream: 0, frameNumber: i, captureTs: Date.now(), width, height },
+            ...{ codec: 'jpeg', keyframe: true },
+          },
           jpeg,
         ),
       );

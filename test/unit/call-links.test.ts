@@ -104,7 +104,7 @@ describe('Call with stub links', () => {
     a.call.sendFrame({ frameNumber: 1, captureTs: Date.now(), width: 2, height: 2, jpeg });
     const [received] = await frame;
     assert.equal(received.from, ada.id);
-    assert.deepEqual([...received.jpeg], [...jpeg]);
+    assert.deepEqual([...received.data], [...jpeg]);
     assert.ok(b.call.latestFrame(ada.id));
 
     await a.call.close();

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import type { PeerLink } from '../../p2p/link/peer-link.js';
 import type { EncodeTarget } from '../../p2p/media/quality-controller.js';
 import { OwnMediaKey, PeerMediaKeys } from '../../p2p/media/keys.js';
 import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import { MediaReceiver } from '../../p2p/media/receiver.js';
-import type { OutgoingFrame } from '../../p2p/media/sender.js';
+import type { LayeredFrame, OutgoingFrame, SendTarget } from '../../p2p/media/sender.js';
 import { MediaSender } from '../../p2p/media/sender.js';
 
-/**
- * The three members of PeerLink the sender touches. MediaSender.send takes PeerLinks, whose
- * private fields no plain object can have, so the stub is cast at the one place it is handed over.
- */
+let linkCount = 0;
+
+/** The three members of a link (PacedTarget) the sender touches. */
 class StubLink {
+  readonly peerId = `member-${++linkCount}`;
   state: 'connecting' | 'open' | 'closed' = 'open';
   mediaBufferedAmount = 0;
   readonly sent: Uint8Array[] = [];
@@ -27,8 +26,9 @@ class StubLink {
   }
 }
 
-function asLinks(...links: StubLink[]): PeerLink[] {
-  return links as unknown as PeerLink[];
+/** Each link as the member behind it (the sender keeps per-member state). */
+function asLinks(...links: StubLink[]): SendTarget[] {
+  return links.map((link) => ({ peerId: link.peerId, link }));
 }
 
 const T0 = 1_700_000_000_000;
@@ -52,6 +52,13 @@ function outgoing(frameNumber: number, size = JPEG_BYTES): OutgoingFrame {
   };
 }
 
+/** Frame `n` as a one-layer JPEG frame on layer `stream`. */
+function layered(n: number, size = JPEG_BYTES, stream = 0): LayeredFrame {
+  const { captureTs, width, height, jpeg: data } = outgoing(n, size);
+  const layer = { layer: stream, codec: 'jpeg', keyframe: true, width, height, data } as const;
+  return { frameNumber: n, captureTs, layers: [layer] };
+}
+
 interface Pair {
   key: OwnMediaKey;
   sender: MediaSender;
@@ -59,8 +66,12 @@ interface Pair {
   keys: PeerMediaKeys;
   link: StubLink;
   frames: ReceivedFrame[];
-  /** Seals frame `n` (sent at its capture time + 10 ms) and returns its chunks. */
-  send(n: number, size?: number): Uint8Array[];
+  /**
+   * Seals frame `n` of `stream` (sent at its capture time + 10 ms) and returns its chunks.
+   * The sender numbers each stream's frames itself, so frames up to `n` are sealed and sent
+   * nowhere first.
+   */
+  send(n: number, size?: number, stream?: number): Uint8Array[];
   push(chunks: Uint8Array[], now?: number): void;
 }
 
@@ -74,6 +85,7 @@ function pair(options: { announce?: boolean; clockOffset?: number | null } = {})
   const link = new StubLink();
   const frames: ReceivedFrame[] = [];
   receiver.on('frame', (frame) => frames.push(frame));
+  const next = new Map<number, number>();
   return {
     key,
     sender,
@@ -81,8 +93,12 @@ function pair(options: { announce?: boolean; clockOffset?: number | null } = {})
     keys,
     link,
     frames,
-    send(n, size) {
-      const frame = outgoing(n, size);
+    send(n, size, stream = 0) {
+      for (let skip = next.get(stream) ?? 0; skip < n; skip++) {
+        sender.send(layered(skip, size, stream), []);
+      }
+      next.set(stream, n + 1);
+      const frame = layered(n, size, stream);
       sender.send(frame, asLinks(link), frame.captureTs + 10);
       return link.take();
     },
@@ -122,8 +138,10 @@ describe('MediaSender and MediaReceiver', () => {
       captureTs: T0 + 40,
       width: 320,
       height: 240,
+      codec: 'jpeg',
+      keyframe: true,
     });
-    assert.deepEqual(frame.jpeg, fakeJpeg(1));
+    assert.deepEqual(frame.data, fakeJpeg(1));
     assert.equal(frame.receivedAt, now);
     assert.equal(frame.latencyMs, now - (T0 + 40));
     assert.equal(p.receiver.latest, frame);
@@ -180,8 +198,8 @@ describe('MediaSender and MediaReceiver', () => {
     // Interleaved; frame 2 completes before frame 3.
     p.push([b[1]!, a[2]!, a[0]!, b[0]!, a[1]!, b[2]!]);
     assert.deepEqual(frameNumbers(p.frames), [1, 2, 3]);
-    assert.deepEqual(p.frames[1]?.jpeg, fakeJpeg(2));
-    assert.deepEqual(p.frames[2]?.jpeg, fakeJpeg(3));
+    assert.deepEqual(p.frames[1]?.data, fakeJpeg(2));
+    assert.deepEqual(p.frames[2]?.data, fakeJpeg(3));
     assert.equal(p.receiver.stats(T0 + 1000).lost, 0);
   });
 
@@ -214,9 +232,9 @@ describe('MediaSender and MediaReceiver', () => {
 
   it('follows key rotation: the previous key still opens, anything older is refused', () => {
     const p = track(pair());
-    // Sealed now under the first key, delivered last: its number is newer than all the others,
-    // so only the key can stop it.
-    const underFirstKey = p.send(20);
+    // Sealed now under the first key, delivered last, on a stream of its own: nothing newer
+    // arrived on that stream, so only the key can stop it.
+    const underFirstKey = p.send(20, JPEG_BYTES, 1);
     const firstKeyId = p.sender.stats(T0).keyId;
     assert.equal(firstKeyId, p.key.keyId);
 
@@ -339,9 +357,12 @@ describe('MediaSender and MediaReceiver', () => {
     const adapted: EncodeTarget[] = [];
     sender.on('adapt', (target) => adapted.push(target));
     const initial = sender.target;
-    sender.onReport({ received: 10, lost: 1 }, T0 + 100);
+    // Reports count for the JPEG quality once the member gets JPEG frames.
+    const member = new StubLink();
+    sender.send(outgoing(1), asLinks(member), T0 + 50);
+    sender.onReport(member.peerId, { received: 10, lost: 1, latencyMs: null }, T0 + 100);
     assert.equal(adapted.length, 0);
-    sender.onReport({ received: 6, lost: 4 }, T0 + 200);
+    sender.onReport(member.peerId, { received: 6, lost: 4, latencyMs: null }, T0 + 200);
     assert.equal(adapted.length, 1);
     assert.ok(adapted[0]!.quality < initial.quality);
     assert.deepEqual(sender.target, adapted[0]);

@@ -23,7 +23,12 @@ const META: FrameMeta = {
   captureTs: 1.5,
   width: 640,
   height: 480,
+  codec: 'jpeg',
+  keyframe: true,
 };
+/** An H.264 access unit as libx264 writes it (Annex B): start code, then NAL units. */
+const H264 = new Uint8Array([0, 0, 0, 1, 0x65, 0x88, 0x84, 0, 0, 1, 0x41, 0x9a]);
+const H264_DELTA: FrameMeta = { ...META, codec: 'h264', keyframe: false };
 
 function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -62,10 +67,16 @@ describe('media wire: frame payload', () => {
     const payload = encodeFramePayload(META, JPEG);
     assert.equal(
       hex(payload),
-      // version, stream, frameNumber, captureTs (f64 1.5), width 640, height 480, JPEG
-      '01 03 0a 0b 0c 0d 3f f8 00 00 00 00 00 00 02 80 01 e0 ff d8 01 02 03 ff d9',
+      // version, stream, frameNumber, captureTs (f64 1.5), width 640, height 480, codec 0
+      // (jpeg), flags 1 (keyframe), JPEG
+      '02 03 0a 0b 0c 0d 3f f8 00 00 00 00 00 00 02 80 01 e0 00 01 ff d8 01 02 03 ff d9',
     );
     assert.equal(payload.length, FRAME_PAYLOAD_HEADER_BYTES + JPEG.length);
+    assert.equal(
+      hex(encodeFramePayload(H264_DELTA, H264).subarray(18, 24)),
+      // codec 1 (h264), flags 0 (delta), start code, NAL header
+      '01 00 00 00 00 01',
+    );
   });
 
   it('round-trips any in-range metadata', () => {
@@ -77,15 +88,21 @@ describe('media wire: frame payload', () => {
           captureTs: fc.double({ min: 0, max: 1e15, noNaN: true }),
           width: fc.integer({ min: 1, max: 65535 }),
           height: fc.integer({ min: 1, max: 65535 }),
+          codec: fc.constantFrom('jpeg' as const, 'h264' as const),
+          keyframe: fc.boolean(),
         }),
         fc.uint8Array({ maxLength: 100 }),
-        (meta, inner) => {
-          const jpeg = new Uint8Array([0xff, 0xd8, ...inner, 0xff, 0xd9]);
-          const decoded = decodeFramePayload(encodeFramePayload(meta, jpeg));
+        (fields, inner) => {
+          const meta = { ...fields, keyframe: fields.keyframe || fields.codec === 'jpeg' };
+          const data =
+            meta.codec === 'jpeg'
+              ? new Uint8Array([0xff, 0xd8, ...inner, 0xff, 0xd9])
+              : new Uint8Array([0, 0, 1, 0x41, ...inner]);
+          const decoded = decodeFramePayload(encodeFramePayload(meta, data));
           assert.ok(decoded.ok);
           // fast-check's records have a null prototype; compare the fields only.
           assert.deepEqual(decoded.meta, { ...meta });
-          assert.deepEqual(decoded.jpeg, jpeg);
+          assert.deepEqual(decoded.data, data);
         },
       ),
     );
@@ -102,6 +119,7 @@ describe('media wire: frame payload', () => {
 
   it('reports every decode failure with its reason', () => {
     const good = encodeFramePayload(META, JPEG);
+    const h264 = encodeFramePayload(H264_DELTA, H264);
     const withByte = (offset: number, value: number): Uint8Array => {
       const copy = good.slice();
       copy[offset] = value;
@@ -116,7 +134,11 @@ describe('media wire: frame payload', () => {
       ['empty', new Uint8Array(0), 'truncated'],
       ['header cut short', good.subarray(0, FRAME_PAYLOAD_HEADER_BYTES - 1), 'truncated'],
       ['version 0', withByte(0, 0), 'bad-version'],
-      ['version 2, even if short', new Uint8Array([2]), 'bad-version'],
+      ['version 1 (before codecs)', withByte(0, 1), 'bad-version'],
+      ['version 3, even if short', new Uint8Array([3]), 'bad-version'],
+      ['unknown codec', withByte(18, 2), 'bad-field'],
+      ['unknown flag bit', withByte(19, 0x03), 'bad-field'],
+      ['a JPEG that is not a keyframe', withByte(19, 0), 'bad-field'],
       ['width 0', good.slice().fill(0, 14, 16), 'bad-field'],
       ['height 0', good.slice().fill(0, 16, 18), 'bad-field'],
       ['captureTs NaN', withTs(Number.NaN), 'bad-field'],
@@ -126,6 +148,13 @@ describe('media wire: frame payload', () => {
       ['JPEG without EOI', good.subarray(0, good.length - 1), 'not-jpeg'],
       ['JPEG without SOI', withByte(FRAME_PAYLOAD_HEADER_BYTES + 1, 0xd9), 'not-jpeg'],
       ['SOI and EOI overlapping', good.slice(0, FRAME_PAYLOAD_HEADER_BYTES + 3), 'not-jpeg'],
+      ['a JPEG labelled H.264', withByte(18, 1), 'not-annex-b'],
+      [
+        'H.264 without a start code',
+        h264.slice().fill(7, FRAME_PAYLOAD_HEADER_BYTES),
+        'not-annex-b',
+      ],
+      ['H.264: a start code only', h264.subarray(0, FRAME_PAYLOAD_HEADER_BYTES + 4), 'not-annex-b'],
     ];
     for (const [name, bytes, reason] of cases) {
       const decoded = decodeFramePayload(bytes);
@@ -141,7 +170,7 @@ describe('media wire: frame payload', () => {
     );
   });
 
-  it('refuses to encode out-of-range fields or a non-JPEG', () => {
+  it('refuses to encode out-of-range fields, a non-JPEG or H.264 that is not Annex B', () => {
     const bad: [Partial<FrameMeta>, Uint8Array?][] = [
       [{ stream: 256 }],
       [{ stream: -1 }],
@@ -155,6 +184,10 @@ describe('media wire: frame payload', () => {
       [{ height: 0 }],
       [{}, new Uint8Array([0xff, 0xd8])],
       [{}, new Uint8Array([1, 2, 3, 4])],
+      [{ keyframe: false }],
+      [{ codec: 'vp8' as FrameMeta['codec'] }],
+      [{ codec: 'h264' }],
+      [{ codec: 'h264' }, new Uint8Array([0, 0, 0, 2, 0x65])],
     ];
     for (const [change, jpeg] of bad) {
       assert.throws(

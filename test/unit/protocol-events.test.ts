@@ -156,6 +156,8 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
       height: 480,
       skipped: 0,
       keyId: 2,
+      keyframesForced: 3,
+      layers: [{ peer: B, layer: 1 }],
       audio: { packets: 500, kbps: 33.6, muted: false },
     },
     members: [
@@ -171,6 +173,10 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
         overBudget: 0,
         width: 640,
         height: 480,
+        codec: 'h264',
+        layer: 1,
+        keyframesRequested: 2,
+        undecodable: 1,
         rttMs: null,
         audio: {
           packets: 490,

@@ -111,7 +111,7 @@ describe('CallMedia voice playout clock', () => {
     const key = new OwnMediaKey();
     const sender = new VoiceSender(key);
     const callMedia = new CallMedia(silentLogger);
-    callMedia.receive('ada', () => 0);
+    callMedia.receive('ada', { link: null });
     callMedia.handle('ada', { t: 'media-key', ...key.announcement() });
     const wire = {
       state: 'open',

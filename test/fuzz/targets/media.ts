@@ -156,6 +156,7 @@ const PAYLOAD_FAILURES: ReadonlySet<string> = new Set<FramePayloadFailure>([
   'bad-version',
   'bad-field',
   'not-jpeg',
+  'not-annex-b',
 ]);
 
 const payload = fc
@@ -166,9 +167,19 @@ const payload = fc
     width: fc.integer({ min: 1, max: 0xffff }),
     height: fc.integer({ min: 1, max: 0xffff }),
     body: fc.uint8Array({ maxLength: 64 }),
+    h264: fc.boolean(),
+    keyframe: fc.boolean(),
   })
-  .map(({ body, ...meta }) =>
-    encodeFramePayload(meta, Uint8Array.of(0xff, 0xd8, ...body, 0xff, 0xd9)),
+  .map(({ body, h264, keyframe, ...meta }) =>
+    h264
+      ? encodeFramePayload(
+          { ...meta, codec: 'h264', keyframe },
+          Uint8Array.of(0, 0, 1, 0x41, ...body),
+        )
+      : encodeFramePayload(
+          { ...meta, codec: 'jpeg', keyframe: true },
+          Uint8Array.of(0xff, 0xd8, ...body, 0xff, 0xd9),
+        ),
   );
 
 export const framePayloadTarget = target({
@@ -182,7 +193,7 @@ export const framePayloadTarget = target({
       if (!PAYLOAD_FAILURES.has(r.reason)) violation(`untyped rejection ${String(r.reason)}`);
       return `rejected:${r.reason}`;
     }
-    const { meta, jpeg } = r;
+    const { meta, data } = r;
     if (
       !Number.isFinite(meta.captureTs) ||
       meta.captureTs < 0 ||
@@ -191,7 +202,10 @@ export const framePayloadTarget = target({
     ) {
       violation(`accepted meta ${JSON.stringify(meta)}`);
     }
-    if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) violation('accepted a non-JPEG');
+    const jpeg = data.length >= 4 && data[0] === 0xff && data[1] === 0xd8;
+    if (meta.codec === 'jpeg' && (!jpeg || !meta.keyframe)) violation('accepted a bad JPEG');
+    if (meta.codec === 'h264' && (data[0] !== 0 || data[1] !== 0))
+      violation('accepted non-Annex B');
     return 'ok';
   },
 });

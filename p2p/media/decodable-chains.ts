@@ -1,0 +1,98 @@
+import { TypedEmitter } from '../base/typed-emitter.js';
+import type { FrameMeta, VideoCodec } from './frame.js';
+
+export interface DecodableChainsEvents {
+  /** Ask the sender for a keyframe of this stream. */
+  request: [number];
+}
+
+export const KEYFRAME_REPEAT_MS = 250;
+/** Nothing arrived for this long: the sender stopped sending, stop asking it. */
+const GIVE_UP_AFTER_MS = 2000;
+
+/**
+ * Which of one member's frames a decoder can take: a keyframe always, a delta frame only if
+ * the frame before it on its stream was taken too. A frame that fails this is counted
+ * undecodable, and a keyframe is requested at once and again every KEYFRAME_REPEAT_MS until
+ * one arrives, so no front end ever gets a frame it cannot decode.
+ */
+export class DecodableChains extends TypedEmitter<DecodableChainsEvents> {
+  readonly #decode: readonly VideoCodec[];
+  readonly #repeatMs: number;
+  /** Per stream, the frame number last taken; absent while its chain is broken. */
+  readonly #last = new Map<number, number>();
+  #waitingFor: number | null = null;
+  #arrivedAt = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #requested = 0;
+  #undecodable = 0;
+  #closed = false;
+
+  constructor(decode: readonly VideoCodec[], repeatMs = KEYFRAME_REPEAT_MS) {
+    super();
+    this.#decode = decode;
+    this.#repeatMs = repeatMs;
+  }
+
+  get requested(): number {
+    return this.#requested;
+  }
+
+  get undecodable(): number {
+    return this.#undecodable;
+  }
+
+  /** Frames must come in increasing order per stream (the reassembler's guarantee). */
+  accept(meta: FrameMeta, now: number): boolean {
+    this.#arrivedAt = now;
+    // Asking again would not help: the sender chooses the codec from what we announced.
+    if (!this.#decode.includes(meta.codec)) {
+      this.#undecodable++;
+      return false;
+    }
+    const last = this.#last.get(meta.stream);
+    if (meta.keyframe || (last !== undefined && meta.frameNumber === (last + 1) >>> 0)) {
+      this.#last.set(meta.stream, meta.frameNumber);
+      // Any keyframe ends the wait: the sender may have moved us to another stream meanwhile.
+      if (meta.keyframe) this.#stopWaiting();
+      return true;
+    }
+    this.#undecodable++;
+    this.breakChain(meta.stream, now);
+    return false;
+  }
+
+  /** Takes no more deltas of `stream` until a keyframe, and asks for one. */
+  breakChain(stream: number, now: number): void {
+    if (this.#closed) return;
+    this.#last.delete(stream);
+    this.#arrivedAt = Math.max(this.#arrivedAt, now);
+    const asking = this.#waitingFor !== null;
+    this.#waitingFor = stream;
+    if (asking) return;
+    this.#ask();
+    this.#timer = setInterval(() => {
+      if (Date.now() - this.#arrivedAt > GIVE_UP_AFTER_MS) this.#stopWaiting();
+      else this.#ask();
+    }, this.#repeatMs);
+  }
+
+  /** Idempotent: stops asking. */
+  close(): void {
+    this.#closed = true;
+    this.#stopWaiting();
+    this.removeAllListeners();
+  }
+
+  #ask(): void {
+    if (this.#waitingFor === null) return;
+    this.#requested++;
+    this.emit('request', this.#waitingFor);
+  }
+
+  #stopWaiting(): void {
+    this.#waitingFor = null;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}

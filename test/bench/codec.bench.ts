@@ -47,35 +47,49 @@ export async function codecBench(): Promise<BenchRow[]> {
   const label = `${width}×${height}@${CLIP_FPS}, ${frames.length} frames of ${CLIP_NAME}`;
   process.stderr.write(`bench: codec: ${label}\n`);
   const seconds = pictures.length / CLIP_FPS;
-  const rows = [
-    ...(await jpegRows(pictures, seconds)),
-    ...h264Rows(pictures, seconds),
+  const jpeg = await jpegRows(pictures, seconds);
+  const h264 = h264Rows(pictures, seconds);
+  return [
+    ...jpeg.rows,
+    ...h264.rows,
     ...(await chromiumAnchorRows(clip)),
-    ...(await naturalPipelineRows(clip)),
+    ...(await naturalPipelineRows(clip, { jpeg: jpeg.decodeP95, h264: h264.decodeP95 })),
   ];
-  return rows;
 }
 
-async function jpegRows(pictures: Mat[], seconds: number): Promise<BenchRow[]> {
+/** A part's rows and its 640×480 decode p95 (ms), which the pipeline rows add to "ready". */
+interface CodecRows {
+  rows: BenchRow[];
+  decodeP95: number;
+}
+
+async function jpegRows(pictures: Mat[], seconds: number): Promise<CodecRows> {
   let bytes = 0;
   const encodeMs: number[] = [];
+  const decodeMs: number[] = [];
   const quality: number[] = [];
   for (const picture of pictures) {
     const start = performance.now();
     const jpeg = await encodeJpeg(picture, JPEG_QUALITY);
     encodeMs.push(performance.now() - start);
     bytes += jpeg.byteLength;
-    quality.push(psnr(luma(picture), luma(decodeJpeg(jpeg))));
+    const decodeStart = performance.now();
+    const decoded = decodeJpeg(jpeg);
+    decodeMs.push(performance.now() - decodeStart);
+    quality.push(psnr(luma(picture), luma(decoded)));
   }
   const name = `JPEG q${JPEG_QUALITY} 640×480`;
-  return [
+  const decodeP95 = percentile(decodeMs, 95);
+  const rows = [
     streamKbpsRow(name, (bytes * 8) / seconds / 1000),
     psnrRow(name, mean(quality)),
     ...encodeRows(`${name} (its one layer)`, encodeMs),
+    row(`${name}: decode per frame (OpenCV), p95`, decodeP95, 'ms'),
   ];
+  return { rows, decodeP95 };
 }
 
-function h264Rows(pictures: Mat[], seconds: number): BenchRow[] {
+function h264Rows(pictures: Mat[], seconds: number): CodecRows {
   const encoders = LAYERS.map(
     (layer) => new X264Layer({ ...layer, keyframeInterval: KEYFRAME_INTERVAL }),
   );
@@ -84,6 +98,8 @@ function h264Rows(pictures: Mat[], seconds: number): BenchRow[] {
     const bytes = LAYERS.map(() => 0);
     const quality: number[][] = LAYERS.map(() => []);
     const encodeMs: number[] = [];
+    /** The top layer's: the one a receiver on a good link decodes. */
+    const decodeMs: number[] = [];
     for (const picture of pictures) {
       const start = performance.now();
       const inputs = LAYERS.map((layer) =>
@@ -99,7 +115,10 @@ function h264Rows(pictures: Mat[], seconds: number): BenchRow[] {
         const reference = input.subarray(0, layer.width * layer.height);
         for (const unit of layerUnits) {
           bytes[i] = (bytes[i] ?? 0) + unit.byteLength;
-          for (const decoded of decoder.decode(unit)) quality[i]?.push(psnr(reference, decoded));
+          const decodeStart = performance.now();
+          const decodedUnits = decoder.decode(unit);
+          if (i === 0) decodeMs.push(performance.now() - decodeStart);
+          for (const decoded of decodedUnits) quality[i]?.push(psnr(reference, decoded));
         }
       });
     }
@@ -119,7 +138,9 @@ function h264Rows(pictures: Mat[], seconds: number): BenchRow[] {
       );
     });
     rows.push(...encodeRows('H.264 all layers (640×480 + 320×240)', encodeMs));
-    return rows;
+    const decodeP95 = percentile(decodeMs, 95);
+    rows.push(row('H.264 640×480: decode per frame (node-av, 1 thread), p95', decodeP95, 'ms'));
+    return { rows, decodeP95 };
   } finally {
     for (const encoder of encoders) encoder.close();
     for (const decoder of decoders) decoder.close();

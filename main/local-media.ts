@@ -8,6 +8,19 @@ import type { CallAdapter } from './call-adapter.js';
 import type { EncodedFrame, VideoCodec } from './media/video-capture.js';
 import { VideoCapture } from './media/video-capture.js';
 
+/**
+ * What one member's video may upload in all: it sends a stream to every other member, so in
+ * a group call each stream gets a share. 1.25 Mb/s keeps one 640×480 stream at its full
+ * ~0.76 Mb/s target in a call of two, and a full mesh of four (12 streams) within ~5 Mb/s
+ * of Wi-Fi airtime (0.42 Mb/s a stream).
+ */
+export const UPLOAD_BUDGET_BPS = 1_250_000;
+
+/** Bits per second one stream may take when we send to `others` members (null: no cap). */
+export function streamShare(others: number): number | null {
+  return others > 1 ? Math.round(UPLOAD_BUDGET_BPS / others) : null;
+}
+
 export interface LocalMediaOptions {
   source: SourceSpec;
   settings: VideoSettings;
@@ -35,6 +48,7 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   readonly #codec: VideoCodec;
   /** A member cannot decode H.264: the capture adds a JPEG layer while it is in the call. */
   #jpegFallback = false;
+  #streamCap: number | null = null;
   #enabled = true;
   #active = false;
   #capture: VideoCapture | null = null;
@@ -106,6 +120,7 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
       codec: this.#codec,
     });
     capture.setJpegFallback(this.#jpegFallback);
+    capture.setStreamCap(this.#streamCap);
     capture.on('frame', (frame) => {
       if (!this.#active) return;
       this.#latest = frame;
@@ -168,10 +183,22 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   }
 
   /** What the call asks of the capture: JPEG size and quality, keyframes, a JPEG layer. */
-  followCalls(calls: Pick<CallAdapter, 'on'>): void {
+  followCalls(calls: Pick<CallAdapter, 'on' | 'members'>): void {
     calls.on('encode-target', (target) => this.setEncodeTarget(target.quality, target.scale));
     calls.on('keyframe-needed', ({ layer }) => this.requestKeyframe(layer));
     calls.on('jpeg-fallback', ({ needed }) => this.setJpegFallback(needed));
+    const fit = (): void => {
+      const others = calls.members().members.filter((m) => m.state !== 'left').length;
+      this.#setStreamCap(streamShare(others));
+    };
+    calls.on('member-joined', fit);
+    calls.on('member-left', fit);
+    calls.on('call-ended', () => this.#setStreamCap(null));
+  }
+
+  #setStreamCap(cap: number | null): void {
+    this.#streamCap = cap;
+    this.#capture?.setStreamCap(this.#streamCap);
   }
 
   /** Also encode a JPEG layer, for members that cannot decode H.264. */

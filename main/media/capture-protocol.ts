@@ -51,6 +51,11 @@ export interface CaptureConfig {
   bitrates: (number | undefined)[];
   /** With H.264, also a JPEG layer (quality and scale as above) for members without H.264. */
   jpegFallback: boolean;
+  /**
+   * Most bits per second any one H.264 layer may take (null: no cap): each member sends one
+   * stream to every other, so a shared upload budget is split among them.
+   */
+  streamCap: number | null;
 }
 
 export type ToWorker =

@@ -20,7 +20,7 @@ Log.setLevel(AV_LOG_ERROR);
 
 export type EncodeConfig = Pick<
   CaptureConfig,
-  'codec' | 'bitrates' | 'jpegFallback' | 'quality' | 'scale' | 'settings'
+  'codec' | 'bitrates' | 'jpegFallback' | 'quality' | 'scale' | 'settings' | 'streamCap'
 >;
 
 export class FrameEncoder {
@@ -57,7 +57,7 @@ export class FrameEncoder {
     for (const [index, encoder] of this.#encoders.entries()) {
       const spec = plan[index];
       if (!spec) break;
-      encoder.setBitrate(spec.bitrate);
+      encoder.setBitrate(Math.min(spec.bitrate, config.streamCap ?? Infinity));
       // Each layer is scaled from the one above it: a 2:1 area average is cheap and exact.
       picture = resizeTo(picture, spec.width, spec.height);
       const i420 = picture.cvtColor(cv.COLOR_BGR2YUV_I420).getData();

@@ -72,6 +72,7 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
       codec: options.codec ?? 'h264',
       bitrates: [],
       jpegFallback: false,
+      streamCap: null,
     };
   }
 
@@ -182,6 +183,17 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
     const bitrates = [...this.#config.bitrates];
     bitrates[layer] = checked;
     this.#configure({ bitrates });
+  }
+
+  /** Caps every H.264 layer at `bitrate` bits per second (null lifts the cap). */
+  setStreamCap(bitrate: number | null): void {
+    let checked: number | null = null;
+    try {
+      checked = bitrate === null ? null : checkBitrate(bitrate);
+    } catch (err: unknown) {
+      throw new MediaError('ERR_BAD_SETTINGS', (err as Error).message);
+    }
+    if (checked !== this.#config.streamCap) this.#configure({ streamCap: checked });
   }
 
   /** With H.264, also send a JPEG layer (for members that cannot decode H.264). */

@@ -51,6 +51,7 @@ async function measure(
     codec: 'h264',
     bitrates: [],
     jpegFallback: false,
+    streamCap: null,
     quality: 75,
     scale: 1,
     settings,

@@ -11,13 +11,13 @@
  *   {"op":"send","conn":"a","fill":{"char":"x","bytes":N}} (a text message of N bytes)
  *   {"op":"close","conn":"a"}, {"op":"pause","conn":"a"}, {"op":"resume","conn":"a"}
  * and, as they happen: {"conn":"a","event":"message","data":<JSON>},
- * {"conn":"a","event":"frame",kind,peer,frame,width,height,jpegBytes,jpegStart},
+ * {"conn":"a","event":"frame",kind,peer,frame,width,height,codec,keyframe,bytes,start},
  * {"conn":"a","event":"close","code":..,"reason":".."}, {"conn":"a","event":"error",..}.
  */
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
-import { decodeUiFrame } from '../../protocol/ui-frames.js';
+import { decodeUiVideo, isEncodedFrame } from '../../protocol/ui-frames.js';
 
 type Op =
   | { op: 'get'; id: number; path: string; method?: string; host?: string; cookie?: string }
@@ -94,7 +94,8 @@ function open(op: Extract<Op, { op: 'open' }>): void {
       out({ conn, event: 'message', data: JSON.parse(bytes.toString('utf8')) as unknown });
       return;
     }
-    const frame = decodeUiFrame(bytes);
+    const frame = decodeUiVideo(bytes);
+    const content = frame && (isEncodedFrame(frame) ? frame.data : frame.jpeg);
     out({
       conn,
       event: 'frame',
@@ -104,8 +105,10 @@ function open(op: Extract<Op, { op: 'open' }>): void {
       frame: frame?.frame,
       width: frame?.width,
       height: frame?.height,
-      jpegBytes: frame?.jpeg.byteLength,
-      jpegStart: frame ? Buffer.from(frame.jpeg.subarray(0, 2)).toString('hex') : null,
+      codec: frame && isEncodedFrame(frame) ? frame.codec : 'jpeg',
+      keyframe: frame && isEncodedFrame(frame) ? frame.keyframe : true,
+      bytes: content?.byteLength,
+      start: content ? Buffer.from(content.subarray(0, 4)).toString('hex') : null,
     });
   });
 }

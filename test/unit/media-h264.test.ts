@@ -11,6 +11,7 @@ import cv from '../../main/media/opencv.js';
 import { SnapshotDecoder } from '../../main/media/snapshot-decoder.js';
 import { renderTestPattern } from '../../main/media/test-pattern.js';
 import { VideoCapture } from '../../main/media/video-capture.js';
+import { UPLOAD_BUDGET_BPS, streamShare } from '../../main/local-media.js';
 import { withTimeout } from '../helpers/wait.js';
 
 /** The NAL unit types of an Annex B access unit, in order. */
@@ -59,6 +60,7 @@ const config = (change: Partial<EncodeConfig> = {}): EncodeConfig => ({
   codec: 'h264',
   bitrates: [],
   jpegFallback: false,
+  streamCap: null,
   quality: 75,
   scale: 1,
   settings: { width: 640, height: 480, fps: 30 },
@@ -171,6 +173,29 @@ describe('media H.264 layers', function () {
     } finally {
       encoder.close();
     }
+  });
+
+  it('a stream cap (a group call sharing the upload) holds every layer under it', async () => {
+    const kbps = async (cap: number | null): Promise<number> => {
+      const encoder = new FrameEncoder();
+      try {
+        let bytes = 0;
+        for (let n = 0; n < 60; n++) {
+          const frame = pattern(n).add(noise(640, 480));
+          const layers = await encoder.encode(frame, T0 + n * 33.3, config({ streamCap: cap }));
+          if (n >= 30) bytes += layers[0]?.data.length ?? 0; // after rate control settled
+        }
+        return (bytes * 8) / 1000; // 30 frames = 1 s
+      } finally {
+        encoder.close();
+      }
+    };
+    const free = await kbps(null);
+    const capped = await kbps(streamShare(3) ?? 0);
+    assert.ok(free > 600, `uncapped 640×480 layer: ${free} kb/s`);
+    assert.ok(capped < 0.75 * free, `capped at ${streamShare(3)} b/s: ${capped} kb/s`);
+    assert.equal(streamShare(1), null, 'a call of two keeps the full rate');
+    assert.equal(streamShare(3), Math.round(UPLOAD_BUDGET_BPS / 3));
   });
 
   it('decodes what it encoded (PSNR > 30 dB) and answers an H.264 member’s snapshot as a JPEG', async () => {

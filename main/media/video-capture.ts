@@ -187,7 +187,7 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
 
   /** Caps every H.264 layer at `bitrate` bits per second (null lifts the cap). */
   setStreamCap(bitrate: number | null): void {
-    let checked: number | null = null;
+    let checked: number | null;
     try {
       checked = bitrate === null ? null : checkBitrate(bitrate);
     } catch (err: unknown) {

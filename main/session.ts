@@ -363,11 +363,15 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#emit({
         event: 'frame',
         peer: frame.from,
+        stream: frame.meta.stream,
         frame: frame.meta.frameNumber,
+        codec: frame.meta.codec,
+        keyframe: frame.meta.keyframe,
         width: frame.meta.width,
         height: frame.meta.height,
         bytes: frame.data.length,
         latencyMs: frame.latencyMs,
+        receivedAt: frame.receivedAt,
       });
     });
   }

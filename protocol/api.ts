@@ -348,11 +348,18 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
   z.object({
     event: z.literal('frame'),
     peer: z.string(),
+    /** The layer it belongs to; frame numbers count per stream. */
+    stream: z.number(),
     frame: z.number(),
+    codec: z.enum(['h264', 'jpeg']),
+    /** Decodable on its own (always for a JPEG); a delta follows its stream's previous frame. */
+    keyframe: z.boolean(),
     width: z.number(),
     height: z.number(),
     bytes: z.number(),
     latencyMs: z.number().nullable(),
+    /** When it was complete here (ms since the epoch, this node's clock). */
+    receivedAt: z.number(),
   }),
   z.object({
     event: z.literal('snapshot'),

@@ -28,6 +28,13 @@ export interface ReassemblerStats {
   droppedIncomplete: number;
   /** Frames whose first chunk seen came after a newer frame of their stream was completed. */
   droppedLate: number;
+  /**
+   * Frames of which no chunk ever came: gaps in a stream's frame numbers between two frames
+   * completed one after the other on it (a frame in one message that the partially reliable
+   * channel gave up on leaves nothing else behind). Not counted across a change of stream: a
+   * sender sends each member one layer at a time.
+   */
+  neverArrived: number;
   bytes: number;
 }
 
@@ -50,7 +57,7 @@ const DEFAULT_MAX_PENDING_FRAMES = 4;
 const DEFAULT_STALE_AFTER_MS = 500;
 const HALF_U32 = 2 ** 31;
 
-type Outcome = 'completed' | 'dropped' | 'late';
+type Outcome = 'completed' | 'dropped' | 'late' | 'unseen';
 
 interface PendingFrame {
   readonly key: number;
@@ -101,8 +108,11 @@ export class Reassembler {
     completed: 0,
     droppedIncomplete: 0,
     droppedLate: 0,
+    neverArrived: 0,
     bytes: 0,
   };
+  /** Stream of the frame completed last, of any stream. */
+  #lastStream: number | null = null;
 
   constructor(options: ReassemblerOptions = {}) {
     this.#maxPendingFrames = options.maxPendingFrames ?? DEFAULT_MAX_PENDING_FRAMES;
@@ -156,6 +166,13 @@ export class Reassembler {
     const state = this.#streamState(stream, now);
 
     const outcome = state.settled.get(frameNumber);
+    if (outcome === 'unseen') {
+      // Counted as never arrived; it did, late.
+      this.#stats.neverArrived--;
+      this.#stats.droppedLate++;
+      settle(state, frameNumber, 'late');
+      return null;
+    }
     if (outcome !== undefined) {
       // Dropped and late frames are already counted; a chunk of a returned frame is a copy.
       if (outcome === 'completed') this.#stats.duplicates++;
@@ -207,6 +224,10 @@ export class Reassembler {
 
   #complete(frame: PendingFrame, state: StreamState, now: number): ReassembledFrame {
     this.#stats.completed++;
+    if (state.newest !== null && this.#lastStream === frame.stream) {
+      this.#countNeverArrived(frame.stream, state, state.newest, frame.frameNumber);
+    }
+    this.#lastStream = frame.stream;
     state.newest = frame.frameNumber;
     state.since = now;
     settle(state, frame.frameNumber, 'completed');
@@ -218,6 +239,21 @@ export class Reassembler {
       }
     }
     return { stream: frame.stream, frameNumber: frame.frameNumber, sealed: assemble(frame) };
+  }
+
+  /** Frames strictly between `from` and `to` of which nothing came (pending ones will be dropped). */
+  #countNeverArrived(stream: number, state: StreamState, from: number, to: number): void {
+    const gap = (to - from - 1) >>> 0;
+    // Only the newest SETTLED_MEMORY of them can be remembered; older ones count unchecked.
+    const checked = Math.min(gap, SETTLED_MEMORY);
+    this.#stats.neverArrived += gap - checked;
+    for (let i = checked; i >= 1; i--) {
+      const number = (to - i) >>> 0;
+      if (state.settled.has(number) || this.#pending.has(stream * 2 ** 32 + number)) continue;
+      this.#stats.neverArrived++;
+      // Its stragglers, if any ever come, make it late instead: not a second loss.
+      settle(state, number, 'unseen');
+    }
   }
 
   #hold(frame: PendingFrame): void {

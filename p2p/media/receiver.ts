@@ -23,7 +23,7 @@ export interface MediaReceiverStats {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   received: number;
-  /** Frames lost on the way (incomplete or arrived after a newer one). */
+  /** Frames lost on the way (incomplete, never arrived, or arrived after a newer one). */
   lost: number;
   /** Chunks or frames rejected as malformed, forged or replayed. */
   rejected: number;
@@ -184,6 +184,6 @@ export class MediaReceiver extends TypedEmitter<MediaReceiverEvents> {
 
   #lost(): number {
     const reassembly = this.#reassembler.stats;
-    return reassembly.droppedIncomplete + reassembly.droppedLate;
+    return reassembly.droppedIncomplete + reassembly.droppedLate + reassembly.neverArrived;
   }
 }

@@ -133,6 +133,8 @@ export class HeadlessNode {
   private readonly child: ChildProcess;
   private readonly ownsDataDir: boolean;
   private readonly eventList: NodeEvent[] = [];
+  /** performance.now() when each event's line was read, for timings between events. */
+  private readonly arrivals = new WeakMap<NodeEvent, number>();
   private readonly badLines: string[] = [];
   private readonly stderrList: string[] = [];
   private readonly waiters = new Set<EventWaiter>();
@@ -290,6 +292,11 @@ export class HeadlessNode {
     return this.child.pid ?? -1;
   }
 
+  /** When the test read `event` from this node (performance.now()), if it is one of its events. */
+  arrivedAt(event: NodeEvent): number | undefined {
+    return this.arrivals.get(event);
+  }
+
   /** The exit status, once the process has exited. */
   get exitStatusNow(): ExitStatus | undefined {
     return this.exitStatus;
@@ -306,6 +313,7 @@ export class HeadlessNode {
       this.badLines.push(line);
       return;
     }
+    this.arrivals.set(parsed, performance.now());
     this.eventList.push(parsed);
     for (const waiter of [...this.waiters]) {
       let matched: boolean;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { chainViolations, framesFrom } from '../helpers/frame-events.js';
 import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
@@ -42,7 +43,7 @@ describe('video between namespaced headless nodes', function () {
     return viewer.waitForNext('snapshot', (e) => e.peer === peer.id && Number(e.frame) > after);
   }
 
-  it("each receives the other's frames as valid JPEG of the right size, in increasing order", async () => {
+  it("each receives the other's H.264 frames, decodable and in increasing order per stream, snapshots of the right size", async () => {
     for (const [viewer, sender] of [
       [a, b],
       [b, a],
@@ -52,15 +53,18 @@ describe('video between namespaced headless nodes', function () {
         () => viewer.count('frame', (e) => e.peer === sender.id) >= 20,
         15_000,
       );
-      const numbers = viewer.events
-        .filter((e) => e.event === 'frame' && e.peer === sender.id)
-        .map((e) => Number(e.frame));
-      for (let i = 1; i < numbers.length; i++) {
-        assert.ok(
-          (numbers[i] ?? 0) > (numbers[i - 1] ?? 0),
-          `frame numbers increase: ${numbers.join(',')}`,
-        );
+      const frames = framesFrom(viewer, sender);
+      for (const stream of new Set(frames.map((f) => f.stream))) {
+        const numbers = frames.filter((f) => f.stream === stream).map((f) => f.frame);
+        for (let i = 1; i < numbers.length; i++) {
+          assert.ok(
+            (numbers[i] ?? 0) > (numbers[i - 1] ?? 0),
+            `stream ${stream}: frame numbers increase: ${numbers.join(',')}`,
+          );
+        }
       }
+      assert.deepEqual(chainViolations(frames), [], 'every frame shown decodes');
+      assert.ok(frames.every((f) => f.codec === 'h264'));
       const snapshot = await snapshotOf(viewer, sender, 0);
       const decoded = decodeSnapshot(snapshot);
       assert.equal(decoded.width, 320);
@@ -72,6 +76,7 @@ describe('video between namespaced headless nodes', function () {
     const stats = await a.waitForNext('stats', (e) => (e.members as unknown[]).length === 1, 5000);
     const member = (stats.members as Record<string, unknown>[])[0] ?? {};
     assert.equal(member.peer, b.id);
+    assert.equal(member.codec, 'h264');
     assert.ok(Number(member.fps) > 5, `fps ${String(member.fps)}`);
     assert.ok(Number(member.kbps) > 0);
     assert.ok(member.latencyP50Ms !== null && Number(member.latencyP50Ms) < 1000);

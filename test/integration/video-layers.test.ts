@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCollector } from '../helpers/lines.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
 import type { TestHost } from '../helpers/netns/hosts.js';
-import { runInNamespace } from '../helpers/netns/processes.js';
+import { limitHostRate } from '../helpers/netns/rate-limit.js';
 
 const PEER_SCRIPT = fileURLToPath(new URL('../helpers/layered-link-peer.js', import.meta.url));
 /** The slow member's host, both ways: as in the issue. */
@@ -102,15 +102,6 @@ async function sendFor(sender: Peer, seconds: number, bytes: number[]): Promise<
   return (JSON.parse(line) as { done: unknown }).done;
 }
 
-async function limit(network: TestNetwork, host: TestHost): Promise<void> {
-  const tbf = ['root', 'tbf', 'rate', SLOW_RATE, 'burst', '32kb', 'latency', '100ms'];
-  await host.run('tc', ['qdisc', 'replace', 'dev', 'eth0', ...tbf]);
-  // Towards the host: its port on the switch.
-  await runInNamespace(network.switchName, 'tc', [
-    ...['qdisc', 'replace', 'dev', `p${network.hosts.indexOf(host)}`, ...tbf],
-  ]);
-}
-
 /**
  * Per-link layers: one sender, a fast receiver and a slow one (its host limited to 6 Mbit/s
  * with tbf). Each receiver gets the best layer its own link carries.
@@ -138,7 +129,7 @@ describe('video layers chosen per link', function () {
       a.lines.waitFor((l) => l.includes('"joined":1'), 20_000, 'A linked with B'),
       a.lines.waitFor((l) => l.includes('"joined":2'), 20_000, 'A linked with C'),
     ]);
-    await limit(network, hostC);
+    await limitHostRate(network, hostC, SLOW_RATE);
     const done = await sendFor(a, SECONDS, BYTES);
     const fast = await report(b, 'fast receiver');
     const slow = await report(c, 'slow receiver');

@@ -195,11 +195,15 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
   frame: {
     event: 'frame',
     peer: B,
+    stream: 0,
     frame: 42,
+    codec: 'h264',
+    keyframe: false,
     width: 640,
     height: 480,
     bytes: 20_000,
     latencyMs: null,
+    receivedAt: 1_700_000_000_000,
   },
   snapshot: {
     event: 'snapshot',

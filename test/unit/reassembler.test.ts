@@ -89,6 +89,7 @@ describe('reassembler', () => {
       completed: 1,
       droppedIncomplete: 0,
       droppedLate: 0,
+      neverArrived: 0,
       bytes: f.chunks.reduce((sum, c) => sum + c.length, 0),
     });
   });
@@ -198,6 +199,25 @@ describe('reassembler', () => {
       [r.stats.droppedIncomplete, r.stats.droppedLate, r.stats.completed],
       [1, 0, 2],
     );
+  });
+
+  it('counts frames of which nothing came as never arrived, once, but not across a change of stream', () => {
+    const r = new Reassembler();
+    for (const n of [1, 2, 5]) assertDelivered(pushAll(r, frame(n).chunks), frame(n));
+    assert.equal(r.stats.neverArrived, 2);
+    // A straggler of a counted frame makes it late instead, not a second loss.
+    assert.equal(r.push(chunk(frame(3), 0), 0), null);
+    assert.equal(r.push(chunk(frame(3), 1), 0), null);
+    assert.deepEqual([r.stats.neverArrived, r.stats.droppedLate], [1, 1]);
+    // One pending frame in the gap is dropped incomplete, not counted twice.
+    pushAll(r, frame(7).chunks.slice(0, 2));
+    assertDelivered(pushAll(r, frame(8).chunks), frame(8));
+    assert.deepEqual([r.stats.neverArrived, r.stats.droppedIncomplete], [2, 1]);
+    // The sender switched this member to another layer and back: those gaps are not losses.
+    const other = frame(40, { stream: 1 });
+    assertDelivered(pushAll(r, other.chunks), other);
+    assertDelivered(pushAll(r, frame(30).chunks), frame(30));
+    assert.equal(r.stats.neverArrived, 2);
   });
 
   it('drops a frame that lost a chunk once it goes stale', () => {

@@ -8,8 +8,18 @@ export interface LinkReport {
   queueMs?: number | null | undefined;
 }
 
-/** A member losing more than this share of our frames in a report is congested. */
+/**
+ * A member losing more than this share of our frames over LOSS_WINDOW_MS is congested (as in
+ * WebRTC's loss-based control, which backs off above 10 %). One report holds ~7 frames, so one
+ * lost frame would read as 14 %: random Wi-Fi loss of a few percent must not cost a layer.
+ */
 const LOSS_LIMIT = 0.1;
+const LOSS_WINDOW_MS = 2000;
+/** Fewer frames than this in the window say too little about the loss rate. */
+const LOSS_MIN_FRAMES = 30;
+/** Losing this share of one report's frames (at least LOSS_HEAVY_MIN) is congestion at once. */
+const LOSS_HEAVY = 0.4;
+const LOSS_HEAVY_MIN = 4;
 /** Latency this far above the lowest seen lately means a queue is building on the path. */
 const LATENCY_GROWTH_MS = 40;
 /** How long the lowest latency is remembered (the path's base delay may change). */
@@ -47,6 +57,7 @@ export class LayerSelector {
   #upAt = -Infinity;
   #upHoldMs = RAMP_HOLD_MS;
   #latencies: { at: number; ms: number }[] = [];
+  #losses: { at: number; received: number; lost: number }[] = [];
 
   constructor(now: number) {
     this.#calmSince = now;
@@ -64,8 +75,7 @@ export class LayerSelector {
 
   /** Returns true when the layer changed. */
   onReport(report: LinkReport, now: number): boolean {
-    const total = report.received + report.lost;
-    const lossy = total > 0 && report.lost / total > LOSS_LIMIT;
+    const lossy = this.#lossy(report, now);
     const queued = (report.queueMs ?? 0) > QUEUE_LIMIT_MS;
     if (lossy || queued || this.#latencyGrew(report.latencyMs, now)) return this.#congested(now);
     // Headroom is only known from what arrived: no frames, no evidence.
@@ -96,9 +106,20 @@ export class LayerSelector {
     if (this.#layer >= this.#maxLayer || now - this.#downAt < DOWN_SPACING_MS) return false;
     this.#layer++;
     this.#downAt = now;
-    // The queue that made latency grow drains now: measure growth from here on afresh.
+    // The queue that made latency grow drains now: measure growth and loss from here afresh.
     this.#latencies = [];
+    this.#losses = [];
     return true;
+  }
+
+  #lossy(report: LinkReport, now: number): boolean {
+    const total = report.received + report.lost;
+    if (report.lost >= LOSS_HEAVY_MIN && report.lost / total >= LOSS_HEAVY) return true;
+    this.#losses = this.#losses.filter((sample) => now - sample.at < LOSS_WINDOW_MS);
+    this.#losses.push({ at: now, received: report.received, lost: report.lost });
+    const lost = this.#losses.reduce((sum, sample) => sum + sample.lost, 0);
+    const seen = this.#losses.reduce((sum, sample) => sum + sample.received + sample.lost, 0);
+    return seen >= LOSS_MIN_FRAMES && lost / seen > LOSS_LIMIT;
   }
 
   #latencyGrew(latencyMs: number | null, now: number): boolean {

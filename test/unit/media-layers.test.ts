@@ -306,7 +306,7 @@ describe('media layers: LayerSelector', () => {
     selector.maxLayer = 2;
     selector.onReport(calm, T0 + 1000);
     assert.equal(selector.layer, 0);
-    assert.equal(selector.onReport({ ...calm, lost: 2 }, T0 + 1250), true);
+    assert.equal(selector.onReport({ ...calm, lost: 6 }, T0 + 1250), true);
     assert.equal(selector.layer, 1);
     assert.equal(selector.onBuffered(BUFFERED_LIMIT_BYTES + 1, T0 + 1350), false, 'spaced');
     assert.equal(selector.onBuffered(BUFFERED_LIMIT_BYTES + 1, T0 + 1510), true);
@@ -321,10 +321,30 @@ describe('media layers: LayerSelector', () => {
     assert.equal(growth.layer, 2);
   });
 
+  it('random loss of a few percent keeps the layer; sustained loss above 10 % steps down', () => {
+    const selector = new LayerSelector(T0);
+    selector.maxLayer = 1;
+    selector.onReport(calm, T0 + 1000);
+    assert.equal(selector.layer, 0);
+    // ~6 %: one frame of 8 lost in every other report (one report alone reads 12.5 %).
+    let t = T0 + 1000;
+    for (let i = 0; i < 40; i++) {
+      t += 250;
+      selector.onReport({ ...calm, lost: i % 2 === 0 ? 1 : 0 }, t);
+    }
+    assert.equal(selector.layer, 0, 'random loss is not congestion');
+    // ~20 % for a while: that is.
+    for (let i = 0; i < 8 && selector.layer === 0; i++) {
+      t += 250;
+      selector.onReport({ received: 8, lost: 2, latencyMs: 20 }, t);
+    }
+    assert.equal(selector.layer, 1);
+  });
+
   it('once congested, steps up only after 4 s of calm; a step up undone soon doubles the wait', () => {
     const selector = new LayerSelector(T0);
     selector.maxLayer = 2;
-    selector.onReport({ ...calm, lost: 4 }, T0);
+    selector.onReport({ ...calm, lost: 6 }, T0);
     assert.equal(selector.layer, 2);
     let t = T0;
     const calmUntil = (end: number): void => {
@@ -335,7 +355,7 @@ describe('media layers: LayerSelector', () => {
     calmUntil(T0 + 4300);
     assert.equal(selector.layer, 1);
     const upAt = t;
-    selector.onReport({ ...calm, lost: 4 }, upAt + 1000);
+    selector.onReport({ ...calm, lost: 6 }, upAt + 1000);
     assert.equal(selector.layer, 2, 'the step up failed');
     t = upAt + 1000;
     calmUntil(upAt + 1000 + 7900);
@@ -345,7 +365,7 @@ describe('media layers: LayerSelector', () => {
     // No reports of received frames: no evidence of headroom.
     const idle = new LayerSelector(T0);
     idle.maxLayer = 1;
-    idle.onReport({ ...calm, lost: 4 }, T0);
+    idle.onReport({ ...calm, lost: 6 }, T0);
     idle.onReport({ received: 0, lost: 0, latencyMs: null }, T0 + 60_000);
     assert.equal(idle.layer, 1);
   });

@@ -117,6 +117,10 @@ describe('H.264 video between namespaced headless nodes', function () {
       }
       ada.send({ cmd: 'invite', peer: bob.id });
       await ada.waitFor('member-joined', (e) => e.peer === bob.id, 15_000);
+      // "Mid-call": Ada's video already flows. Her capture process, forked when her node
+      // started, is still loading OpenCV and node-av (1.0–1.4 s with three nodes starting on
+      // two cores); a join before its first frame would time that start, not the join.
+      await bob.waitFor('frame', (e) => e.peer === ada.id, 15_000);
     });
 
     after(async () => {

@@ -2,21 +2,17 @@
 import type { MediaErrorCode } from './errors.js';
 import type { FilterName } from './filters.js';
 import type { SourceSpec, VideoSettings } from './settings.js';
+import type { VideoCodec } from '../../p2p/media/frame.js';
+import type { LayerFrame } from '../../p2p/media/sender.js';
 
-export type VideoCodec = 'h264' | 'jpeg';
+export type { VideoCodec };
 
-/** One layer (simulcast stream) of one camera frame. */
-export interface EncodedLayerFrame {
-  /** 0 = best; see layer-plan.ts (JPEG_FALLBACK_LAYER for the JPEG next to H.264 layers). */
-  layer: number;
-  codec: VideoCodec;
-  /** Always true for JPEG. An H.264 keyframe is an IDR with SPS and PPS in front. */
-  keyframe: boolean;
-  width: number;
-  height: number;
-  /** An Annex B access unit (H.264) or a JPEG. */
-  data: Uint8Array;
-}
+/**
+ * One layer (simulcast stream) of one camera frame, exactly what the sender takes: 0 = best
+ * (layer-plan.ts; JPEG_FALLBACK_LAYER for the JPEG next to H.264 layers); an H.264 keyframe
+ * is an IDR with SPS and PPS in front.
+ */
+export type EncodedLayerFrame = LayerFrame;
 
 export interface EncodedFrame {
   /** Counts the frames this capture produced, from 0, across source and settings changes. */

@@ -17,20 +17,14 @@ import {
 } from 'node-av/constants';
 import { Codec, CodecContext, Frame, Packet, SoftwareScaleContext } from 'node-av/lib';
 import type { AVPixelFormat } from 'node-av/constants';
+import type { FrameMeta } from '../../p2p/media/frame.js';
 import type { ReceivedFrame } from '../../p2p/media/receiver.js';
 import type { SessionEvent } from '../../protocol/api.js';
-import type { EncodedFrame, VideoCodec } from './capture-protocol.js';
+import type { EncodedFrame } from './capture-protocol.js';
 import { MediaError } from './errors.js';
 
-export interface SnapshotInput {
-  frameNumber: number;
-  captureTs: number;
-  width: number;
-  height: number;
-  codec: VideoCodec;
-  keyframe: boolean;
-  data: Uint8Array;
-}
+/** A frame as the wire carries it (its stream does not matter here) and its bytes. */
+export type SnapshotInput = Omit<FrameMeta, 'stream'> & { data: Uint8Array };
 
 export interface Snapshot {
   frameNumber: number;

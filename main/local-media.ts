@@ -10,11 +10,12 @@ import { VideoCapture } from './media/video-capture.js';
 
 /**
  * What one member's video may upload in all: it sends a stream to every other member, so in
- * a group call each stream gets a share. 1.25 Mb/s keeps one 640×480 stream at its full
- * ~0.76 Mb/s target in a call of two, and a full mesh of four (12 streams) within ~5 Mb/s
- * of Wi-Fi airtime (0.42 Mb/s a stream).
+ * a group call each stream gets a share. 1.2 Mb/s keeps one 640×480 stream at its full
+ * ~0.76 Mb/s target in a call of two, and a full mesh of four (12 streams at 0.4 Mb/s) under
+ * 5 Mb/s of Wi-Fi airtime (x264 lands a few percent over its target, seals and chunk headers
+ * add ~1 %).
  */
-export const UPLOAD_BUDGET_BPS = 1_250_000;
+export const UPLOAD_BUDGET_BPS = 1_200_000;
 
 /** Bits per second one stream may take when we send to `others` members (null: no cap). */
 export function streamShare(others: number): number | null {

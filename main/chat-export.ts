@@ -7,6 +7,19 @@ import type { Command, SessionEvent } from '../protocol/api.js';
 import { CommandError } from './command-error.js';
 
 export type ChatExportFormat = 'markdown' | 'text';
+
+/** The `history` event: the call's whole chat, each message with the fields front ends show. */
+export function historyEvent(callId: string, history: readonly ChatMessage[]): SessionEvent {
+  const messages = history.map(({ id, from, name, ts, clock, text }) => ({
+    id,
+    from,
+    name,
+    ts,
+    clock,
+    text,
+  }));
+  return { event: 'history', call: callId, messages };
+}
 type ExportCommand = Extract<Command, { cmd: 'export-chat' | 'export-chat-text' }>;
 type ExportEvent = Extract<SessionEvent, { event: 'chat-exported' | 'chat-export-text' }>;
 

@@ -31,7 +31,7 @@ import { parseSourceSpec } from './media/settings.js';
 import { SnapshotDecoder, snapshotEvent, snapshotInputOf } from './media/snapshot-decoder.js';
 import type { EncodedFrame } from './media/video-capture.js';
 import type { ReceivedFrame } from '../p2p/media/receiver.js';
-import { runExportCommand } from './chat-export.js';
+import { historyEvent, runExportCommand } from './chat-export.js';
 import { ProcessHealth } from './health.js';
 import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
@@ -277,18 +277,7 @@ export class Session extends TypedEmitter<SessionEvents> {
         return;
       case 'history': {
         const call = this.#requireCall();
-        this.#emit({
-          event: 'history',
-          call: call.id,
-          messages: call.history().map(({ id, from, name, ts, clock, text }) => ({
-            id,
-            from,
-            name,
-            ts,
-            clock,
-            text,
-          })),
-        });
+        this.#emit(historyEvent(call.id, call.history()));
         return;
       }
       case 'export-chat':

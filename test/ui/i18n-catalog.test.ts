@@ -88,7 +88,6 @@ const SAME_AS_ENGLISH: Record<string, readonly string[]> = {
 };
 const ALWAYS_SAME = ['key.esc', 'stats.codec', 'filter.sepia', 'export.format', 'export.markdown'];
 
-
 describe('message catalogs (renderer/i18n/messages)', () => {
   const english = catalog('en');
   const ids = Object.keys(english).sort();

@@ -114,7 +114,7 @@ export class Microphone {
         if (!this.#closed)
           this.#listener.status({ state: 'error', message: msg('mic.disconnected') });
       });
-      this.#listener.status({ state: 'on', label: track?.label ?? 'Microphone' });
+      this.#listener.status({ state: 'on', label: track?.label ?? '' });
     } catch (error: unknown) {
       if (this.#closed) return;
       this.#release();

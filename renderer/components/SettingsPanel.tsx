@@ -5,8 +5,8 @@ import type { NotificationState } from '../hooks/useNotifications.js';
 import type { SourceKind } from '../lib/format.js';
 import { describeSource, parseSource } from '../lib/format.js';
 import { useI18n } from '../i18n/context.js';
-import type { LocaleChoice } from '../i18n/useLocale.js';
-import { LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
+import { isLocale, LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
+
 import { useStore } from '../state/store.js';
 import { VoiceSettings } from './VoiceSettings.js';
 
@@ -155,7 +155,10 @@ function LanguagePicker(): JSX.Element {
         class="input"
         data-setting="language"
         value={choice}
-        onChange={(event) => setChoice(event.currentTarget.value as LocaleChoice)}
+        onChange={(event) => {
+          const value = event.currentTarget.value;
+          setChoice(isLocale(value) ? value : 'system');
+        }}
       >
         <option value="system">{t('settings.language.system')}</option>
         {LOCALES.map((locale) => (

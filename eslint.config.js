@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import { builtinModules } from 'node:module';
+import meshcall from './scripts/eslint-no-literal-ui-text.mjs';
 
 // Process boundaries (docs/architecture.md, "Layers"): imports point one way,
 // protocol ← crypto ← p2p ← main; renderer/ is DOM-only and imports runtime-neutral code from
@@ -202,7 +203,14 @@ export default tseslint.config(
     },
   },
   {
+    // Every word the interface shows comes from renderer/i18n/messages (issue 13, Languages).
+    files: ['renderer/**/*.tsx'],
+    plugins: { meshcall },
+    rules: { 'meshcall/no-literal-ui-text': ['error', { allow: ['meshcall'] }] },
+  },
+  {
     files: ['test/**/*.ts'],
+
     rules: {
       // Mocha's describe/it callbacks and chai-free assertions are fine as they are.
       '@typescript-eslint/no-unused-expressions': 'off',

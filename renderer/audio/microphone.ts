@@ -12,6 +12,8 @@ import {
   encodeVoicePacket,
 } from '../../protocol/audio/voice-packet.js';
 import { SpeakingDetector, levelOf } from './dsp.js';
+import type { Msg } from '../i18n/catalog.js';
+import { msg } from '../i18n/catalog.js';
 import type { MicSettings } from './settings.js';
 import type { WorkletMessage } from './worklet.js';
 
@@ -19,7 +21,7 @@ export type MicStatus =
   | { state: 'off' }
   | { state: 'starting' }
   | { state: 'on'; label: string }
-  | { state: 'error'; message: string };
+  | { state: 'error'; message: Msg };
 
 export interface MicListener {
   status(status: MicStatus): void;
@@ -41,20 +43,22 @@ const FRAME_MS = (VOICE_FRAME_SAMPLES / VOICE_SAMPLE_RATE) * 1000;
 const VOICE_LEVEL = 50;
 
 /** What to tell the user about a microphone that did not open. */
-export function micErrorMessage(error: unknown): string {
+export function micErrorMessage(error: unknown): Msg {
   const name = error instanceof DOMException ? error.name : '';
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return 'Microphone access was refused. Allow it for this page in the browser (the icon in the address bar), then try again.';
+      return msg('mic.refused');
     case 'NotFoundError':
-      return 'No microphone was found. Connect one, then try again.';
+      return msg('mic.notFound');
     case 'NotReadableError':
-      return 'The microphone could not be opened: another program may be using it.';
+      return msg('mic.busy');
     case 'OverconstrainedError':
-      return 'The chosen microphone is not available. Pick another one in Settings.';
+      return msg('mic.unavailable');
     default:
-      return `The microphone could not be started (${error instanceof Error ? error.message : String(error)}).`;
+      return msg('mic.failed', {
+        detail: error instanceof Error ? error.message : String(error),
+      });
   }
 }
 
@@ -108,9 +112,9 @@ export class Microphone {
       const track = stream.getAudioTracks()[0];
       track?.addEventListener('ended', () => {
         if (!this.#closed)
-          this.#listener.status({ state: 'error', message: 'The microphone was disconnected.' });
+          this.#listener.status({ state: 'error', message: msg('mic.disconnected') });
       });
-      this.#listener.status({ state: 'on', label: track?.label ?? 'Microphone' });
+      this.#listener.status({ state: 'on', label: track?.label ?? '' });
     } catch (error: unknown) {
       if (this.#closed) return;
       this.#release();
@@ -125,7 +129,7 @@ export class Microphone {
         if (!this.#closed)
           this.#listener.status({
             state: 'error',
-            message: `Opus encoder failed: ${error.message}`,
+            message: msg('mic.encoder', { detail: error.message }),
           });
       },
     });

@@ -6,7 +6,9 @@
  */
 import type { UiVoiceFrame } from '../../protocol/ui-frames.js';
 import { SILENT_LEVEL, decodeVoicePacket } from '../../protocol/audio/voice-packet.js';
+import { msg } from '../i18n/catalog.js';
 import type { Transport } from '../transport/transport.js';
+
 import { Listeners } from '../transport/transport.js';
 import { SpeakingDetector } from './dsp.js';
 import type { MicStatus } from './microphone.js';
@@ -176,7 +178,8 @@ export class VoiceEngine {
         await context.audioWorklet.addModule(WORKLET_URL);
       } catch {
         void context.close();
-        this.#setStatus({ state: 'error', message: 'The audio engine could not be loaded.' });
+        this.#setStatus({ state: 'error', message: msg('mic.engine') });
+
         return null;
       }
       const mixer = new AudioWorkletNode(context, 'meshcall-mixer', {

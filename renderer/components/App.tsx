@@ -6,6 +6,8 @@ import { notify, useNotificationPermission } from '../hooks/useNotifications.js'
 import type { ShortcutAction } from '../hooks/useShortcuts.js';
 import { useShortcuts } from '../hooks/useShortcuts.js';
 import { useTheme } from '../hooks/useTheme.js';
+import { msg } from '../i18n/catalog.js';
+import { useI18n } from '../i18n/context.js';
 import { downloadText } from '../lib/download.js';
 import { defaultExportName } from '../lib/format.js';
 import { initialState, reduce } from '../state/reducer.js';
@@ -60,6 +62,10 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
   const theme = useTheme();
   const notifications = useNotificationPermission();
   const narrow = useMediaQuery(NARROW_QUERY);
+  const i18n = useI18n();
+  // The message handler below lives as long as the transport; it reads the newest language.
+  const i18nRef = useRef(i18n);
+  i18nRef.current = i18n;
   const [tab, setTab] = useState<PanelTab>('nearby');
   const [dialog, setDialog] = useState<DialogState | null>(null);
 
@@ -69,8 +75,8 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
       dispatch({
         type: 'toast',
         kind: 'error',
-        title: 'Not connected',
-        message: 'meshcall is not reachable right now. Try again once it has reconnected.',
+        title: msg('toast.notConnected'),
+        message: msg('toast.notConnected.message'),
       });
     },
     [transport],
@@ -90,9 +96,10 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
       }
       const event = message.event;
       if (event.event === 'invite') {
+        const { t } = i18nRef.current;
         notify(
-          `${event.name} invites you to a call`,
-          `Safety code ${event.safetyCode}`,
+          t('invite.title', { name: event.name }),
+          t('safetyCode.aria', { label: t('safetyCode.label'), code: event.safetyCode }),
           event.call,
         );
       } else if (event.event === 'chat-export-text' && exportAsked.current) {
@@ -103,12 +110,11 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
           event.text,
           `${type};charset=utf-8`,
         );
-        const count = `${event.messages} message${event.messages === 1 ? '' : 's'}`;
         dispatch({
           type: 'toast',
           kind: 'success',
-          title: 'Chat exported',
-          message: `${count}, saved as a download`,
+          title: msg('toast.exported'),
+          message: msg('toast.exported.download', { count: event.messages }),
         });
       } else if (event.event === 'members' && event.call && historyAsked.current !== event.call) {
         // After a reconnection mid-call: fetch the messages we missed.
@@ -303,7 +309,7 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
             />
           )}
           {showPanel && (
-            <aside class="panel" aria-label="Side panel">
+            <aside class="panel" aria-label={i18n.t('app.sidePanel')}>
               {!narrow && tabBar}
               <div
                 id={PANEL_ID}

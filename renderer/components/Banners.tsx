@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../transport/transport.js';
+import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import type { TrustWarning } from '../state/types.js';
 import { Icon } from './Icon.js';
@@ -26,6 +27,7 @@ export function ConnectionBanner({
   onRetry: () => void;
 }): JSX.Element | null {
   const now = useNow(status.state === 'closed');
+  const t = useT();
   if (status.state === 'open') return null;
   if (status.state === 'connecting' && !everConnected && status.attempt === 0) return null;
   const seconds =
@@ -36,16 +38,16 @@ export function ConnectionBanner({
     <div class="banner banner-error" role="alert">
       <Icon name="alert" size={18} />
       <span>
-        <strong>Disconnected from meshcall.</strong>{' '}
+        <strong>{t('banner.disconnected')}</strong>{' '}
         {status.state === 'connecting'
-          ? 'Reconnecting…'
+          ? t('banner.reconnecting')
           : seconds !== null
-            ? `Trying again in ${seconds} s.`
+            ? t('banner.retryIn', { seconds })
             : ''}
       </span>
       {status.state === 'closed' && (
         <button type="button" class="link-button" onClick={onRetry}>
-          Retry now
+          {t('banner.retryNow')}
         </button>
       )}
     </div>
@@ -59,6 +61,7 @@ export function TrustWarnings({
   onReview: (warning: TrustWarning) => void;
 }): JSX.Element | null {
   const { state, dispatch } = useStore();
+  const t = useT();
   if (state.trustWarnings.length === 0) return null;
   return (
     <div class="banners">
@@ -66,15 +69,16 @@ export function TrustWarnings({
         <div key={warning.peer} class="banner banner-warning" role="alert">
           <Icon name="shield-alert" size={18} />
           <span>
-            <strong>{warning.name}'s key changed.</strong> {warning.message}
+            <strong>{t('banner.keyChanged', { name: warning.name })}</strong> {warning.message}
           </span>
           <button type="button" class="link-button" onClick={() => onReview(warning)}>
-            Review
+            {t('banner.review')}
           </button>
           <button
             type="button"
             class="icon-button icon-button-small"
-            aria-label={`Dismiss the warning about ${warning.name}`}
+            aria-label={t('banner.dismiss', { name: warning.name })}
+
             onClick={() => dispatch({ type: 'dismiss-trust-warning', peer: warning.peer })}
           >
             <Icon name="close" size={14} />

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { isoTime } from '../../protocol/time.js';
-import { formatTime } from '../lib/format.js';
+import { useI18n } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import type { ChatMessage } from '../state/types.js';
 import { Icon } from './Icon.js';
@@ -18,6 +18,7 @@ function groupStart(messages: ChatMessage[], index: number): boolean {
 
 export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
   const { state, send } = useStore();
+  const { t, time } = useI18n();
   const [draft, setDraft] = useState('');
   const list = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -40,16 +41,16 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
   return (
     <div class="panel-body chat">
       <div class="panel-intro chat-header">
-        <h2 class="panel-title">Chat</h2>
+        <h2 class="panel-title">{t('chat.title')}</h2>
         <button
           type="button"
           class="button button-small button-ghost"
-          aria-label="Export chat to a file"
+          aria-label={t('chat.export.label')}
           onClick={onExport}
           disabled={messages.length === 0}
         >
           <Icon name="download" size={15} />
-          Export
+          {t('chat.export')}
         </button>
       </div>
       <div
@@ -57,7 +58,7 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
         class="messages"
         role="log"
         aria-live="polite"
-        aria-label="Chat messages"
+        aria-label={t('chat.messages')}
         tabIndex={0}
         onScroll={(event) => {
           const element = event.currentTarget;
@@ -68,10 +69,7 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
           {messages.length === 0 && (
             <li class="messages-empty">
               <Icon name="lock" size={18} />
-              <span>
-                Messages are end-to-end encrypted and kept only for this call, unless you export
-                them.
-              </span>
+              <span>{t('chat.empty')}</span>
             </li>
           )}
           {messages.map((message, index) => {
@@ -85,9 +83,9 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
               >
                 {first && (
                   <div class="message-meta">
-                    <span class="message-author">{own ? 'You' : message.name}</span>
+                    <span class="message-author">{own ? t('chat.you') : message.name}</span>
                     <time class="message-time" dateTime={isoTime(message.ts) ?? undefined}>
-                      {formatTime(message.ts)}
+                      {time(message.ts)}
                     </time>
                   </div>
                 )}
@@ -109,8 +107,8 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
           class="input composer-input"
           rows={1}
           maxLength={MAX_LENGTH}
-          placeholder="Message everyone"
-          aria-label="Write a message"
+          placeholder={t('chat.placeholder')}
+          aria-label={t('chat.composer')}
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
           onKeyDown={(event) => {
@@ -123,8 +121,9 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
         <button
           type="submit"
           class="icon-button composer-send"
-          aria-label="Send message"
-          title="Send (Enter)"
+          aria-label={t('chat.send')}
+          title={t('chat.send.title')}
+
           disabled={draft.trim().length === 0}
         >
           <Icon name="send" size={18} />

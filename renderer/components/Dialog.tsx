@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
+import { useT } from '../i18n/context.js';
 import { Icon } from './Icon.js';
 
 const FOCUSABLE = [
@@ -39,6 +40,7 @@ export interface DialogProps {
 export function Dialog(props: DialogProps): JSX.Element {
   const { title, description, onClose, children, role = 'dialog', icon } = props;
   const box = useRef<HTMLDivElement>(null);
+  const t = useT();
   const titleId = useId();
   const descriptionId = useId();
   const close = useRef(onClose);
@@ -115,8 +117,9 @@ export function Dialog(props: DialogProps): JSX.Element {
           <button
             type="button"
             class="icon-button dialog-close"
-            aria-label="Close dialog"
-            title="Close (Esc)"
+            aria-label={t('dialog.close')}
+            title={t('dialog.close.title')}
+
             onClick={() => close.current()}
           >
             <Icon name="close" size={18} />

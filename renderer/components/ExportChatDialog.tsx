@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
+import { useT } from '../i18n/context.js';
 import { Dialog } from './Dialog.js';
 
 export function ExportChatDialog({
@@ -12,10 +13,11 @@ export function ExportChatDialog({
   onClose: () => void;
 }): JSX.Element {
   const [format, setFormat] = useState<'markdown' | 'text'>('markdown');
+  const t = useT();
   return (
     <Dialog
-      title="Export chat"
-      description={`Saves this call's chat (${count} message${count === 1 ? '' : 's'}) as a download: your browser asks where, or puts it in your downloads folder.`}
+      title={t('export.title')}
+      description={t('export.description', { count })}
       onClose={onClose}
     >
       <form
@@ -27,7 +29,7 @@ export function ExportChatDialog({
         }}
       >
         <fieldset class="fieldset inline-radios">
-          <legend class="field-label">Format</legend>
+          <legend class="field-label">{t('export.format')}</legend>
           <label class="radio">
             <input
               type="radio"
@@ -36,7 +38,7 @@ export function ExportChatDialog({
               data-autofocus
               onChange={() => setFormat('markdown')}
             />
-            <span>Markdown</span>
+            <span>{t('export.markdown')}</span>
           </label>
           <label class="radio">
             <input
@@ -45,15 +47,15 @@ export function ExportChatDialog({
               checked={format === 'text'}
               onChange={() => setFormat('text')}
             />
-            <span>Plain text</span>
+            <span>{t('export.text')}</span>
           </label>
         </fieldset>
         <div class="dialog-actions">
           <button type="button" class="button" onClick={onClose}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" class="button button-primary">
-            Export
+            {t('export.submit')}
           </button>
         </div>
       </form>

@@ -1,11 +1,13 @@
 import type { JSX } from 'preact';
+import { useT } from '../i18n/context.js';
 import { Kbd } from './bits.js';
 import { Dialog } from './Dialog.js';
 import { SHORTCUTS } from '../hooks/useShortcuts.js';
 
 export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
+  const t = useT();
   return (
-    <Dialog title="Keyboard shortcuts" onClose={onClose} class="help-dialog">
+    <Dialog title={t('help.title')} onClose={onClose} class="help-dialog">
       <table class="shortcuts">
         <tbody>
           {SHORTCUTS.map((shortcut) => (
@@ -13,30 +15,30 @@ export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
               <td>
                 <Kbd>{shortcut.label}</Kbd>
               </td>
-              <td>{shortcut.description}</td>
+              <td>{t(shortcut.description)}</td>
             </tr>
           ))}
           <tr>
             <td>
-              <Kbd>Space</Kbd>
+              <Kbd>{t('key.space')}</Kbd>
             </td>
-            <td>Hold to talk while muted</td>
+            <td>{t('help.pushToTalk')}</td>
           </tr>
           <tr>
             <td>
-              <Kbd>Esc</Kbd>
+              <Kbd>{t('key.esc')}</Kbd>
             </td>
-            <td>Close a dialog</td>
+            <td>{t('help.closeDialog')}</td>
           </tr>
           <tr>
             <td>
-              <Kbd>Enter</Kbd>
+              <Kbd>{t('key.enter')}</Kbd>
             </td>
-            <td>Send a chat message (Shift+Enter for a new line)</td>
+            <td>{t('help.send')}</td>
           </tr>
         </tbody>
       </table>
-      <p class="muted small">Shortcuts work whenever you are not typing in a field.</p>
+      <p class="muted small">{t('help.note')}</p>
     </Dialog>
   );
 }

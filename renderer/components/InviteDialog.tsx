@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import type { IncomingInvite } from '../state/types.js';
 import { Avatar, SafetyCode, TrustBadge } from './bits.js';
@@ -14,6 +15,7 @@ export function InviteDialog({
   more: number;
 }): JSX.Element {
   const { state, send, dispatch } = useStore();
+  const t = useT();
   const inCall = state.call !== null;
   const keyChanged = invite.trust === 'key-changed';
   const decline = (): void => {
@@ -29,11 +31,11 @@ export function InviteDialog({
     <Dialog
       role="alertdialog"
       class="invite-dialog"
-      title={`${invite.name} invites you to a call`}
+      title={t('invite.title', { name: invite.name })}
       description={
         keyChanged
-          ? `Warning: ${invite.name}'s key is not the one you saw before. Compare the safety code before accepting.`
-          : `Compare this safety code with ${invite.name} to be sure it is really them.`
+          ? t('invite.keyChanged', { name: invite.name })
+          : t('invite.compare', { name: invite.name })
       }
       onClose={decline}
     >
@@ -47,33 +49,29 @@ export function InviteDialog({
         </div>
       </div>
       <div class={`code-box ${keyChanged ? 'code-box-warning' : ''}`}>
-        <span class="code-box-label">Safety code</span>
+        <span class="code-box-label">{t('safetyCode.label')}</span>
         <SafetyCode code={invite.safetyCode} large />
       </div>
-      {inCall && <p class="muted small">Accepting leaves the call you are in.</p>}
-      {more > 0 && (
-        <p class="muted small">
-          {more} more invite{more === 1 ? '' : 's'} waiting.
-        </p>
-      )}
+      {inCall && <p class="muted small">{t('invite.leavesCall')}</p>}
+      {more > 0 && <p class="muted small">{t('invite.more', { count: more })}</p>}
       <div class="dialog-actions">
         <button
           type="button"
           class="button"
-          aria-label={`Decline ${invite.name}'s invite`}
+          aria-label={t('invite.decline.label', { name: invite.name })}
           onClick={decline}
         >
-          Decline
+          {t('invite.decline')}
         </button>
         <button
           type="button"
           class={`button ${keyChanged ? 'button-warning' : 'button-primary'}`}
-          aria-label={`Accept ${invite.name}'s invite`}
+          aria-label={t('invite.accept.label', { name: invite.name })}
           data-autofocus={keyChanged ? undefined : true}
           onClick={accept}
         >
           <Icon name="phone" size={16} />
-          {inCall ? 'Leave and accept' : 'Accept'}
+          {inCall ? t('invite.leaveAndAccept') : t('invite.accept')}
         </button>
       </div>
     </Dialog>

@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { useT } from '../i18n/context.js';
 import { Dialog } from './Dialog.js';
 
 export function LeaveDialog({
@@ -8,16 +9,17 @@ export function LeaveDialog({
   onLeave: () => void;
   onClose: () => void;
 }): JSX.Element {
+  const t = useT();
   return (
     <Dialog
       role="alertdialog"
-      title="Leave the call?"
-      description="The others stay connected. Anyone in the call can invite you back."
+      title={t('leave.title')}
+      description={t('leave.description')}
       onClose={onClose}
     >
       <div class="dialog-actions">
         <button type="button" class="button" onClick={onClose}>
-          Stay
+          {t('leave.stay')}
         </button>
         <button
           type="button"
@@ -28,7 +30,7 @@ export function LeaveDialog({
             onClose();
           }}
         >
-          Leave
+          {t('leave.confirm')}
         </button>
       </div>
     </Dialog>

@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { PeerView } from '../../protocol/api.js';
 import type { NotificationState } from '../hooks/useNotifications.js';
+import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { Avatar, SafetyCode, TrustBadge } from './bits.js';
 import { Icon } from './Icon.js';
@@ -14,26 +15,27 @@ function PeerAction({
   onTrust: (peer: PeerView) => void;
 }): JSX.Element {
   const { state, send } = useStore();
+  const t = useT();
   if (peer.trust === 'key-changed') {
     return (
       <button
         type="button"
         class="button button-warning button-small"
-        aria-label={`Review ${peer.name}'s new key`}
+        aria-label={t('nearby.review.label', { name: peer.name })}
         onClick={() => onTrust(peer)}
       >
-        Review key
+        {t('nearby.review')}
       </button>
     );
   }
   if (state.call?.members.some((member) => member.peer === peer.peer)) {
-    return <span class="muted small">In the call</span>;
+    return <span class="muted small">{t('nearby.inCall')}</span>;
   }
   if (state.outgoing[peer.peer]) {
     return (
       <span class="muted small inviting">
         <span class="spinner" aria-hidden="true" />
-        Inviting…
+        {t('nearby.inviting')}
       </span>
     );
   }
@@ -41,17 +43,19 @@ function PeerAction({
     <button
       type="button"
       class="button button-primary button-small"
-      aria-label={`Invite ${peer.name}`}
+      aria-label={t('nearby.invite.label', { name: peer.name })}
+      data-invite={peer.peer}
       onClick={() => send({ cmd: 'invite', peer: peer.peer })}
     >
       <Icon name="phone" size={15} />
-      Invite
+      {t('nearby.invite')}
     </button>
   );
 }
 
 function AddPeerForm(): JSX.Element {
   const { send } = useStore();
+  const t = useT();
   const [host, setHost] = useState('');
   const [port, setPort] = useState('');
   const [problem, setProblem] = useState('');
@@ -60,11 +64,11 @@ function AddPeerForm(): JSX.Element {
     const trimmed = host.trim();
     const number = Number(port);
     if (!trimmed || trimmed.length > 253) {
-      setProblem('Enter the address of the other computer.');
+      setProblem(t('add.problem.host'));
       return;
     }
     if (!Number.isInteger(number) || number < 1 || number > 65535) {
-      setProblem('The port is a number from 1 to 65535.');
+      setProblem(t('add.problem.port'));
       return;
     }
     setProblem('');
@@ -73,19 +77,16 @@ function AddPeerForm(): JSX.Element {
     setPort('');
   };
   return (
-    <form class="add-peer" onSubmit={submit} aria-label="Add a peer by address">
-      <h3 class="section-title">Add by address</h3>
-      <p class="muted small">
-        Where the network blocks discovery: their computer's address, and the port shown in their
-        Settings.
-      </p>
+    <form class="add-peer" onSubmit={submit} aria-label={t('add.label')}>
+      <h3 class="section-title">{t('add.title')}</h3>
+      <p class="muted small">{t('add.intro')}</p>
       <div class="add-peer-row">
         <input
           class="input"
           type="text"
           inputMode="url"
           placeholder="192.168.1.20"
-          aria-label="Host name or address"
+          aria-label={t('add.host')}
           value={host}
           onInput={(event) => setHost(event.currentTarget.value)}
           autoComplete="off"
@@ -96,14 +97,14 @@ function AddPeerForm(): JSX.Element {
           type="number"
           min={1}
           max={65535}
-          placeholder="Port"
-          aria-label="Port"
+          placeholder={t('add.port')}
+          aria-label={t('add.port')}
           value={port}
           onInput={(event) => setPort(event.currentTarget.value)}
         />
-        <button type="submit" class="button button-small" aria-label="Add peer">
+        <button type="submit" class="button button-small" aria-label={t('add.submit.label')}>
           <Icon name="plus" size={15} />
-          Add
+          {t('add.submit')}
         </button>
       </div>
       {problem && (
@@ -125,6 +126,7 @@ export function NearbyPanel({
   onEnableNotifications: () => void;
 }): JSX.Element {
   const { state } = useStore();
+  const t = useT();
   const peers = Object.values(state.peers).sort((a, b) =>
     a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }),
   );
@@ -132,22 +134,20 @@ export function NearbyPanel({
     <div class="panel-body nearby">
       <div class="panel-intro">
         <h2 class="panel-title">
-          Nearby <span class="count">{peers.length}</span>
+          {t('nearby.title')} <span class="count">{peers.length}</span>
         </h2>
-        <p class="muted small">
-          People running meshcall on this network. {state.call ? 'Invite more into the call.' : ''}
-        </p>
+        <p class="muted small">{state.call ? t('nearby.intro.inCall') : t('nearby.intro')}</p>
       </div>
       {peers.length === 0 ? (
         <div class="empty">
           <span class="pulse" aria-hidden="true">
             <Icon name="nearby" size={28} />
           </span>
-          <p>Looking for people on this network…</p>
-          <p class="muted small">They appear here as soon as they open meshcall.</p>
+          <p>{t('nearby.looking')}</p>
+          <p class="muted small">{t('nearby.looking.hint')}</p>
         </div>
       ) : (
-        <ul class="peer-list" aria-label="Nearby peers">
+        <ul class="peer-list" aria-label={t('nearby.list')}>
           {peers.map((peer) => (
             <li key={peer.peer} class="peer" data-peer={peer.peer}>
               <Avatar id={peer.peer} name={peer.name} />
@@ -159,7 +159,7 @@ export function NearbyPanel({
                 <SafetyCode code={peer.safetyCode} />
                 <span class="peer-address muted">
                   {peer.host}:{peer.port}
-                  {peer.source === 'manual' ? ' · added by address' : ''}
+                  {peer.source === 'manual' ? ` · ${t('nearby.manual')}` : ''}
                 </span>
               </div>
               <PeerAction peer={peer} onTrust={onTrust} />
@@ -170,9 +170,9 @@ export function NearbyPanel({
       {notifications === 'default' && (
         <div class="hint">
           <Icon name="bell" size={16} />
-          <span>Get a desktop notification when someone invites you.</span>
+          <span>{t('nearby.notify')}</span>
           <button type="button" class="link-button" onClick={onEnableNotifications}>
-            Turn on
+            {t('nearby.notify.turnOn')}
           </button>
         </div>
       )}

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import type { MemberEventView } from '../../protocol/api.js';
+import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { Avatar, SafetyCode, StatePill } from './bits.js';
 import { Icon } from './Icon.js';
@@ -13,6 +14,7 @@ export function PeoplePanel({
   onTrustMember: (member: MemberEventView) => void;
 }): JSX.Element {
   const { state } = useStore();
+  const t = useT();
   const call = state.call;
   const self = state.self;
   const members = call?.members ?? [];
@@ -20,23 +22,22 @@ export function PeoplePanel({
     <div class="panel-body people">
       <div class="panel-intro">
         <h2 class="panel-title">
-          In the call <span class="count">{members.length + 1}</span>
+          {t('people.title')} <span class="count">{members.length + 1}</span>
         </h2>
-        <p class="muted small">
-          Read your safety codes to each other. If they match on both screens, nobody is in the
-          middle: mark them verified.
-        </p>
+        <p class="muted small">{t('people.intro')}</p>
       </div>
-      <ul class="member-list" aria-label="Participants">
+      <ul class="member-list" aria-label={t('people.list')}>
         {self && (
           <li class="member member-self">
             <Avatar id={self.id} name={self.name} />
             <div class="member-main">
               <div class="member-line">
                 <span class="member-name">{self.name}</span>
-                <span class="muted small">You</span>
+                <span class="muted small">{t('people.you')}</span>
               </div>
-              <span class="muted small">Key fingerprint {self.fingerprint}</span>
+              <span class="muted small">
+                {t('top.fingerprint', { fingerprint: self.fingerprint })}
+              </span>
             </div>
           </li>
         )}
@@ -50,7 +51,10 @@ export function PeoplePanel({
                   <span class="member-name">{member.name}</span>
                   <StatePill state={member.state} />
                 </div>
-                <SafetyCode code={member.safetyCode} label={`Safety code with ${member.name}`} />
+                <SafetyCode
+                  code={member.safetyCode}
+                  label={t('people.safetyCode', { name: member.name })}
+                />
                 <MemberVolume
                   peer={member.peer}
                   name={member.name}
@@ -61,26 +65,26 @@ export function PeoplePanel({
                     <button
                       type="button"
                       class="button button-warning button-small"
-                      aria-label={`Trust ${member.name}'s new key`}
+                      aria-label={t('trustKey.confirm.label', { name: member.name })}
                       onClick={() => onTrustMember(member)}
                     >
                       <Icon name="shield-alert" size={15} />
-                      Trust new key
+                      {t('trustKey.confirm')}
                     </button>
                   ) : member.verified ? (
                     <span class="verified-label">
                       <Icon name="shield-check" size={15} />
-                      Verified
+                      {t('trust.verified')}
                     </span>
                   ) : (
                     <button
                       type="button"
                       class="button button-small"
-                      aria-label={`Mark ${member.name} verified`}
+                      aria-label={t('people.markVerified.label', { name: member.name })}
                       onClick={() => onVerify(member)}
                     >
                       <Icon name="shield-check" size={15} />
-                      Mark verified
+                      {t('people.markVerified')}
                     </button>
                   )}
                 </div>
@@ -89,9 +93,7 @@ export function PeoplePanel({
           );
         })}
       </ul>
-      {members.length === 0 && (
-        <p class="muted small empty-inline">Nobody else yet. Invite people from the Nearby tab.</p>
-      )}
+      {members.length === 0 && <p class="muted small empty-inline">{t('people.empty')}</p>}
     </div>
   );
 }

@@ -4,6 +4,9 @@ import type { ThemeChoice } from '../hooks/useTheme.js';
 import type { NotificationState } from '../hooks/useNotifications.js';
 import type { SourceKind } from '../lib/format.js';
 import { describeSource, parseSource } from '../lib/format.js';
+import { useI18n } from '../i18n/context.js';
+import { isLocale, LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
+
 import { useStore } from '../state/store.js';
 import { VoiceSettings } from './VoiceSettings.js';
 
@@ -72,6 +75,7 @@ function SourceChoice({
 
 function SourceForm(): JSX.Element {
   const { state, send } = useStore();
+  const { t, text } = useI18n();
   const current = state.media?.source ?? 'pattern';
   const [kind, setKind] = useState<SourceKind>(() => parseSource(current).kind);
   const [camera, setCamera] = useState(() => String(parseSource(current).camera));
@@ -94,50 +98,76 @@ function SourceForm(): JSX.Element {
   return (
     <form
       class="source-form"
-      aria-label="Video source"
+      aria-label={t('source.label')}
       onSubmit={(event) => {
         event.preventDefault();
         if (valid) send({ cmd: 'set-source', source: wanted });
       }}
     >
       <fieldset class="fieldset">
-        <legend class="section-title">Source</legend>
-        <p class="muted small">Now: {describeSource(current)}</p>
-        <SourceChoice value="camera" label="Camera" current={kind} onPick={setKind}>
+        <legend class="section-title">{t('source.title')}</legend>
+        <p class="muted small">{t('source.now', { source: text(describeSource(current)) })}</p>
+        <SourceChoice value="camera" label={t('source.camera')} current={kind} onPick={setKind}>
           <input
             class="input input-inline"
             type="number"
             min={0}
             max={99}
-            aria-label="Camera number"
+            aria-label={t('source.camera.input')}
             value={camera}
             disabled={kind !== 'camera'}
             onInput={(event) => setCamera(event.currentTarget.value)}
           />
         </SourceChoice>
-        <SourceChoice value="file" label="Video file" current={kind} onPick={setKind} />
+        <SourceChoice value="file" label={t('source.file')} current={kind} onPick={setKind} />
         {kind === 'file' && (
           <input
             class="input"
             type="text"
-            placeholder="/home/you/Videos/clip.avi"
-            aria-label="Video file path"
+            placeholder={t('source.file.placeholder')}
+            aria-label={t('source.file.input')}
             value={path}
             spellcheck={false}
             onInput={(event) => setPath(event.currentTarget.value)}
           />
         )}
-        <SourceChoice value="pattern" label="Test pattern" current={kind} onPick={setKind} />
+        <SourceChoice value="pattern" label={t('source.pattern')} current={kind} onPick={setKind} />
         <button
           type="submit"
           class="button button-small"
-          aria-label="Use this video source"
+          aria-label={t('source.use.label')}
           disabled={!valid || wanted === current}
         >
-          Use this source
+          {t('source.use')}
         </button>
       </fieldset>
     </form>
+  );
+}
+
+/** The interface language: the browser's ("Automatic") or one picked here, kept like the theme. */
+function LanguagePicker(): JSX.Element {
+  const { t, choice, setChoice } = useI18n();
+  return (
+    <label class="field">
+      <span class="field-label">{t('settings.language')}</span>
+      <select
+        class="input"
+        data-setting="language"
+        value={choice}
+        onChange={(event) => {
+          const value = event.currentTarget.value;
+          setChoice(isLocale(value) ? value : 'system');
+        }}
+      >
+        <option value="system">{t('settings.language.system')}</option>
+        {LOCALES.map((locale) => (
+          <option key={locale} value={locale} lang={locale}>
+            {LOCALE_NAMES[locale]}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -153,26 +183,28 @@ export function SettingsPanel({
   onEnableNotifications: () => void;
 }): JSX.Element {
   const { state, send } = useStore();
+  const { t } = useI18n();
+
   const media = state.media;
   const resolution = media ? `${media.width}x${media.height}` : undefined;
   const enabled = media?.enabled ?? true;
   return (
     <div class="panel-body settings">
       <div class="panel-intro">
-        <h2 class="panel-title">Settings</h2>
+        <h2 class="panel-title">{t('settings.title')}</h2>
       </div>
       <section class="setting">
         <div class="setting-row">
           <div>
-            <h3 class="section-title">Video</h3>
-            <p class="muted small">{enabled ? 'Others see you.' : 'Nobody sees you.'}</p>
+            <h3 class="section-title">{t('settings.video')}</h3>
+            <p class="muted small">{enabled ? t('settings.video.on') : t('settings.video.off')}</p>
           </div>
           <button
             type="button"
             role="switch"
             class={`switch ${enabled ? 'switch-on' : ''}`}
             aria-checked={enabled}
-            aria-label="Video on"
+            aria-label={t('settings.video.switch')}
             onClick={() => send({ cmd: 'video', enabled: !enabled })}
           >
             <span class="switch-thumb" />
@@ -184,66 +216,65 @@ export function SettingsPanel({
         <SourceForm />
       </section>
       <section class="setting">
-        <h3 class="section-title">Resolution</h3>
+        <h3 class="section-title">{t('settings.resolution')}</h3>
         <Segmented
-          label="Resolution"
+          label={t('settings.resolution')}
           options={RESOLUTIONS}
           value={RESOLUTIONS.find((option) => option === resolution)}
           format={(value) => value.replace('x', ' × ')}
           onChange={(value) => send({ cmd: 'set-video', resolution: value })}
         />
-        <h3 class="section-title">Frame rate</h3>
+        <h3 class="section-title">{t('settings.fps')}</h3>
         <Segmented
-          label="Frame rate"
+          label={t('settings.fps')}
           options={FRAME_RATES}
           value={FRAME_RATES.find((option) => option === media?.fps)}
-          format={(value) => `${value} fps`}
+          format={(value) => t('unit.fps', { value })}
           onChange={(value) => send({ cmd: 'set-video', fps: value })}
         />
       </section>
       <section class="setting">
-        <h3 class="section-title">Appearance</h3>
+        <h3 class="section-title">{t('settings.appearance')}</h3>
         <Segmented<ThemeChoice>
-          label="Theme"
+          label={t('settings.theme')}
           options={['system', 'light', 'dark']}
           value={theme}
-          format={(value) => (value === 'system' ? 'System' : value === 'light' ? 'Light' : 'Dark')}
+          format={(value) => t(`settings.theme.${value}`)}
           onChange={onTheme}
         />
+        <LanguagePicker />
       </section>
       <section class="setting">
-        <h3 class="section-title">Notifications</h3>
+        <h3 class="section-title">{t('settings.notifications')}</h3>
         {notifications === 'granted' && (
-          <p class="muted small">
-            Invites show a desktop notification when meshcall is not in front.
-          </p>
+          <p class="muted small">{t('settings.notifications.granted')}</p>
         )}
         {notifications === 'denied' && (
-          <p class="muted small">
-            Blocked. Allow notifications for this page in the browser to get them.
-          </p>
+          <p class="muted small">{t('settings.notifications.denied')}</p>
         )}
-        {notifications === 'unsupported' && <p class="muted small">Not available here.</p>}
+        {notifications === 'unsupported' && (
+          <p class="muted small">{t('settings.notifications.unsupported')}</p>
+        )}
         {notifications === 'default' && (
           <button
             type="button"
             class="button button-small"
-            aria-label="Allow desktop notifications for invites"
+            aria-label={t('settings.notifications.allow.label')}
             onClick={onEnableNotifications}
           >
-            Allow notifications for invites
+            {t('settings.notifications.allow')}
           </button>
         )}
       </section>
       {state.self && (
         <section class="setting about">
-          <h3 class="section-title">This computer</h3>
+          <h3 class="section-title">{t('settings.computer')}</h3>
           <dl class="facts">
-            <dt>Name</dt>
+            <dt>{t('settings.computer.name')}</dt>
             <dd>{state.self.name}</dd>
-            <dt>Key fingerprint</dt>
+            <dt>{t('settings.computer.fingerprint')}</dt>
             <dd class="mono">{state.self.fingerprint}</dd>
-            <dt>Port</dt>
+            <dt>{t('add.port')}</dt>
             <dd class="mono">{state.self.port}</dd>
           </dl>
         </section>

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { SELF_KEY } from '../video/frame-hub.js';
 import { Avatar, ToolButton } from './bits.js';
@@ -20,12 +21,13 @@ function gridColumns(count: number, narrow: boolean): number {
 
 export function SelfTile({ compact = false }: { compact?: boolean }): JSX.Element {
   const { state } = useStore();
+  const t = useT();
   const self = state.self;
   return (
     <VideoTile
       frameKey={SELF_KEY}
       peer={self?.id ?? 'self'}
-      name={self?.name ?? 'You'}
+      name={self?.name ?? t('chat.you')}
       self
       speakingKey={SELF_VOICE}
       muted={state.voice.muted}
@@ -44,6 +46,7 @@ function ControlBar({
   onLeave: () => void;
 }): JSX.Element {
   const { state, send } = useStore();
+  const t = useT();
   const enabled = state.media?.enabled ?? true;
   const unread = state.chat.unread;
   /** A button that opens one of the side panels. */
@@ -57,25 +60,27 @@ function ControlBar({
     />
   );
   return (
-    <div class="control-bar" role="toolbar" aria-label="Call controls">
+    <div class="control-bar" role="toolbar" aria-label={t('controls.label')}>
       <MuteButton />
       <ToolButton
         class={`control ${enabled ? '' : 'control-off'}`}
         icon={enabled ? 'video' : 'video-off'}
-        label={enabled ? 'Turn video off (V)' : 'Turn video on (V)'}
-        caption={enabled ? 'Video on' : 'Video off'}
+        label={enabled ? t('controls.videoOff.label') : t('controls.videoOn.label')}
+        caption={enabled ? t('controls.videoOn') : t('controls.videoOff')}
         pressed={!enabled}
         onClick={() => send({ cmd: 'video', enabled: !enabled })}
       />
-      {panelButton('filters', 'filters', 'Filters', 'Filters (F)')}
+      {panelButton('filters', 'filters', t('tab.filters'), t('controls.filters.label'))}
       {state.call ? (
         <>
           <ToolButton
             class="control"
             icon="chat"
-            label={unread > 0 ? `Chat, ${unread} unread (C)` : 'Chat (C)'}
-            title="Chat (C)"
-            caption="Chat"
+            label={
+              unread > 0 ? t('controls.chat.unread', { count: unread }) : t('controls.chat.label')
+            }
+            title={t('controls.chat.label')}
+            caption={t('tab.chat')}
             onClick={() => onOpen('chat')}
           >
             {unread > 0 && (
@@ -87,13 +92,13 @@ function ControlBar({
           <ToolButton
             class="control control-danger"
             icon="leave"
-            label="Leave the call (L)"
-            caption="Leave"
+            label={t('controls.leave.label')}
+            caption={t('leave.confirm')}
             onClick={onLeave}
           />
         </>
       ) : (
-        panelButton('settings', 'settings', 'Settings', 'Video settings (S)')
+        panelButton('settings', 'settings', t('tab.settings'), t('controls.settings.label'))
       )}
     </div>
   );
@@ -110,6 +115,7 @@ export function Stage({
   onLeave: () => void;
 }): JSX.Element {
   const { state, frames } = useStore();
+  const t = useT();
   const call = state.call;
 
   useEffect(() => {
@@ -118,13 +124,13 @@ export function Stage({
 
   if (!call) {
     return (
-      <section class="stage stage-lobby" aria-label="Your camera">
+      <section class="stage stage-lobby" aria-label={t('lobby.label')}>
         <div class="lobby">
           <div class="lobby-heading">
-            <h1 class="lobby-title">Ready when you are</h1>
+            <h1 class="lobby-title">{t('lobby.title')}</h1>
             <p class="lobby-subtitle">
               <Icon name="lock" size={15} />
-              Calls go straight to the people you invite, end-to-end encrypted. No server.
+              {t('lobby.subtitle')}
             </p>
           </div>
           <div class="lobby-preview">
@@ -143,7 +149,7 @@ export function Stage({
   const cols = gridColumns(count, narrow);
   const rows = Math.min(Math.ceil(count / cols), 5);
   return (
-    <section class="stage stage-call" aria-label="Call">
+    <section class="stage stage-call" aria-label={t('stage.call')}>
       <div class="grid-wrap">
         <div class={`grid cols-${cols} rows-${rows}`} data-tiles={count}>
           {call.members.map((member) => (
@@ -161,14 +167,19 @@ export function Stage({
             />
           ))}
           {waiting.map((peer) => {
-            const name = state.peers[peer]?.name ?? 'Someone';
+            const name = state.peers[peer]?.name ?? t('common.someone');
             return (
-              <div key={peer} class="tile tile-waiting" role="group" aria-label={`Calling ${name}`}>
+              <div
+                key={peer}
+                class="tile tile-waiting"
+                role="group"
+                aria-label={t('stage.calling.label', { name })}
+              >
                 <div class="tile-placeholder">
                   <span class="ring">
                     <Avatar id={peer} name={name} size="xl" />
                   </span>
-                  <span class="tile-placeholder-text">Calling {name}…</span>
+                  <span class="tile-placeholder-text">{t('stage.calling', { name })}</span>
                 </div>
               </div>
             );

@@ -3,6 +3,7 @@ import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 import type { PanelTab } from './tabs.js';
 import { TAB_LABELS } from './tabs.js';
+import { useT } from '../i18n/context.js';
 
 const TAB_ICONS: Record<PanelTab, IconName> = {
   stage: 'video',
@@ -30,6 +31,7 @@ export function TabBar({
   unread: number;
   onSelect: (tab: PanelTab) => void;
 }): JSX.Element {
+  const t = useT();
   const onKeyDown = (event: KeyboardEvent): void => {
     const index = tabs.indexOf(active);
     let next: PanelTab | undefined;
@@ -43,7 +45,7 @@ export function TabBar({
     document.getElementById(tabId(next))?.focus();
   };
   return (
-    <div class="tabbar" role="tablist" aria-label="Panels" onKeyDown={onKeyDown}>
+    <div class="tabbar" role="tablist" aria-label={t('tabs.label')} onKeyDown={onKeyDown}>
       {tabs.map((tab) => {
         const selected = tab === active;
         const badge = tab === 'chat' && !selected && unread > 0;
@@ -56,12 +58,17 @@ export function TabBar({
             class={`tab ${selected ? 'tab-active' : ''}`}
             aria-selected={selected}
             aria-controls={PANEL_ID}
-            aria-label={badge ? `${TAB_LABELS[tab]}, ${unread} unread` : TAB_LABELS[tab]}
+            aria-label={
+              badge
+                ? t('tab.unread', { tab: t(TAB_LABELS[tab]), count: unread })
+                : t(TAB_LABELS[tab])
+            }
             tabIndex={selected ? 0 : -1}
             onClick={() => onSelect(tab)}
           >
             <Icon name={TAB_ICONS[tab]} size={17} />
-            <span class="tab-label">{TAB_LABELS[tab]}</span>
+            <span class="tab-label">{t(TAB_LABELS[tab])}</span>
+
             {badge && (
               <span class="count-badge" data-unread={unread} aria-hidden="true">
                 {unread > 99 ? '99+' : unread}

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { useI18n, useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import type { Toast } from '../state/types.js';
 import type { IconName } from './Icon.js';
@@ -21,6 +22,7 @@ const LIFETIME_MS: Record<Toast['kind'], number> = {
 
 function ToastItem({ toast }: { toast: Toast }): JSX.Element {
   const { dispatch } = useStore();
+  const { t, text } = useI18n();
   const [paused, setPaused] = useState(false);
   useEffect(() => {
     if (paused) return;
@@ -44,13 +46,13 @@ function ToastItem({ toast }: { toast: Toast }): JSX.Element {
         <Icon name={ICONS[toast.kind]} size={18} />
       </span>
       <div class="toast-body">
-        <strong class="toast-title">{toast.title}</strong>
-        {toast.message && <p class="toast-message">{toast.message}</p>}
+        <strong class="toast-title">{text(toast.title)}</strong>
+        {toast.message && <p class="toast-message">{text(toast.message)}</p>}
       </div>
       <button
         type="button"
         class="icon-button icon-button-small"
-        aria-label="Dismiss notification"
+        aria-label={t('toast.dismiss')}
         onClick={() => dispatch({ type: 'dismiss-toast', id: toast.id })}
       >
         <Icon name="close" size={14} />
@@ -61,8 +63,9 @@ function ToastItem({ toast }: { toast: Toast }): JSX.Element {
 
 export function Toasts(): JSX.Element {
   const { state } = useStore();
+  const t = useT();
   return (
-    <div class="toasts" aria-label="Notifications">
+    <div class="toasts" aria-label={t('settings.notifications')}>
       {state.toasts.map((toast) => (
         <ToastItem key={toast.id} toast={toast} />
       ))}

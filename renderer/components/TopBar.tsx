@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { Avatar, ToolButton } from './bits.js';
 import { Icon } from './Icon.js';
@@ -13,6 +14,7 @@ export function TopBar({
   onHelp: () => void;
 }): JSX.Element {
   const { state } = useStore();
+  const t = useT();
   const call = state.call;
   const connected = state.connection.state === 'open';
   return (
@@ -27,21 +29,21 @@ export function TopBar({
         {call ? (
           <span class="status-pill status-call">
             <Icon name="lock" size={14} />
-            <span>
-              In a call · {call.members.length + 1}{' '}
-              {call.members.length === 0 ? 'person' : 'people'}
-            </span>
+            <span>{t('top.inCall', { count: call.members.length + 1 })}</span>
           </span>
         ) : (
           <span class={`status-pill ${connected ? 'status-ready' : 'status-offline'}`}>
             <span class="dot" aria-hidden="true" />
-            {connected ? 'Ready' : 'Offline'}
+            {connected ? t('top.ready') : t('top.offline')}
           </span>
         )}
       </div>
       <div class="topbar-actions">
         {state.self && (
-          <span class="self-chip" title={`Key fingerprint ${state.self.fingerprint}`}>
+          <span
+            class="self-chip"
+            title={t('top.fingerprint', { fingerprint: state.self.fingerprint })}
+          >
             <Avatar id={state.self.id} name={state.self.name} size="sm" />
             <span class="self-name">{state.self.name}</span>
           </span>
@@ -49,14 +51,15 @@ export function TopBar({
         <ToolButton
           class="icon-button"
           icon="keyboard"
-          label="Keyboard shortcuts (?)"
+          label={t('top.shortcuts')}
           onClick={onHelp}
         />
         <ToolButton
           class="icon-button"
           icon={theme === 'dark' ? 'sun' : 'moon'}
-          label={theme === 'dark' ? 'Switch to light theme (T)' : 'Switch to dark theme (T)'}
-          title={theme === 'dark' ? 'Light theme (T)' : 'Dark theme (T)'}
+          label={theme === 'dark' ? t('top.toLight') : t('top.toDark')}
+          title={theme === 'dark' ? t('top.toLight.short') : t('top.toDark.short')}
+
           onClick={onToggleTheme}
         />
       </div>

@@ -1,4 +1,5 @@
 import type { ComponentChildren, JSX } from 'preact';
+import { useT } from '../i18n/context.js';
 import { SafetyCode } from './bits.js';
 import { Dialog } from './Dialog.js';
 import type { IconName } from './Icon.js';
@@ -77,17 +78,18 @@ function CodeComparisonDialog({
 
 /** Confirms "Mark verified" after comparing the safety code aloud. */
 export function VerifyDialog({ name, ...rest }: CodeDialogProps): JSX.Element {
+  const t = useT();
   return (
     <CodeComparisonDialog
       {...rest}
-      title={`Verify ${name}`}
-      description={`Ask ${name} to read the safety code on their screen. Mark verified only if every digit matches yours.`}
+      title={t('verify.title', { name })}
+      description={t('verify.description', { name })}
       icon="shield-check"
-      codeLabel={<>Your safety code with {name}</>}
+      codeLabel={t('verify.code', { name })}
       warning={false}
-      decline="They differ"
-      confirm="They match"
-      confirmLabel={`The codes match: mark ${name} verified`}
+      decline={t('verify.differ')}
+      confirm={t('verify.match')}
+      confirmLabel={t('verify.match.label', { name })}
     />
   );
 }
@@ -98,19 +100,20 @@ export function TrustKeyDialog({
   message,
   ...rest
 }: CodeDialogProps & { message: string | undefined }): JSX.Element {
+  const t = useT();
   return (
     <CodeComparisonDialog
       {...rest}
       class="trust-dialog"
-      title={`${name}'s key changed`}
-      description="This can mean they reinstalled meshcall, or that someone else is using their name. Compare the new safety code in person or by phone before trusting it."
+      title={t('toast.keyChanged', { name })}
+      description={t('trustKey.description')}
       icon="shield-alert"
-      codeLabel="New safety code"
+      codeLabel={t('trustKey.code')}
       warning
       before={message && <p class="warning-text">{message}</p>}
-      decline="Not now"
-      confirm="Trust new key"
-      confirmLabel={`Trust ${name}'s new key`}
+      decline={t('trustKey.notNow')}
+      confirm={t('trustKey.confirm')}
+      confirmLabel={t('trustKey.confirm.label', { name })}
     />
   );
 }

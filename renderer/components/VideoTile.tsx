@@ -3,9 +3,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberEventView, MemberStatsView, SendingStatsView } from '../../protocol/api.js';
 import { formatFps, formatKbps, formatMs } from '../lib/format.js';
 import { useSpeaking } from '../hooks/useVoice.js';
+import { useI18n, useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { CanvasPainter } from '../video/painter.js';
-import { Avatar } from './bits.js';
+import { Avatar, STATE_LABELS } from './bits.js';
+
 import { Icon } from './Icon.js';
 
 export interface VideoTileProps {
@@ -39,26 +41,28 @@ const CODEC_NAMES = { h264: 'H.264', jpeg: 'JPEG' } as const;
 
 function CodecStats({ stats }: { stats: MemberStatsView & CodecFields }): JSX.Element | null {
   const { codec, layer, keyframesRequested, undecodable } = stats;
+  const t = useT();
   return (
     <>
       {codec !== undefined && codec !== null && (
         <>
-          <dt>Codec</dt>
+          <dt>{t('stats.codec')}</dt>
           <dd>
-            {CODEC_NAMES[codec]}
-            {typeof layer === 'number' && ` · layer ${layer}`}
+            {typeof layer === 'number'
+              ? t('stats.codec.layer', { codec: CODEC_NAMES[codec], layer })
+              : CODEC_NAMES[codec]}
           </dd>
         </>
       )}
       {keyframesRequested !== undefined && (
         <>
-          <dt>Keyframes asked</dt>
+          <dt>{t('stats.keyframes')}</dt>
           <dd>{keyframesRequested}</dd>
         </>
       )}
       {undecodable !== undefined && (
         <>
-          <dt>Undecodable</dt>
+          <dt>{t('stats.undecodable')}</dt>
           <dd>{undecodable}</dd>
         </>
       )}
@@ -73,18 +77,20 @@ function StatsOverlay({
   stats?: MemberStatsView | undefined;
   sending?: SendingStatsView | null | undefined;
 }): JSX.Element | null {
+  const i18n = useI18n();
+  const t = i18n.t;
   if (stats) {
     return (
-      <dl class="tile-stats" aria-label="Connection statistics">
-        <dt>Frame rate</dt>
-        <dd>{formatFps(stats.fps)}</dd>
-        <dt>Bitrate</dt>
-        <dd>{formatKbps(stats.kbps)}</dd>
-        <dt>Latency p50</dt>
-        <dd>{formatMs(stats.latencyP50Ms)}</dd>
-        <dt>Latency p95</dt>
-        <dd>{formatMs(stats.latencyP95Ms)}</dd>
-        <dt>Lost frames</dt>
+      <dl class="tile-stats" aria-label={t('stats.label')}>
+        <dt>{t('settings.fps')}</dt>
+        <dd>{formatFps(i18n, stats.fps)}</dd>
+        <dt>{t('stats.bitrate')}</dt>
+        <dd>{formatKbps(i18n, stats.kbps)}</dd>
+        <dt>{t('stats.p50')}</dt>
+        <dd>{formatMs(i18n, stats.latencyP50Ms)}</dd>
+        <dt>{t('stats.p95')}</dt>
+        <dd>{formatMs(i18n, stats.latencyP95Ms)}</dd>
+        <dt>{t('stats.lost')}</dt>
         <dd>{stats.lost}</dd>
         <CodecStats stats={stats} />
       </dl>
@@ -92,12 +98,12 @@ function StatsOverlay({
   }
   if (sending) {
     return (
-      <dl class="tile-stats" aria-label="What you send">
-        <dt>Sending</dt>
-        <dd>{formatFps(sending.fps)}</dd>
-        <dt>Bitrate</dt>
-        <dd>{formatKbps(sending.kbps)}</dd>
-        <dt>Size</dt>
+      <dl class="tile-stats" aria-label={t('stats.sending.label')}>
+        <dt>{t('stats.sending')}</dt>
+        <dd>{formatFps(i18n, sending.fps)}</dd>
+        <dt>{t('stats.bitrate')}</dt>
+        <dd>{formatKbps(i18n, sending.kbps)}</dd>
+        <dt>{t('stats.size')}</dt>
         <dd>
           {sending.width}×{sending.height}
         </dd>
@@ -115,6 +121,7 @@ function StatsOverlay({
  */
 export function VideoTile(props: VideoTileProps): JSX.Element {
   const { frames, voice, send } = useStore();
+  const t = useT();
   // The painter lives across renders; it must send with the newest store function.
   const sendRef = useRef(send);
   sendRef.current = send;
@@ -159,7 +166,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
 
   const state = props.state ?? 'connected';
   const showPicture = hasPicture && !props.videoOff;
-  const label = props.self ? `${props.name} (you)` : props.name;
+  const label = props.self ? t('tile.you', { name: props.name }) : props.name;
   const classes = [
     'tile',
     props.self ? 'tile-self' : 'tile-remote',
@@ -168,7 +175,10 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     props.compact ? 'tile-compact' : '',
     speaking ? 'tile-speaking' : '',
   ];
-  const voiceState = props.muted ? ', microphone muted' : speaking ? ', speaking' : '';
+  const parts = [t('tile.label', { name: label })];
+  if (state !== 'connected') parts.push(t(STATE_LABELS[state]));
+  if (props.muted) parts.push(t('tile.micMuted'));
+  else if (speaking) parts.push(t('tile.speaking'));
   return (
     <div
       ref={tile}
@@ -179,43 +189,47 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       data-muted={props.muted ? 'true' : 'false'}
       tabIndex={0}
       role="group"
-      aria-label={`Video of ${label}${state === 'connected' ? '' : `, ${state}`}${voiceState}`}
+      aria-label={parts.join(', ')}
     >
       <canvas ref={canvas} class="tile-canvas" aria-hidden="true" width={4} height={3} />
       {!showPicture && (
         <div class="tile-placeholder">
           <Avatar id={props.peer} name={props.name} size={props.compact ? 'lg' : 'xl'} />
           <span class="tile-placeholder-text">
-            {props.videoOff ? 'Video off' : state === 'connected' ? 'Waiting for video…' : ''}
+            {props.videoOff
+              ? t('controls.videoOff')
+              : state === 'connected'
+                ? t('tile.waiting')
+                : ''}
           </span>
         </div>
       )}
       {(state === 'connecting' || state === 'reconnecting') && (
         <span class={`tile-badge badge-${state}`}>
           <span class="spinner" aria-hidden="true" />
-          {state === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+          {t(STATE_LABELS[state])}
         </span>
       )}
       <div class="tile-label">
         {props.verified && (
-          <span class="tile-verified" title="Verified">
+          <span class="tile-verified" title={t('trust.verified')}>
             <Icon name="shield-check" size={14} />
           </span>
         )}
         {props.muted ? (
-          <span class="tile-mic-off" title={props.self ? 'You are muted' : 'Muted'}>
+          <span class="tile-mic-off" title={props.self ? t('tile.youMuted') : t('volume.muted')}>
             <Icon name="mic-off" size={14} />
           </span>
         ) : (
           speaking && (
-            <span class="tile-speaking-icon" title="Speaking">
+            <span class="tile-speaking-icon" title={t('tile.speaking.title')}>
               <Icon name="mic" size={14} />
             </span>
           )
         )}
         <span class="tile-name">{label}</span>
         {props.videoOff && (
-          <span class="tile-muted" title="Video off">
+          <span class="tile-muted" title={t('controls.videoOff')}>
             <Icon name="video-off" size={14} />
           </span>
         )}

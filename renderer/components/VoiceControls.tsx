@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { SELF_VOICE } from '../audio/voice-engine.js';
 import { useMicStatus, useSpeaking } from '../hooks/useVoice.js';
+import { useI18n, useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { ToolButton } from './bits.js';
 import { Icon } from './Icon.js';
@@ -8,14 +9,15 @@ import { Icon } from './Icon.js';
 /** Mute and unmute (M); while muted, holding Space talks. */
 export function MuteButton(): JSX.Element {
   const { state, setMuted } = useStore();
+  const t = useT();
   const muted = state.voice.muted;
   return (
     <ToolButton
       class={`control control-mute ${muted ? 'control-off' : ''}`}
       icon={muted ? 'mic-off' : 'mic'}
-      label={muted ? 'Unmute microphone (M)' : 'Mute microphone (M)'}
-      title={muted ? 'Unmute (M), or hold Space to talk' : 'Mute (M)'}
-      caption={muted ? 'Muted' : 'Mic on'}
+      label={muted ? t('mute.unmute.label') : t('mute.mute.label')}
+      title={muted ? t('mute.unmute.title') : t('mute.mute.title')}
+      caption={muted ? t('volume.muted') : t('mute.micOn')}
       pressed={muted}
       onClick={() => setMuted(!muted)}
     />
@@ -28,15 +30,16 @@ export function MuteButton(): JSX.Element {
  */
 export function MicNotice(): JSX.Element | null {
   const { state, voice, setMuted } = useStore();
+  const { t, text } = useI18n();
   const status = useMicStatus(voice);
   const speaking = useSpeaking(voice, SELF_VOICE);
   if (status.state === 'error') {
     return (
       <div class="mic-notice mic-notice-error" role="alert">
         <Icon name="mic-off" size={16} />
-        <span>{status.message}</span>
+        <span>{text(status.message)}</span>
         <button type="button" class="button button-small" onClick={() => voice.retryMic()}>
-          Try again
+          {t('mic.retry')}
         </button>
       </div>
     );
@@ -45,9 +48,9 @@ export function MicNotice(): JSX.Element | null {
     return (
       <div class="mic-notice" role="status">
         <Icon name="mic-off" size={16} />
-        <span>You are muted.</span>
+        <span>{t('mic.mutedNotice')}</span>
         <button type="button" class="button button-small" onClick={() => setMuted(false)}>
-          Unmute
+          {t('mic.unmute')}
         </button>
       </div>
     );

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { MicSettings } from '../audio/settings.js';
 import { meterPercent } from '../audio/settings.js';
 import { useMicLevel, useMicStatus } from '../hooks/useVoice.js';
+import type { MessageId } from '../i18n/catalog.js';
+import { useI18n, useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 
 interface Devices {
@@ -50,14 +52,15 @@ function DevicePicker({
   value: string;
   onChange: (deviceId: string) => void;
 }): JSX.Element {
+  const t = useT();
   return (
     <label class="field">
       <span class="field-label">{label}</span>
       <select class="input" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
-        <option value="">System default</option>
+        <option value="">{t('sound.systemDefault')}</option>
         {devices.map((device, i) => (
           <option key={device.deviceId} value={device.deviceId}>
-            {device.label || `${label} ${i + 1}`}
+            {device.label || t('sound.device', { device: label, number: i + 1 })}
           </option>
         ))}
       </select>
@@ -65,15 +68,16 @@ function DevicePicker({
   );
 }
 
-const PROCESSING: readonly { key: keyof Omit<MicSettings, 'inputDevice'>; label: string }[] = [
-  { key: 'echoCancellation', label: 'Echo cancellation' },
-  { key: 'noiseSuppression', label: 'Noise suppression' },
-  { key: 'autoGainControl', label: 'Automatic gain' },
+const PROCESSING: readonly { key: keyof Omit<MicSettings, 'inputDevice'>; label: MessageId }[] = [
+  { key: 'echoCancellation', label: 'sound.echo' },
+  { key: 'noiseSuppression', label: 'sound.noise' },
+  { key: 'autoGainControl', label: 'sound.gain' },
 ];
 
 /** Microphone, speakers, the browser's voice processing, and a live level meter. */
 export function VoiceSettings(): JSX.Element {
   const { voice } = useStore();
+  const { t, text } = useI18n();
   const status = useMicStatus(voice);
   const level = useMicLevel(voice);
   const [settings, setSettings] = useState(voice.micSettings);
@@ -85,10 +89,10 @@ export function VoiceSettings(): JSX.Element {
   };
   const percent = status.state === 'on' ? meterPercent(level) : 0;
   return (
-    <section class="setting voice-settings" aria-label="Sound">
-      <h3 class="section-title">Sound</h3>
+    <section class="setting voice-settings" aria-label={t('sound.title')}>
+      <h3 class="section-title">{t('sound.title')}</h3>
       <DevicePicker
-        label="Microphone"
+        label={t('sound.microphone')}
         devices={devices.inputs}
         value={settings.inputDevice}
         onChange={(inputDevice) => update({ ...settings, inputDevice })}
@@ -96,7 +100,7 @@ export function VoiceSettings(): JSX.Element {
       <div
         class="mic-meter"
         role="meter"
-        aria-label="Microphone level"
+        aria-label={t('sound.level')}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
@@ -105,15 +109,15 @@ export function VoiceSettings(): JSX.Element {
       </div>
       {status.state === 'error' && (
         <p class="field-error" role="alert">
-          {status.message}{' '}
+          {text(status.message)}{' '}
           <button type="button" class="button button-small" onClick={() => voice.retryMic()}>
-            Try again
+            {t('mic.retry')}
           </button>
         </p>
       )}
-      {status.state === 'starting' && <p class="muted small">Asking for the microphone…</p>}
+      {status.state === 'starting' && <p class="muted small">{t('sound.asking')}</p>}
       <DevicePicker
-        label="Speakers"
+        label={t('sound.speakers')}
         devices={devices.outputs}
         value={output}
         onChange={(deviceId) => {
@@ -123,13 +127,14 @@ export function VoiceSettings(): JSX.Element {
       />
       {PROCESSING.map(({ key, label }) => (
         <div class="setting-row" key={key}>
-          <span>{label}</span>
+          <span>{t(label)}</span>
           <button
             type="button"
             role="switch"
             class={`switch ${settings[key] ? 'switch-on' : ''}`}
             aria-checked={settings[key]}
-            aria-label={label}
+            aria-label={t(label)}
+
             onClick={() => update({ ...settings, [key]: !settings[key] })}
           >
             <span class="switch-thumb" />

@@ -1,6 +1,8 @@
 /** Small presentational pieces shared by the panels and tiles. */
 import type { ComponentChildren, JSX } from 'preact';
 import type { MemberEventView, TrustState } from '../../protocol/api.js';
+import type { MessageId } from '../i18n/catalog.js';
+import { useT } from '../i18n/context.js';
 import { codeGroups, hueOf, initials } from '../lib/format.js';
 import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
@@ -21,26 +23,27 @@ export function Avatar({
   );
 }
 
-const TRUST_LABELS: Record<TrustState, string> = {
-  new: 'New',
-  known: 'Known',
-  verified: 'Verified',
-  'key-changed': 'Key changed',
+const TRUST_LABELS: Record<TrustState, MessageId> = {
+  new: 'trust.new',
+  known: 'trust.known',
+  verified: 'trust.verified',
+  'key-changed': 'trust.keyChanged',
 };
 
-const TRUST_HELP: Record<TrustState, string> = {
-  new: 'First time seen: compare the safety code before trusting',
-  known: 'Seen before with the same key',
-  verified: 'You compared safety codes and marked this peer verified',
-  'key-changed': 'This peer now has a different key than before: it may not be who it claims',
+const TRUST_HELP: Record<TrustState, MessageId> = {
+  new: 'trust.new.help',
+  known: 'trust.known.help',
+  verified: 'trust.verified.help',
+  'key-changed': 'trust.keyChanged.help',
 };
 
 export function TrustBadge({ trust }: { trust: TrustState }): JSX.Element {
+  const t = useT();
   return (
-    <span class={`badge trust-${trust}`} title={TRUST_HELP[trust]}>
+    <span class={`badge trust-${trust}`} title={t(TRUST_HELP[trust])}>
       {trust === 'verified' && <Icon name="shield-check" size={13} />}
       {trust === 'key-changed' && <Icon name="shield-alert" size={13} />}
-      {TRUST_LABELS[trust]}
+      {t(TRUST_LABELS[trust])}
     </span>
   );
 }
@@ -48,17 +51,18 @@ export function TrustBadge({ trust }: { trust: TrustState }): JSX.Element {
 /** The safety code in groups, for reading aloud. */
 export function SafetyCode({
   code,
-  label = 'Safety code',
+  label,
   large = false,
 }: {
   code: string;
   label?: string;
   large?: boolean;
 }): JSX.Element {
+  const t = useT();
   return (
     <span
       class={`safety-code${large ? ' safety-code-large' : ''}`}
-      aria-label={`${label}: ${code}`}
+      aria-label={t('safetyCode.aria', { label: label ?? t('safetyCode.label'), code })}
     >
       {codeGroups(code).map((group, index) => (
         <span key={index} class="code-group">
@@ -69,15 +73,16 @@ export function SafetyCode({
   );
 }
 
-const STATE_LABELS: Record<MemberEventView['state'], string> = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  left: 'Left',
+export const STATE_LABELS: Record<MemberEventView['state'], MessageId> = {
+  connecting: 'member.connecting',
+  connected: 'member.connected',
+  reconnecting: 'member.reconnecting',
+  left: 'member.left',
 };
 
 export function StatePill({ state }: { state: MemberEventView['state'] }): JSX.Element {
-  return <span class={`pill state-${state}`}>{STATE_LABELS[state]}</span>;
+  const t = useT();
+  return <span class={`pill state-${state}`}>{t(STATE_LABELS[state])}</span>;
 }
 
 export function Kbd({ children }: { children: string }): JSX.Element {

@@ -1,12 +1,14 @@
+import type { MessageId } from '../i18n/catalog.js';
+
 export type PanelTab = 'stage' | 'people' | 'chat' | 'nearby' | 'filters' | 'settings';
 
-export const TAB_LABELS: Record<PanelTab, string> = {
-  stage: 'Video',
-  people: 'People',
-  chat: 'Chat',
-  nearby: 'Nearby',
-  filters: 'Filters',
-  settings: 'Settings',
+export const TAB_LABELS: Record<PanelTab, MessageId> = {
+  stage: 'tab.stage',
+  people: 'tab.people',
+  chat: 'tab.chat',
+  nearby: 'tab.nearby',
+  filters: 'tab.filters',
+  settings: 'tab.settings',
 };
 
 /** The tabs on offer: the call's panels only in a call; the stage is a tab when narrow. */

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import type { MessageId } from '../i18n/catalog.js';
 
 export type ShortcutAction =
   | 'toggle-mute'
@@ -17,20 +18,22 @@ export interface Shortcut {
   key: string;
   label: string;
   action: ShortcutAction;
-  description: string;
+  description: MessageId;
 }
 
+// The keys stay the same in every language (as Meet's and Zoom's do), so the labels are the
+// keys' own letters.
 export const SHORTCUTS: readonly Shortcut[] = [
-  { key: 'm', label: 'M', action: 'toggle-mute', description: 'Mute or unmute your microphone' },
-  { key: 'v', label: 'V', action: 'toggle-video', description: 'Turn video on or off' },
-  { key: 'c', label: 'C', action: 'chat', description: 'Open the chat and start typing' },
-  { key: 'f', label: 'F', action: 'filters', description: 'Filters' },
-  { key: 'p', label: 'P', action: 'people', description: 'People in the call' },
-  { key: 'n', label: 'N', action: 'nearby', description: 'People nearby' },
-  { key: 's', label: 'S', action: 'settings', description: 'Settings' },
-  { key: 'l', label: 'L', action: 'leave', description: 'Leave the call (asks first)' },
-  { key: 't', label: 'T', action: 'theme', description: 'Switch light and dark theme' },
-  { key: '?', label: '?', action: 'help', description: 'Show these shortcuts' },
+  { key: 'm', label: 'M', action: 'toggle-mute', description: 'shortcut.mute' },
+  { key: 'v', label: 'V', action: 'toggle-video', description: 'shortcut.video' },
+  { key: 'c', label: 'C', action: 'chat', description: 'shortcut.chat' },
+  { key: 'f', label: 'F', action: 'filters', description: 'shortcut.filters' },
+  { key: 'p', label: 'P', action: 'people', description: 'shortcut.people' },
+  { key: 'n', label: 'N', action: 'nearby', description: 'shortcut.nearby' },
+  { key: 's', label: 'S', action: 'settings', description: 'shortcut.settings' },
+  { key: 'l', label: 'L', action: 'leave', description: 'shortcut.leave' },
+  { key: 't', label: 'T', action: 'theme', description: 'shortcut.theme' },
+  { key: '?', label: '?', action: 'help', description: 'shortcut.help' },
 ];
 
 export function isTyping(target: EventTarget | null): boolean {

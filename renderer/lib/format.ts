@@ -1,3 +1,6 @@
+import type { Msg, Translator } from '../i18n/catalog.js';
+import { msg } from '../i18n/catalog.js';
+
 /** Up to two initials for an avatar: "Ada Lovelace" → "AL", "bob" → "B". */
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -12,24 +15,29 @@ export function hueOf(id: string): number {
   return hash % 360;
 }
 
-/** The time of day of a timestamp; "—" for one Date cannot hold (never throws). */
-export function formatTime(ts: number): string {
-  const date = new Date(ts);
-  if (Number.isNaN(date.getTime())) return '—';
-  return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-}
+// Units by Intl's rules for the locale (decimal comma, spacing); the symbols are the same
+// in all six languages.
+const unit = (name: string, digits: number): Intl.NumberFormatOptions => ({
+  style: 'unit',
+  unit: name,
+  unitDisplay: 'short',
+  minimumFractionDigits: digits,
+  maximumFractionDigits: digits,
+});
 
-export function formatMs(value: number | null | undefined): string {
+export function formatMs(i18n: Translator, value: number | null | undefined): string {
   if (value === null || value === undefined) return '–';
-  return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
+  return i18n.number(value, unit('millisecond', value < 10 ? 1 : 0));
 }
 
-export function formatKbps(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(1)} Mb/s` : `${Math.round(value)} kb/s`;
+export function formatKbps(i18n: Translator, value: number): string {
+  return value >= 1000
+    ? i18n.number(value / 1000, unit('megabit-per-second', 1))
+    : i18n.number(value, unit('kilobit-per-second', 0));
 }
 
-export function formatFps(value: number): string {
-  return `${Math.round(value)} fps`;
+export function formatFps(i18n: Translator, value: number): string {
+  return i18n.t('unit.fps', { value: Math.round(value) });
 }
 
 /** The safety code in groups for reading aloud (it arrives as space-separated digits). */
@@ -50,15 +58,15 @@ export function parseSource(source: string): { kind: SourceKind; camera: number;
   return { kind: 'pattern', camera: 0, path: '' };
 }
 
-export function describeSource(source: string): string {
+export function describeSource(source: string): Msg {
   const parsed = parseSource(source);
   switch (parsed.kind) {
     case 'camera':
-      return `Camera ${parsed.camera}`;
+      return msg('source.camera.number', { number: parsed.camera });
     case 'file':
-      return `File ${parsed.path}`;
+      return msg('source.file.path', { path: parsed.path });
     case 'pattern':
-      return 'Test pattern';
+      return msg('source.pattern');
   }
 }
 

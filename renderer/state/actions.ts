@@ -1,11 +1,12 @@
 import type { ServerMessage } from '../../protocol/ui-protocol.js';
 import type { ConnectionStatus } from '../transport/transport.js';
+import type { Msg } from '../i18n/catalog.js';
 import type { ToastKind } from './types.js';
 
 export type Action =
   | { type: 'server'; message: ServerMessage }
   | { type: 'connection'; status: ConnectionStatus }
-  | { type: 'toast'; kind: ToastKind; title: string; message: string }
+  | { type: 'toast'; kind: ToastKind; title: Msg; message: Msg }
   | { type: 'dismiss-toast'; id: number }
   | { type: 'chat-visible'; visible: boolean }
   /** We answered an invite (accepted or declined): it leaves the queue. */

@@ -5,6 +5,8 @@
 import type { MemberEventView, PeerView, SessionEvent } from '../../protocol/api.js';
 import { mergeMessages } from '../../protocol/chat-order.js';
 import type { ServerMessage } from '../../protocol/ui-protocol.js';
+import type { Text } from '../i18n/catalog.js';
+import { msg } from '../i18n/catalog.js';
 import type { Action } from './actions.js';
 import { errorTitle } from './errors.js';
 import type { AppState, CallState, ChatState, ToastKind, TrustWarning } from './types.js';
@@ -82,9 +84,36 @@ function applyMessage(state: AppState, message: ServerMessage): AppState {
   return applyEvent(state, message.event);
 }
 
-function addToast(state: AppState, kind: ToastKind, title: string, message: string): AppState {
+function sameText(a: Text, b: Text): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The node's reason words, in the user's language where we know them. */
+function reasonText(reason: string): Text {
+  switch (reason) {
+    case 'busy':
+      return msg('reason.busy');
+    case 'lost':
+      return msg('reason.lost');
+    case 'failed':
+      return msg('reason.failed');
+    case 'everyone left':
+      return msg('reason.everyoneLeft');
+    default:
+      return reason;
+  }
+}
+
+function addToast(state: AppState, kind: ToastKind, title: Text, message: Text): AppState {
   const last = state.toasts.at(-1);
-  if (last && last.title === title && last.message === message && last.kind === kind) return state;
+  if (
+    last &&
+    sameText(last.title, title) &&
+    sameText(last.message, message) &&
+    last.kind === kind
+  ) {
+    return state;
+  }
   const toast = { id: state.nextToastId, kind, title, message };
   return {
     ...state,
@@ -100,11 +129,11 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   return copy;
 }
 
-function peerName(state: AppState, peer: string): string {
+function peerName(state: AppState, peer: string): Text {
   return (
     state.peers[peer]?.name ??
     state.call?.members.find((member) => member.peer === peer)?.name ??
-    'Someone'
+    msg('common.someone')
   );
 }
 
@@ -173,9 +202,12 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
     case 'invite-sent':
       return { ...state, outgoing: { ...state.outgoing, [event.peer]: event.call } };
     case 'invite-declined': {
-      const reason = event.reason && event.reason !== 'declined' ? event.reason : '';
+      const reason = event.reason && event.reason !== 'declined' ? reasonText(event.reason) : '';
       const next = { ...state, outgoing: without(state.outgoing, event.peer) };
-      return addToast(next, 'info', `${peerName(state, event.peer)} declined the invite`, reason);
+      const name = peerName(state, event.peer);
+      const title =
+        typeof name === 'string' ? msg('toast.declined', { name }) : msg('toast.declined.someone');
+      return addToast(next, 'info', title, reason);
     }
     case 'invite-cancelled': {
       const invite = state.invites.find((existing) => existing.call === event.call);
@@ -184,7 +216,12 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
         ...state,
         invites: state.invites.filter((existing) => existing.call !== event.call),
       };
-      return addToast(next, 'info', 'Invite withdrawn', `${invite.name} cancelled the invite.`);
+      return addToast(
+        next,
+        'info',
+        msg('toast.withdrawn'),
+        msg('toast.withdrawn.message', { name: invite.name }),
+      );
     }
     case 'call-joined': {
       const members = event.members.filter((m) => m.state !== 'left').map(memberOf);
@@ -222,8 +259,12 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       return { ...state, chat: { ...chat, messages: messages.slice(-MAX_CHAT_MESSAGES) } };
     }
     case 'chat-exported': {
-      const count = `${event.messages} message${event.messages === 1 ? '' : 's'}`;
-      return addToast(state, 'success', 'Chat exported', `${count} saved to ${event.path}`);
+      return addToast(
+        state,
+        'success',
+        msg('toast.exported'),
+        msg('toast.exported.path', { count: event.messages, path: event.path }),
+      );
     }
 
     case 'member-left': {
@@ -235,8 +276,8 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
         videoOff: without(state.videoOff, event.peer),
         voice: { ...state.voice, membersMuted: without(state.voice.membersMuted, event.peer) },
       };
-      const reason = event.reason === 'left' ? '' : event.reason;
-      return addToast(next, 'info', `${event.name} left the call`, reason);
+      const reason = event.reason === 'left' ? '' : reasonText(event.reason);
+      return addToast(next, 'info', msg('toast.memberLeft', { name: event.name }), reason);
     }
     case 'call-ended': {
       if (state.call && state.call.id !== event.call) return state;
@@ -252,7 +293,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       if (['left', 'quit', 'merged', 'declined', 'no answer'].includes(event.reason)) {
         return next;
       }
-      return addToast(next, 'info', 'Call ended', event.reason);
+      return addToast(next, 'info', msg('toast.callEnded'), reasonText(event.reason));
     }
     case 'chat': {
       const chat = chatFor(state, event.call);
@@ -283,7 +324,12 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
           warning,
         ],
       };
-      return addToast(next, 'warning', `${event.name}'s key changed`, event.message);
+      return addToast(
+        next,
+        'warning',
+        msg('toast.keyChanged', { name: event.name }),
+        event.message,
+      );
     }
     case 'trust-changed': {
       const known = state.peers[event.peer];

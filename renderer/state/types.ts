@@ -9,6 +9,8 @@ import type {
   TrustState,
 } from '../../protocol/api.js';
 import type { SelfInfo } from '../../protocol/ui-protocol.js';
+import type { Text } from '../i18n/catalog.js';
+
 import type { ConnectionStatus } from '../transport/transport.js';
 
 export interface IncomingInvite {
@@ -48,8 +50,9 @@ export type ToastKind = 'error' | 'warning' | 'info' | 'success';
 export interface Toast {
   id: number;
   kind: ToastKind;
-  title: string;
-  message: string;
+  /** Kept as messages, not text, so that a toast shows in the language of the moment. */
+  title: Text;
+  message: Text;
   code?: ApiErrorCode | undefined;
 }
 

@@ -26,8 +26,16 @@ interface UiState {
   media: { filters: string[]; enabled: boolean } | null;
   stats: { members: Record<string, { fps: number }> };
   videoOff: Record<string, boolean>;
-  toasts: { id: number; kind: string; title: string; message: string }[];
+  /** Messages (ids and values) or the node's own text: read them through `english.text`. */
+  toasts: { id: number; kind: string; title: UiText; message: UiText }[];
   trustWarnings: { peer: string; message: string }[];
+}
+
+type UiText = string | { id: string; values?: Record<string, string | number> };
+
+interface UiTranslator {
+  text(text: UiText): string;
+  time(ts: number): string;
 }
 
 type UiAction =
@@ -51,9 +59,9 @@ interface Renderer {
   moveEarlier(chain: readonly string[], name: string): string[];
   webSocketUrl(location: { protocol: string; host: string }): string;
   availableTabs(inCall: boolean, narrow: boolean): string[];
-  formatTime(ts: number): string;
+  createTranslator(locale: string): UiTranslator;
   isoTime(ts: number): string | null;
-  errorTitle(code: string): string;
+  errorTitle(code: string): UiText;
 }
 
 const SELF = 'a'.repeat(32);
@@ -96,6 +104,7 @@ function chat(id: string, from: string, clock: number, text: string): SessionEve
 describe('interface logic (renderer/, bundled for Node)', function () {
   this.timeout(30_000);
   let ui: Renderer;
+  let english: UiTranslator;
 
   const ev = (event: SessionEvent): UiAction => ({
     type: 'server',
@@ -124,9 +133,10 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       'transport/websocket.ts': ['webSocketUrl'],
       'lib/filter-chain.ts': ['toggleFilter', 'moveEarlier'],
       'components/tabs.ts': ['availableTabs'],
-      'lib/format.ts': ['formatTime'],
+      'i18n/catalog.ts': ['createTranslator'],
       '../protocol/time.ts': ['isoTime'],
     });
+    english = ui.createTranslator('en');
   });
 
   describe('frame decoder', () => {
@@ -251,7 +261,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       );
       state = ui.reduce(state, ev({ event: 'invite-cancelled', call: 'e'.repeat(32), from: BOB }));
       assert.equal(state.invites.length, 0);
-      assert.equal(state.toasts.at(-1)?.title, 'Invite withdrawn');
+      assert.equal(english.text(state.toasts.at(-1)?.title ?? ''), 'Invite withdrawn');
     });
 
     it('follows a call: joined, member states, left, ended', () => {
@@ -290,7 +300,7 @@ describe('interface logic (renderer/, bundled for Node)', function () {
         [BOB],
       );
       assert.equal(state.videoOff[CY], undefined);
-      assert.equal(state.toasts.at(-1)?.title, 'Cy left the call');
+      assert.equal(english.text(state.toasts.at(-1)?.title ?? ''), 'Cy left the call');
       const toasts = state.toasts.length;
       state = ui.reduce(state, ev({ event: 'call-ended', call: CALL, reason: 'left' }));
       assert.equal(state.call, null);
@@ -368,16 +378,20 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       assert.equal(state.toasts.length, ui.MAX_TOASTS);
       const last = state.toasts.at(-1);
       assert.equal(last?.kind, 'error');
-      assert.equal(last?.title, 'Camera unavailable');
+      assert.equal(english.text(last?.title ?? ''), 'Camera unavailable');
       assert.equal(last?.message, `camera ${ui.MAX_TOASTS + 2} is busy`);
       const same = ui.reduce(
         state,
-        ev({ event: 'error', code: 'ERR_CAMERA_UNAVAILABLE', message: last?.message ?? '' }),
+        ev({
+          event: 'error',
+          code: 'ERR_CAMERA_UNAVAILABLE',
+          message: english.text(last?.message ?? ''),
+        }),
       );
       assert.equal(same, state, 'the same error twice in a row is one toast');
       const dismissed = ui.reduce(state, { type: 'dismiss-toast', id: last?.id ?? -1 });
       assert.equal(dismissed.toasts.length, ui.MAX_TOASTS - 1);
-      assert.equal(ui.errorTitle('ERR_SOMETHING_NEW'), 'Something new');
+      assert.equal(english.text(ui.errorTitle('ERR_SOMETHING_NEW')), 'Something new');
     });
 
     it('key changes warn, and trusting or verifying updates peers, members and warnings', () => {
@@ -534,9 +548,10 @@ describe('interface logic (renderer/, bundled for Node)', function () {
     });
 
     it('shows a date Date cannot hold as "—" instead of throwing', () => {
-      assert.equal(ui.formatTime(8.64e15 + 1), '—');
-      assert.equal(ui.formatTime(Number.NaN), '—');
-      assert.match(ui.formatTime(Date.now()), /\d/);
+      assert.equal(english.time(8.64e15 + 1), '—');
+      assert.equal(english.time(Number.NaN), '—');
+      assert.match(english.time(Date.now()), /\d/);
+
       assert.equal(ui.isoTime(8.64e15 + 1), null);
       assert.equal(ui.isoTime(-8.64e15 - 1), null);
       assert.equal(ui.isoTime(0), '1970-01-01T00:00:00.000Z');

@@ -71,7 +71,10 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     ]);
     chrome = await launchChromiumIn(hostA);
     context = await chrome.browser.newContext({
+      // These tests find controls by their English names (i18n.test.ts covers the others).
+      locale: 'en-US',
       viewport: { width: 1280, height: 800 },
+
       deviceScaleFactor: 1,
       colorScheme: 'light',
       reducedMotion: 'reduce',

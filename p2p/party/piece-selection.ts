@@ -2,7 +2,8 @@
  * Which pieces a member asks for next (issue #12): pieces a reader is waiting for, then the
  * window just ahead of the playhead in order, then the read-ahead beyond it, then the rest;
  * read-ahead and the rest rarest-first, ties broken at random so members ask different
- * holders for different pieces and the streamer sends each piece about once.
+ * holders for different pieces. Pieces `deferred` come last among those (the streamer's
+ * pieces another member is meant to fetch: see Swarm), so the streamer sends each about once.
  */
 export interface SelectionInput {
   total: number;
@@ -17,12 +18,14 @@ export interface SelectionInput {
   window: number;
   readAhead: number;
   limit: number;
+  deferred?: (index: number) => boolean;
   random?: () => number;
 }
 
 export function selectPieces(input: SelectionInput): number[] {
   const { total, wanted, holders, playhead, limit } = input;
   const random = input.random ?? Math.random;
+  const deferred = input.deferred ?? ((): boolean => false);
   const chosen: number[] = [];
   const taken = new Set<number>();
   const take = (index: number): boolean => {
@@ -34,8 +37,13 @@ export function selectPieces(input: SelectionInput): number[] {
   };
   const rarestFirst = (indices: number[]): number[] =>
     indices
-      .map((index) => ({ index, rarity: holders(index), tie: random() }))
-      .sort((a, b) => a.rarity - b.rarity || a.tie - b.tie)
+      .map((index) => ({
+        index,
+        last: deferred(index) ? 1 : 0,
+        rarity: holders(index),
+        tie: random(),
+      }))
+      .sort((a, b) => a.last - b.last || a.rarity - b.rarity || a.tie - b.tie)
       .map((entry) => entry.index);
   if (limit <= 0) return chosen;
   for (const index of input.urgent) if (take(index)) return chosen;

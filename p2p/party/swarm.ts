@@ -77,6 +77,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Peers that sent a piece late or bad: not asked for that piece again while others hold it. */
   readonly #excluded = new Map<number, Set<string>>();
   readonly #waiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }[]>();
+  /** Verified pieces on their way to disk (not to be asked for again meanwhile). */
+  readonly #writing = new Set<number>();
   #urgent: number[] = [];
   #playhead = 0;
   #timer: NodeJS.Timeout | null;
@@ -264,13 +266,15 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const batches = new Map<string, number[]>();
     const pieces = selectPieces({
       total: this.#store.total,
-      wanted: (index) => !this.#store.has(index) && !this.#downloads.has(index),
+      wanted: (index) =>
+        !this.#store.has(index) && !this.#downloads.has(index) && !this.#writing.has(index),
       holders: (index) => candidates(index).length,
       playhead: this.#playhead,
       urgent: this.#urgent,
       window: WINDOW,
       readAhead: READ_AHEAD,
       limit: room * 4,
+      deferred: this.#othersShare(),
       random: this.#random,
     });
     let sent = 0;
@@ -304,15 +308,37 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
   }
 
+  /**
+   * Pieces only the streamer holds that another member is meant to fetch from it: the
+   * members (not the streamer) split its pieces by index, each asks the streamer for its
+   * own share first and gets the rest from the others, so the streamer sends each piece
+   * about once instead of once per member.
+   */
+  #othersShare(): (index: number) => boolean {
+    const streamer = this.manifest.streamer;
+    const members = [this.#localId, ...this.#peers.keys()].filter((id) => id !== streamer).sort();
+    const rank = members.indexOf(this.#localId);
+    const source = this.#peers.get(streamer);
+    if (!source || rank < 0 || members.length < 2) return () => false;
+    return (index) =>
+      index % members.length !== rank &&
+      [...this.#peers].every(([id, peer]) => id === streamer || peer.holds[index] !== 1);
+  }
+
   #finishPiece(index: number, download: Download): void {
     this.#drop(index, download);
     if (sha256Hex(download.bytes) !== this.manifest.pieces[index]) {
       this.#badPiece(download.from, index);
       return;
     }
+    this.#writing.add(index);
     this.#store.write(index, download.bytes).then(
-      () => this.#stored(index),
+      () => {
+        this.#writing.delete(index);
+        this.#stored(index);
+      },
       (err: unknown) => {
+        this.#writing.delete(index);
         if (!this.#closed) this.#logger.warn('piece write failed', { reason: errorText(err) });
       },
     );

@@ -89,11 +89,12 @@ export function corrupting(link: CallLink): CallLink {
  * An in-memory link from one swarm to another: control messages and bulk frames arrive
  * asynchronously, as over a network; the bulk buffer is never full.
  */
-export function memoryLink(from: string, to: () => Swarm): CallLink {
+export function memoryLink(from: string, to: () => Swarm, o: { deaf?: boolean } = {}): CallLink {
   const link = {
     peerId: '',
     sendControl(message: ControlMessage): boolean {
-      if (isPieceMessage(message)) setImmediate(() => to().handle(from, message));
+      // A deaf link loses what we send: the peer behind it never hears our requests.
+      if (isPieceMessage(message) && !o.deaf) setImmediate(() => to().handle(from, message));
       return true;
     },
     sendBulk(frame: Uint8Array): boolean {

@@ -171,6 +171,62 @@ describe('watch party: manifest, piece store, selection, swarm', function () {
     }
   });
 
+  it('asks another holder for a piece one holder never sends', async () => {
+    const silent = memberId(2);
+    const member = memberId(3);
+    const seeder = makeSwarm(manifest, temp.dir, streamer, source);
+    const receiver = makeSwarm(manifest, temp.dir, member);
+    try {
+      seeder.addPeer(
+        member,
+        memoryLink(streamer, () => receiver),
+      );
+      receiver.addPeer(
+        streamer,
+        memoryLink(member, () => seeder),
+      );
+      // A member that says it holds everything and never answers a request.
+      receiver.addPeer(
+        silent,
+        memoryLink(member, () => receiver, { deaf: true }),
+      );
+      const bits = Buffer.alloc(Math.ceil(manifest.pieces.length / 8), 0xff).toString('base64');
+      receiver.handle(silent, { t: 'piece-have', party: manifest.party, bits });
+      const started = Date.now();
+      const sha = await new Promise<string>((resolve) =>
+        receiver.on('complete', (e) => resolve(e.sha256)),
+      );
+      assert.equal(sha, await fileSha256(source));
+      assert.ok(Date.now() - started >= 2500, 'the silent member was asked first and waited for');
+      assert.equal(receiver.received[silent], 0);
+    } finally {
+      seeder.close();
+      receiver.close();
+    }
+  });
+
+  it('counts and ignores piece messages and frames it did not ask for', () => {
+    const member = memberId(3);
+    const other = memberId(2);
+    const swarm = makeSwarm(manifest, temp.dir, member);
+    try {
+      swarm.addPeer(
+        other,
+        memoryLink(member, () => swarm, { deaf: true }),
+      );
+      swarm.handle(other, { t: 'piece-have', party: manifest.party, indices: [60_000] });
+      const frame = new Uint8Array(100);
+      new DataView(frame.buffer).setUint32(0, Number.parseInt(manifest.party.slice(0, 8), 16));
+      swarm.handleBulk(other, frame);
+      assert.equal(swarm.rejected, 2);
+      swarm.handleBulk(other, new Uint8Array(5));
+      swarm.handle(memberId(4), { t: 'piece-request', party: manifest.party, indices: [0] });
+      assert.equal(swarm.holders().get(0)?.size, 0);
+    } finally {
+      swarm.close();
+    }
+  });
+
   it('read() waits for missing pieces and returns the bytes', async () => {
     const seeder = makeSwarm(manifest, temp.dir, streamer, source);
     const member = memberId(3);

@@ -84,3 +84,22 @@ export function chooseHolder(
 function less(a: [number, number, number], b: [number, number, number]): boolean {
   return a[1] < b[1] || (a[1] === b[1] && a[2] < b[2]);
 }
+
+/**
+ * Pieces only the streamer holds that another member is meant to fetch from it: the
+ * members (not the streamer) split its pieces by index, each asks the streamer for its own
+ * share first and gets the rest from the others, so the streamer sends each piece about
+ * once instead of once per member.
+ */
+export function othersShare(
+  localId: string,
+  streamer: string,
+  peers: ReadonlyMap<string, { readonly holds: Uint8Array }>,
+): (index: number) => boolean {
+  const members = [localId, ...peers.keys()].filter((id) => id !== streamer).sort();
+  const rank = members.indexOf(localId);
+  if (!peers.has(streamer) || rank < 0 || members.length < 2) return () => false;
+  return (index) =>
+    index % members.length !== rank &&
+    [...peers].every(([id, peer]) => id === streamer || peer.holds[index] !== 1);
+}

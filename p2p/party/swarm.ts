@@ -5,7 +5,7 @@ import { TypedEmitter } from '../base/typed-emitter.js';
 import type { CallLink } from '../call/call-link.js';
 import type { PieceMessage } from '../link/control-messages.js';
 import type { PartyManifest } from './manifest.js';
-import { chooseHolder, selectPieces } from './piece-selection.js';
+import { chooseHolder, othersShare, selectPieces } from './piece-selection.js';
 import { PieceStore, fileSha256, sha256Hex } from './piece-store.js';
 import { decodeFrame, partyTag } from './piece-frame.js';
 import { PieceUploader } from './piece-uploader.js';
@@ -84,6 +84,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   #timer: NodeJS.Timeout | null;
   #closed = false;
   #completed = false;
+  #reported = { uploaded: 0, at: 0 };
 
   constructor(o: SwarmOptions) {
     super({ logger: o.logger, name: 'swarm' });
@@ -237,6 +238,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.#expireLate();
     this.#request();
     for (const peer of this.#peers.values()) peer.uploader.pump();
+    // A member that only serves (the streamer) still reports its upload, at most each second.
+    const now = Date.now();
+    if (this.uploaded !== this.#reported.uploaded && now - this.#reported.at >= 1000) {
+      this.#progress();
+    }
   }
 
   #expireLate(): void {
@@ -274,7 +280,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       window: WINDOW,
       readAhead: READ_AHEAD,
       limit: room * 4,
-      deferred: this.#othersShare(),
+      deferred: othersShare(this.#localId, this.manifest.streamer, this.#peers),
       random: this.#random,
     });
     let sent = 0;
@@ -308,23 +314,6 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
   }
 
-  /**
-   * Pieces only the streamer holds that another member is meant to fetch from it: the
-   * members (not the streamer) split its pieces by index, each asks the streamer for its
-   * own share first and gets the rest from the others, so the streamer sends each piece
-   * about once instead of once per member.
-   */
-  #othersShare(): (index: number) => boolean {
-    const streamer = this.manifest.streamer;
-    const members = [this.#localId, ...this.#peers.keys()].filter((id) => id !== streamer).sort();
-    const rank = members.indexOf(this.#localId);
-    const source = this.#peers.get(streamer);
-    if (!source || rank < 0 || members.length < 2) return () => false;
-    return (index) =>
-      index % members.length !== rank &&
-      [...this.#peers].every(([id, peer]) => id === streamer || peer.holds[index] !== 1);
-  }
-
   #finishPiece(index: number, download: Download): void {
     this.#drop(index, download);
     if (sha256Hex(download.bytes) !== this.manifest.pieces[index]) {
@@ -352,9 +341,14 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     for (const peer of this.#peers.values()) {
       peer.link.sendControl({ t: 'piece-have', party: this.manifest.party, indices: [index] });
     }
-    const { count: have, total } = this.#store;
-    this.emit('progress', { have, total, received: { ...this.received }, uploaded: this.uploaded });
+    this.#progress();
     if (this.#store.complete) void this.#finish();
+  }
+
+  #progress(): void {
+    const { count: have, total } = this.#store;
+    this.#reported = { uploaded: this.uploaded, at: Date.now() };
+    this.emit('progress', { have, total, received: { ...this.received }, uploaded: this.uploaded });
   }
 
   #badPiece(from: string, index: number): void {

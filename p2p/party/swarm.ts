@@ -263,11 +263,17 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   #request(): void {
     const room = IN_FLIGHT_TOTAL - this.#downloads.size;
     if (room <= 0 || this.#store.complete) return;
+    const peers = [...this.#peers].filter(([, p]) => p.bad < BAN_AFTER);
+    const memo = new Map<number, string[]>();
     const candidates = (index: number): string[] => {
-      const all = [...this.#peers].filter(([, p]) => p.holds[index] === 1 && p.bad < BAN_AFTER);
+      const known = memo.get(index);
+      if (known) return known;
+      const all = peers.filter(([, p]) => p.holds[index] === 1);
       const excluded = this.#excluded.get(index);
       const fresh = all.filter(([id]) => !excluded?.has(id));
-      return (fresh.length > 0 ? fresh : all).map(([id]) => id);
+      const ids = (fresh.length > 0 ? fresh : all).map(([id]) => id);
+      memo.set(index, ids);
+      return ids;
     };
     const batches = new Map<string, number[]>();
     const pieces = selectPieces({
@@ -321,6 +327,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       return;
     }
     this.#writing.add(index);
+    this.#request(); // the freed slot at once, not at the next tick
     this.#store.write(index, download.bytes).then(
       () => {
         this.#writing.delete(index);

@@ -93,6 +93,24 @@ describe('watch party: preparing a file to share (ffprobe / ffmpeg)', function (
     );
   });
 
+  it('stops ffmpeg when the share is called off', async () => {
+    const path = join(temp.dir, 'long.avi');
+    makeClip(path, ['-c:v', 'mpeg4', '-c:a', 'ac3'], 60, '640x360');
+    const controller = new AbortController();
+    const progress: number[] = [];
+    const prepared = prepareFile({
+      path,
+      outDir: temp.dir,
+      signal: controller.signal,
+      onProgress: (p) => {
+        progress.push(p);
+        controller.abort();
+      },
+    });
+    await assert.rejects(prepared, { code: 'ERR_BAD_SOURCE', message: /aborted/ });
+    assert.ok((progress.at(-1) ?? 100) < 100);
+  });
+
   it('decides by container and codecs as Chromium plays them', () => {
     const mp4 = 'mov,mp4,m4a,3gp,3g2,mj2';
     const h264 = { codec: 'h264', pixFmt: 'yuv420p' };

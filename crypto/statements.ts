@@ -5,10 +5,10 @@ import { signDetached, verifyDetached } from './primitives.js';
 
 /**
  * Signed statements: what one member vouches for to others (a join ticket, a chat message
- * that others relay). Each kind has its own label and every field is length-prefixed, so
+ * that others relay, a watch party's manifest). Each kind has its own label and every field is length-prefixed, so
  * no statement can be read as another kind or with its fields shifted.
  */
-export type StatementKind = 'join-ticket' | 'chat';
+export type StatementKind = 'join-ticket' | 'chat' | 'party-manifest';
 
 function encodeStatement(kind: StatementKind, fields: readonly string[]): Uint8Array {
   const parts: Uint8Array[] = [utf8(`meshcall/statement/v1/${kind}`)];

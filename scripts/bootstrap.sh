@@ -13,6 +13,8 @@ as_root() {
 # libopencv-dev: @u4/opencv4nodejs builds against the system OpenCV
 # (docs/architecture.md, "Facts learned on these machines").
 SYSTEM_PACKAGES=(libopencv-dev build-essential python3 pkg-config ca-certificates)
+# ffmpeg (with ffprobe): the watch party probes, remuxes or transcodes a shared file at run time.
+SYSTEM_PACKAGES+=(ffmpeg)
 # Only for the tests (dev.sh test/bench set MESHCALL_WITH_TEST_DEPS=1):
 # iproute2: the integration tests build network namespaces.
 # iptables, libnetfilter-queue-dev: on kernels without sch_netem the tests emulate delay and loss

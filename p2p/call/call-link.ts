@@ -22,6 +22,8 @@ export interface CallLink {
   sendControl(message: ControlMessage): boolean;
   sendMedia(chunk: Uint8Array): boolean;
   sendVoice(packet: Uint8Array): boolean;
+  /** Watch party pieces (optional: stand-ins without a bulk channel share no pieces). */
+  sendBulk?(frame: Uint8Array): boolean;
   hangUp(graceMs?: number): Promise<void>;
   close(error?: MeshError | null): void;
   on<K extends keyof PeerLinkEvents>(

@@ -43,6 +43,28 @@ export const CHAT_BATCH = 64;
 /** Ids per chat-have message: keeps each well under a data-channel message's size limit. */
 export const CHAT_HAVE_PAGE = 2000;
 
+/** Indices per piece-request / piece-cancel / incremental piece-have. */
+export const PIECE_BATCH = 64;
+/** A bitfield of up to 1024 pieces (p2p/party/manifest.ts, MAX_PIECES) in base64. */
+const MAX_BITFIELD_BASE64 = 172;
+
+/** A watch party's piece exchange (p2p/party/swarm.ts); the pieces themselves go on `bulk`. */
+function pieceMessageSchemas() {
+  const indices = z.array(z.number().int().min(0).max(0xffff)).min(1).max(PIECE_BATCH);
+  const party = hexId;
+  return [
+    /** What the sender holds: its whole bitfield when a link opens, then each new index. */
+    z.strictObject({
+      t: z.literal('piece-have'),
+      party,
+      bits: z.string().max(MAX_BITFIELD_BASE64).refine(isCanonicalBase64).optional(),
+      indices: indices.optional(),
+    }),
+    z.strictObject({ t: z.literal('piece-request'), party, indices }),
+    z.strictObject({ t: z.literal('piece-cancel'), party, indices }),
+  ] as const;
+}
+
 /** Messages on a link's reliable, ordered control channel (sealed with the pairwise keys). */
 export const controlMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('ping'), ts: z.number() }),
@@ -93,5 +115,7 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
       .max(2)
       .refine((list) => new Set(list).size === list.length, 'codecs listed twice'),
   }),
+  ...pieceMessageSchemas(),
 ]);
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
+export type PieceMessage = Extract<ControlMessage, { t: `piece-${string}` }>;

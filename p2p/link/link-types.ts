@@ -21,6 +21,8 @@ export interface PeerLinkEvents {
   media: [Uint8Array];
   /** One sealed voice packet (see p2p/media/voice-sender.ts). */
   voice: [Uint8Array];
+  /** One opened watch party frame from the `bulk` channel (see p2p/party/swarm.ts). */
+  bulk: [Uint8Array];
   close: [MeshError | null];
 }
 

@@ -7,6 +7,7 @@ import { MeshError, errorText } from '../base/errors.js';
 import { decodeJson, encodeJson } from '../base/json-codec.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
+import { BulkSealing } from './bulk-channel.js';
 import { ClockOffset } from './clock-offset.js';
 import { ControlBudget } from './control-budget.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
@@ -30,16 +31,18 @@ export type {
 const CONTROL_ID = 0;
 const MEDIA_ID = 1;
 const VOICE_ID = 2;
-const CHANNEL_COUNT = 3;
+const BULK_ID = 3;
+const CHANNEL_COUNT = 4;
 /** How long SCTP may keep resending a media chunk: about one frame interval and a LAN RTT. */
 const MEDIA_LIFETIME_MS = 40;
 
 /**
- * One WebRTC PeerConnection to one peer with three pre-negotiated channels: reliable
- * ordered control (every message sealed with keys from the signaling session), unordered
- * partially reliable media (chunks of frames the sender sealed with its media key) and unordered
- * no-retransmit voice (packets sealed likewise). Voice has an SCTP stream of its own, so the
- * stream scheduler interleaves it with video chunks instead of queueing it behind a frame.
+ * One WebRTC PeerConnection to one peer with four pre-negotiated channels: reliable ordered
+ * control (every message sealed with keys from the signaling session), unordered partially
+ * reliable media (chunks of frames the sender sealed with its media key), unordered
+ * no-retransmit voice (packets sealed likewise) and reliable ordered bulk (watch party pieces,
+ * p2p/link/bulk-channel.ts). Each has an SCTP stream of its own, so the stream scheduler
+ * interleaves voice with video chunks and pieces instead of queueing it behind them.
  */
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly peerId: string;
@@ -60,6 +63,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #controlOpener = new Opener({ windowSize: 64 });
   readonly #clock = new ClockOffset();
   readonly #budget: ControlBudget;
+  readonly #bulkSealing: BulkSealing;
   // node-datachannel closes a PeerConnection or DataChannel whose JS object is garbage
   // collected (docs/architecture.md, "Facts learned on these machines"): these fields hold
   // them for the link's life.
@@ -67,6 +71,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #control: DataChannel | null = null;
   #media: DataChannel | null = null;
   #voice: DataChannel | null = null;
+  #bulk: DataChannel | null = null;
   #openChannels = 0;
   #state: LinkState = 'connecting';
   #pendingCandidates: { candidate: string; mid: string }[] = [];
@@ -86,6 +91,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const n = options.linkNumber;
     this.#controlSealer = new Sealer(deriveKey(sendKey, `control/${n}`), 0);
     this.#controlOpener.addKey(0, deriveKey(receiveKey, `control/${n}`));
+    this.#bulkSealing = new BulkSealing(options.session, n, (frame) => this.emit('bulk', frame));
     this.#budget = new ControlBudget(options.peerId, this.#logger, options.controlBudget);
   }
 
@@ -170,6 +176,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return this.#guard('send voice', () => channel.sendMessageBinary(packet)) ?? false;
   }
 
+  /** Sends one watch party frame, sealed; false while the bulk buffer is full (retry later). */
+  sendBulk(frame: Uint8Array): boolean {
+    const channel = this.#state === 'open' ? this.#bulk : null;
+    if (!channel) return false;
+    return this.#guard('send bulk', () => this.#bulkSealing.send(channel, frame)) ?? false;
+  }
+
   /** When the peer was last heard on the control channel (heartbeats included). */
   get lastHeard(): number {
     return this.#lastControl;
@@ -205,7 +218,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     if (this.#heartbeat) clearInterval(this.#heartbeat);
-    for (const closable of [this.#control, this.#media, this.#voice, this.#pc]) {
+    for (const closable of [this.#control, this.#media, this.#voice, this.#bulk, this.#pc]) {
       try {
         closable?.close();
       } catch {
@@ -273,7 +286,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const media = { negotiated: true, unordered: true, maxPacketLifeTime: MEDIA_LIFETIME_MS };
     this.#media = pc.createDataChannel('media', { ...media, id: MEDIA_ID });
     this.#voice = pc.createDataChannel('voice', { ...lossy, id: VOICE_ID });
-    for (const channel of [this.#control, this.#media, this.#voice]) {
+    this.#bulk = pc.createDataChannel('bulk', { negotiated: true, id: BULK_ID });
+    for (const channel of [this.#control, this.#media, this.#voice, this.#bulk]) {
       channel.onOpen(() => this.#guard('open', () => this.#onChannelOpen()));
       channel.onClosed(() =>
         this.#guard('closed', () =>
@@ -284,6 +298,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#control.onMessage((message) => this.#guard('control', () => this.#onControl(message)));
     this.#media.onMessage((message) => this.#guard('media', () => this.#onLossy('media', message)));
     this.#voice.onMessage((message) => this.#guard('voice', () => this.#onLossy('voice', message)));
+    this.#bulk.onMessage((message) =>
+      this.#guard('bulk', () => this.#bulkSealing.receive(message)),
+    );
   }
 
   #onChannelOpen(): void {

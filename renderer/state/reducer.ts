@@ -355,8 +355,14 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
     case 'snapshot':
     case 'chat-export-text':
     case 'audio-recorded':
+    // The watch party's page comes later (issue #12): the reducer ignores its events so far.
     case 'voice-packet':
     case 'health':
+    case 'party-preparing':
+    case 'party-state':
+    case 'party-progress':
+    case 'party-complete':
+    case 'party-ended':
       return state;
   }
 }

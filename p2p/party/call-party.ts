@@ -97,6 +97,11 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     return this.#current?.state ?? null;
   }
 
+  /** Members (we included) the group waits for now. */
+  get waitingFor(): string[] {
+    return [...this.#buffering.keys()];
+  }
+
   /** Party messages refused (bad signature, unknown party, not from a member). */
   get rejected(): number {
     return this.#rejected;
@@ -306,20 +311,25 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     this.#updateHold();
   }
 
-  /** The member with the lowest id that is not buffering holds and releases for the group. */
+  /**
+   * The member with the lowest id that is not buffering holds the group; whoever wrote the
+   * hold releases it once nobody is waited for (the lowest id may change meanwhile).
+   */
   #updateHold(): void {
     const state = this.#current?.state;
     if (!state) return;
-    const ids = [this.#o.localId, ...[...this.#o.links()].map((l) => l.peerId)];
-    const leader = ids.filter((id) => !this.#buffering.has(id)).sort()[0];
-    if (leader !== this.#o.localId) return;
-    if (this.#buffering.size > 0 && !state.paused && !this.#hold) {
-      this.#hold = this.#write({ paused: true });
-    } else if (this.#buffering.size === 0 && this.#hold) {
+    if (this.#hold) {
+      if (this.#buffering.size > 0) return;
       const held = this.#hold;
       this.#hold = null;
       // Only if nobody changed the state meanwhile: a pause someone asked for stays.
       if (compareStates(state, held) === 0) this.#write({ paused: false });
+      return;
+    }
+    const ids = [this.#o.localId, ...[...this.#o.links()].map((l) => l.peerId)];
+    const leader = ids.filter((id) => !this.#buffering.has(id)).sort()[0];
+    if (leader === this.#o.localId && this.#buffering.size > 0 && !state.paused) {
+      this.#hold = this.#write({ paused: true });
     }
   }
 

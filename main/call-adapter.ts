@@ -63,7 +63,14 @@ export type PeerLookup = Pick<
 /** The current call's chat and media, for the session; who is in it is the agent's to decide. */
 export type CallContent = Pick<
   Call,
-  'id' | 'history' | 'sendChat' | 'sendFrame' | 'announceVideo' | 'latestFrame' | 'mediaStats'
+  | 'id'
+  | 'history'
+  | 'sendChat'
+  | 'sendFrame'
+  | 'announceVideo'
+  | 'latestFrame'
+  | 'mediaStats'
+  | 'party'
 >;
 
 export interface CallAdapterOptions extends Omit<CallAgentOptions, 'endpointsOf' | 'pool'> {

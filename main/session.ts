@@ -37,6 +37,7 @@ import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
 import type { SessionAudioOptions } from './session-audio.js';
 import { SessionAudio } from './session-audio.js';
+import { SessionParty, isPartyCommand } from './session-party.js';
 
 export interface SessionOptions {
   name: string;
@@ -85,6 +86,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #snapshots = new SnapshotDecoder();
   /** Our voice and the recordings (front ends hand it the page's microphone packets). */
   readonly audio: SessionAudio;
+  readonly #party: SessionParty;
   readonly #health = new ProcessHealth();
   /** A front end shows the self view outside calls: keep the camera on after a call. */
   #previewWanted = false;
@@ -129,6 +131,8 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#media = new LocalMedia(options.media);
     this.audio = new SessionAudio(options, this.#calls);
     this.audio.on('event', (event) => this.#emit(event));
+    this.#party = new SessionParty({ id: this.id, identity, logger: options.logger }, this.#calls);
+    this.#party.on('event', (event) => this.#emit(event));
     this.#pool.on('connection', (connection) => {
       const peer = connection.peer;
       if (!peer) return;
@@ -206,6 +210,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.audio.close();
+    this.#party.close();
     const leaving = this.#calls.close();
     this.#closed = true;
     await leaving;
@@ -224,6 +229,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   // ---- commands -------------------------------------------------------------------------
 
   async #run(command: Command): Promise<void> {
+    if (isPartyCommand(command)) return this.#party.handle(command);
     switch (command.cmd) {
       case 'invite':
         return this.#calls.invite(command.peer);

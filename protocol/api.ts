@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import type { ApiErrorCode } from './error-codes.js';
 import { API_ERROR_CODES } from './error-codes.js';
+import { PARTY_COMMANDS, PARTY_EVENTS } from './party-api.js';
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
 
@@ -74,6 +75,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   /** Answered with a `health` event: the node's event-loop delay and memory. */
   z.strictObject({ cmd: z.literal('health') }),
   z.strictObject({ cmd: z.literal('quit') }),
+  ...PARTY_COMMANDS,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandName = Command['cmd'];
@@ -390,6 +392,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     peer: z.string().optional(),
     call: z.string().optional(),
   }),
+  ...PARTY_EVENTS,
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
 export type SessionEventName = SessionEvent['event'];

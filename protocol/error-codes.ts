@@ -52,6 +52,8 @@ export const SESSION_ERROR_CODES = [
   'ERR_NO_FRAME',
   'ERR_EXPORT_FAILED',
   'ERR_RECORD_FAILED',
+  'ERR_NO_PARTY',
+  'ERR_PARTY_STALLED',
 ] as const;
 
 export const API_ERROR_CODES = [

@@ -26,6 +26,7 @@ import type {
   MemberView,
 } from './call-types.js';
 import { view } from './call-types.js';
+import { CallParty, isPartyMessage } from '../party/call-party.js';
 
 /** Every member re-sends its roster this often (besides on every change). */
 const ROSTER_GOSSIP_MS = 2000;
@@ -58,6 +59,7 @@ export class Call extends TypedEmitter<CallEvents> {
   readonly #chat: CallChat;
   readonly #media: CallMedia;
   readonly #timer: NodeJS.Timeout;
+  readonly party: CallParty;
   #closed = false;
 
   constructor(options: CallOptions) {
@@ -77,6 +79,7 @@ export class Call extends TypedEmitter<CallEvents> {
       historyBudget: options.historyBudget,
     });
     this.#media = new CallMedia(this.#logger, options.decode);
+    this.party = new CallParty(options.local, this.#logger, () => this.#openLinks(), this);
     for (const name of CALL_MEDIA_EVENTS)
       this.#media.on(name, (...args) => this.emit(name, ...args));
     let ticks = 0;
@@ -186,6 +189,7 @@ export class Call extends TypedEmitter<CallEvents> {
     pending?.close();
     this.#media.stopReceiving(memberId);
     this.#chat.forget(memberId);
+    this.party.memberLeft(memberId);
     // Whoever left must not be able to read what follows.
     this.#media.rotateKey(this.#openLinks());
     this.emit('member-left', view(member), reason, error);
@@ -266,6 +270,7 @@ export class Call extends TypedEmitter<CallEvents> {
     }
     this.#media.close();
     this.#chat.close();
+    this.party.close();
     this.removeAllListeners();
     return Promise.all(hangUps).then(() => undefined);
   }
@@ -327,11 +332,13 @@ export class Call extends TypedEmitter<CallEvents> {
     // Back after a dropped link: same key, it never left. Our mute state on every link.
     this.#media.announceTo(link, !first);
     this.#chat.sync(member.identity.id, link);
+    this.party.linkOpened(member.identity.id, link);
   }
 
   #onControl(member: Member, link: CallLink, message: ControlMessage): void {
     if (this.#closed) return;
     const id = member.identity.id;
+    if (isPartyMessage(message)) return this.party.handle(id, message);
     switch (message.t) {
       case 'chat':
       case 'chat-have':

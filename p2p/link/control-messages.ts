@@ -3,6 +3,9 @@ import { fromBase64 } from '../../crypto/index.js';
 import { HEX_ID } from '../base/ids.js';
 import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '../base/limits.js';
 import { rosterSchema } from '../signaling/messages.js';
+import { partyStateSchema } from '../party/party-state.js';
+// STAND-IN import: becomes '../party/manifest.js' when pswarm is merged.
+import { signedManifestSchema } from '../party/swarm-stand-in.js';
 
 const hexId = z.string().regex(HEX_ID);
 const base64 = (length: number): z.ZodString =>
@@ -116,6 +119,11 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
       .refine((list) => new Set(list).size === list.length, 'codecs listed twice'),
   }),
   ...pieceMessageSchemas(),
+  /** Watch party (p2p/party/call-party.ts): a share, the replicated state, waits, the end. */
+  z.strictObject({ t: z.literal('party-manifest'), manifest: signedManifestSchema }),
+  z.strictObject({ t: z.literal('party-state'), state: partyStateSchema }),
+  z.strictObject({ t: z.literal('party-buffering'), party: hexId, buffering: z.boolean() }),
+  z.strictObject({ t: z.literal('party-end'), party: hexId, reason: z.string().max(200) }),
 ]);
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 export type PieceMessage = Extract<ControlMessage, { t: `piece-${string}` }>;

@@ -396,13 +396,19 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       }
       return addToast(next, 'error', errorTitle(event.code), event.message);
     }
-    // chat-export-text reaches every tab; only the one that asked saves it (App.tsx).
+    // chat-export-text reaches every tab; only the one that asked saves it (App.tsx). The
+    // watch party's page comes later (issue #12): its events change nothing here yet.
     case 'frame':
     case 'snapshot':
     case 'chat-export-text':
     case 'audio-recorded':
     case 'voice-packet':
     case 'health':
+    case 'party-preparing':
+    case 'party-state':
+    case 'party-progress':
+    case 'party-complete':
+    case 'party-ended':
       return state;
   }
 }

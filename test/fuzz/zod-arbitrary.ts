@@ -30,6 +30,8 @@ interface Def {
   options?: z.ZodType[];
   values?: unknown[];
   entries?: Record<string, string | number>;
+  keyType?: z.ZodType;
+  valueType?: z.ZodType;
 }
 
 function defOf(schema: z.ZodType): Def {
@@ -146,6 +148,11 @@ export function arbitraryFor(schema: z.ZodType, byKey: KeyArbitraries = {}): fc.
     case 'optional':
       if (!def.innerType) throw new Error('optional schema without inner type');
       return fc.option(arbitraryFor(def.innerType, byKey), { nil: undefined });
+    case 'record': {
+      if (!def.keyType || !def.valueType) throw new Error('record schema without key or value');
+      const key = arbitraryFor(def.keyType) as fc.Arbitrary<string>;
+      return fc.dictionary(key, arbitraryFor(def.valueType, byKey), { maxKeys: 4 });
+    }
     case 'union':
       return fc.oneof(...(def.options ?? []).map((option) => arbitraryFor(option, byKey)));
     default:

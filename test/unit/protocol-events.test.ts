@@ -225,6 +225,29 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
     heapUsedBytes: 30_000_000,
   },
   error: { event: 'error', code: 'ERR_CAMERA_UNAVAILABLE', message: 'no camera', peer: B },
+  'party-preparing': { event: 'party-preparing', percent: 40 },
+  'party-state': {
+    event: 'party-state',
+    party: CALL,
+    epoch: 1,
+    streamer: A,
+    title: 'clip.mp4',
+    duration: 10,
+    paused: false,
+    position: 2.5,
+    rate: 1,
+    updatedBy: B,
+  },
+  'party-progress': {
+    event: 'party-progress',
+    party: CALL,
+    have: 3,
+    total: 4,
+    received: { [A]: 512 },
+    uploaded: 0,
+  },
+  'party-complete': { event: 'party-complete', party: CALL, sha256: 'f'.repeat(64) },
+  'party-ended': { event: 'party-ended', party: CALL, reason: 'taken-over' },
 };
 
 function firstIssue(value: unknown): { path: string; message: string } {

@@ -1,0 +1,150 @@
+import path from 'node:path';
+import type { IdentityKeys } from '../crypto/index.js';
+import { errorText } from '../p2p/base/errors.js';
+import type { Logger } from '../p2p/base/logger.js';
+import { TypedEmitter } from '../p2p/base/typed-emitter.js';
+import type { CallParty } from '../p2p/party/call-party.js';
+import type { PartyState } from '../p2p/party/party-state.js';
+// STAND-IN imports: become '../p2p/party/manifest.js' and './party/prepare.js' with pswarm.
+import { signManifest } from '../p2p/party/swarm-stand-in.js';
+import { prepareShare } from './party/share-stand-in.js';
+import type { Command, SessionEvent } from '../protocol/api.js';
+import { PARTY_COMMAND_NAMES } from '../protocol/party-api.js';
+import type { PartyCommandName } from '../protocol/party-api.js';
+import type { CallAdapter } from './call-adapter.js';
+import { CommandError } from './command-error.js';
+import { VirtualPlayer } from './party/virtual-player.js';
+
+export type PartyCommand = Extract<Command, { cmd: PartyCommandName }>;
+
+export function isPartyCommand(command: Command): command is PartyCommand {
+  return PARTY_COMMAND_NAMES.has(command.cmd);
+}
+
+export interface SessionPartyOptions {
+  id: string;
+  identity: IdentityKeys;
+  logger: Logger;
+}
+
+/**
+ * The session's watch party: runs the party commands on the current call's CallParty,
+ * plays the virtual player that follows its state, and reports the party events. Owned and
+ * closed by the Session.
+ */
+export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
+  readonly #o: SessionPartyOptions;
+  readonly #calls: Pick<CallAdapter, 'call' | 'on'>;
+  #player: VirtualPlayer | null = null;
+  #closed = false;
+
+  constructor(options: SessionPartyOptions, calls: Pick<CallAdapter, 'call' | 'on'>) {
+    super({ logger: options.logger, name: 'session-party' });
+    this.#o = options;
+    this.#calls = calls;
+    calls.on('call-started', () => this.#attach());
+    calls.on('call-ended', () => (this.#player = null));
+  }
+
+  /** Throws CommandError for a command that cannot be carried out. */
+  async handle(command: PartyCommand): Promise<void> {
+    const party = this.#party();
+    switch (command.cmd) {
+      case 'party-share':
+        return this.#share(party, path.resolve(command.path));
+      case 'party-play':
+        return this.#command(party, { paused: false });
+      case 'party-pause':
+        return this.#command(party, { paused: true });
+      case 'party-seek':
+        return this.#command(party, { position: command.position });
+      case 'party-rate':
+        return this.#command(party, { rate: command.rate });
+      case 'party-stop':
+        this.#require(party);
+        party.stop();
+        return;
+      case 'party-status':
+        this.#emitState(this.#require(party));
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#player = null;
+    this.removeAllListeners();
+  }
+
+  #party(): CallParty {
+    const call = this.#calls.call;
+    if (!call) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
+    return call.party;
+  }
+
+  #require(party: CallParty): PartyState {
+    const state = party.state;
+    if (!state) throw new CommandError('ERR_NO_PARTY', 'no watch party in this call');
+    return state;
+  }
+
+  #command(party: CallParty, change: Parameters<CallParty['command']>[0]): void {
+    this.#require(party);
+    party.command(change);
+  }
+
+  async #share(party: CallParty, file: string): Promise<void> {
+    let prepared;
+    try {
+      prepared = await prepareShare(file, {
+        streamer: this.#o.id,
+        epoch: party.nextEpoch,
+        progress: (percent) => this.#emit({ event: 'party-preparing', percent }),
+      });
+    } catch (err) {
+      throw new CommandError('ERR_FILE_UNAVAILABLE', `cannot share ${file}: ${errorText(err)}`);
+    }
+    // The call may have ended, or another share taken over, while we read the file.
+    if (this.#closed || this.#calls.call?.party !== party) return;
+    const manifest = { ...prepared.manifest, epoch: party.nextEpoch };
+    party.share(signManifest(manifest, this.#o.identity), prepared.path);
+  }
+
+  #attach(): void {
+    const party = this.#calls.call?.party;
+    if (!party || this.#closed) return;
+    const player = new VirtualPlayer(() => party.clock.now());
+    this.#player = player;
+    party.on('state', (state) => {
+      player.follow(state);
+      this.#emitState(state);
+    });
+    party.on('ended', ({ party: id, reason }) => {
+      player.follow(null);
+      this.#emit({ event: 'party-ended', party: id, reason });
+    });
+    party.on('stalled', ({ reason }) =>
+      this.#emit({ event: 'error', code: 'ERR_PARTY_STALLED', message: reason }),
+    );
+    party.on('progress', (p) => {
+      const id = party.manifest?.party;
+      if (id) this.#emit({ event: 'party-progress', party: id, ...p });
+    });
+    party.on('complete', ({ party: id, sha256 }) =>
+      this.#emit({ event: 'party-complete', party: id, sha256 }),
+    );
+  }
+
+  #emitState(state: PartyState): void {
+    const { party, epoch, streamer, title, duration, paused, rate, updatedBy } = state;
+    const position = this.#player?.state === state ? this.#player.position : state.position;
+    this.#emit({
+      event: 'party-state',
+      ...{ party, epoch, streamer, title, duration, paused, position, rate, updatedBy },
+    });
+  }
+
+  #emit(event: SessionEvent): void {
+    if (!this.#closed) this.emit('event', event);
+  }
+}

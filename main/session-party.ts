@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { IdentityKeys } from '../crypto/index.js';
 import { errorText } from '../p2p/base/errors.js';
@@ -5,9 +6,11 @@ import type { Logger } from '../p2p/base/logger.js';
 import { TypedEmitter } from '../p2p/base/typed-emitter.js';
 import type { CallParty } from '../p2p/party/call-party.js';
 import type { PartyState } from '../p2p/party/party-state.js';
-// STAND-IN imports: become '../p2p/party/manifest.js' and './party/prepare.js' with pswarm.
-import { signManifest } from '../p2p/party/swarm-stand-in.js';
-import { prepareShare } from './party/share-stand-in.js';
+import { randomId } from '../p2p/base/ids.js';
+import { pieceSizeFor, signManifest } from '../p2p/party/manifest.js';
+import type { PartyManifest } from '../p2p/party/manifest.js';
+import { hashPieces } from '../p2p/party/piece-store.js';
+import { prepareFile } from './party/prepare.js';
 import type { Command, SessionEvent } from '../protocol/api.js';
 import { PARTY_COMMAND_NAMES } from '../protocol/party-api.js';
 import type { PartyCommandName } from '../protocol/party-api.js';
@@ -21,10 +24,16 @@ export function isPartyCommand(command: Command): command is PartyCommand {
   return PARTY_COMMAND_NAMES.has(command.cmd);
 }
 
+/** Where watch parties keep their pieces: a folder per party, removed when it ends. */
+export function partyCacheDir(dataDir: string): string {
+  return path.join(dataDir, 'party-cache');
+}
+
 export interface SessionPartyOptions {
   id: string;
   identity: IdentityKeys;
   logger: Logger;
+  dataDir: string;
 }
 
 /**
@@ -36,6 +45,8 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
   readonly #o: SessionPartyOptions;
   readonly #calls: Pick<CallAdapter, 'call' | 'on'>;
   #player: VirtualPlayer | null = null;
+  /** A share being prepared (ffmpeg may run for minutes): close() calls it off. */
+  #sharing: AbortController | null = null;
   #closed = false;
 
   constructor(options: SessionPartyOptions, calls: Pick<CallAdapter, 'call' | 'on'>) {
@@ -73,6 +84,7 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
     if (this.#closed) return;
     this.#closed = true;
     this.#player = null;
+    this.#sharing?.abort();
     this.removeAllListeners();
   }
 
@@ -93,21 +105,50 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
     party.command(change);
   }
 
+  /**
+   * Prepares the file (keep / remux / transcode) into the party's own folder, which the
+   * CallParty removes when the party ends, hashes its pieces and announces the manifest.
+   */
   async #share(party: CallParty, file: string): Promise<void> {
-    let prepared;
+    this.#sharing?.abort();
+    const sharing = new AbortController();
+    this.#sharing = sharing;
+    const id = randomId();
+    const outDir = party.folderOf(id);
+    let manifest: PartyManifest;
+    let source: string;
     try {
-      prepared = await prepareShare(file, {
-        streamer: this.#o.id,
-        epoch: party.nextEpoch,
-        progress: (percent) => this.#emit({ event: 'party-preparing', percent }),
+      mkdirSync(outDir, { recursive: true, mode: 0o700 });
+      const prepared = await prepareFile({
+        path: file,
+        outDir,
+        signal: sharing.signal,
+        onProgress: (percent) => this.#emit({ event: 'party-preparing', percent }),
       });
+      const pieceSize = pieceSizeFor(statSync(prepared.path).size);
+      const { size, pieces } = await hashPieces(prepared.path, pieceSize);
+      source = prepared.path;
+      manifest = {
+        party: id,
+        epoch: party.nextEpoch,
+        streamer: this.#o.id,
+        title: path.basename(file).slice(0, 256),
+        ...{ size, duration: prepared.duration, mime: prepared.mime, codecs: prepared.codecs },
+        ...{ pieceSize, pieces },
+      };
     } catch (err) {
+      rmSync(outDir, { recursive: true, force: true });
+      if (sharing.signal.aborted) return;
       throw new CommandError('ERR_FILE_UNAVAILABLE', `cannot share ${file}: ${errorText(err)}`);
+    } finally {
+      if (this.#sharing === sharing) this.#sharing = null;
     }
     // The call may have ended, or another share taken over, while we read the file.
-    if (this.#closed || this.#calls.call?.party !== party) return;
-    const manifest = { ...prepared.manifest, epoch: party.nextEpoch };
-    party.share(signManifest(manifest, this.#o.identity), prepared.path);
+    if (this.#closed || sharing.signal.aborted || this.#calls.call?.party !== party) {
+      rmSync(outDir, { recursive: true, force: true });
+      return;
+    }
+    party.share(signManifest({ ...manifest, epoch: party.nextEpoch }, this.#o.identity), source);
   }
 
   #attach(): void {
@@ -126,10 +167,7 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
     party.on('stalled', ({ reason }) =>
       this.#emit({ event: 'error', code: 'ERR_PARTY_STALLED', message: reason }),
     );
-    party.on('progress', (p) => {
-      const id = party.manifest?.party;
-      if (id) this.#emit({ event: 'party-progress', party: id, ...p });
-    });
+    party.on('progress', (p) => this.#emit({ event: 'party-progress', ...p }));
     party.on('complete', ({ party: id, sha256 }) =>
       this.#emit({ event: 'party-complete', party: id, sha256 }),
     );

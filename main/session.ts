@@ -37,7 +37,7 @@ import { ensureDataDir, ownerOnlyFile } from './owner-only-file.js';
 import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
 import type { SessionAudioOptions } from './session-audio.js';
 import { SessionAudio } from './session-audio.js';
-import { SessionParty, isPartyCommand } from './session-party.js';
+import { SessionParty, isPartyCommand, partyCacheDir } from './session-party.js';
 
 export interface SessionOptions {
   name: string;
@@ -127,11 +127,12 @@ export class Session extends TypedEmitter<SessionEvents> {
       inviteTimeoutMs: options.inviteTimeoutMs,
       linkTimeoutMs: options.linkTimeoutMs,
       autoAccept: options.autoAccept,
+      partyCacheDir: partyCacheDir(options.dataDir),
     });
     this.#media = new LocalMedia(options.media);
     this.audio = new SessionAudio(options, this.#calls);
     this.audio.on('event', (event) => this.#emit(event));
-    this.#party = new SessionParty({ id: this.id, identity, logger: options.logger }, this.#calls);
+    this.#party = new SessionParty({ ...options, id: this.id, identity }, this.#calls);
     this.#party.on('event', (event) => this.#emit(event));
     this.#pool.on('connection', (connection) => {
       const peer = connection.peer;

@@ -71,6 +71,8 @@ export interface CallAgentOptions {
   callTimings?: Partial<CallTimings> | undefined;
   /** Codecs our front end decodes (members send us only those). Default h264 and jpeg. */
   decode?: readonly VideoCodec[] | undefined;
+  /** Where watch parties keep their pieces (<dataDir>/party-cache). */
+  partyCacheDir?: string | undefined;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface CallOptions {
   historyBudget?: HistoryBudget;
   /** Codecs our front end decodes (members send us only those). Default h264 and jpeg. */
   decode?: readonly VideoCodec[] | undefined;
+  /** Where watch parties keep their pieces, a folder per party. Default: under the tmpdir. */
+  partyCacheDir?: string | undefined;
 }
 
 export type MemberState = 'connecting' | 'connected' | 'reconnecting' | 'left';

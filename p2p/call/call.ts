@@ -26,7 +26,7 @@ import type {
   MemberView,
 } from './call-types.js';
 import { view } from './call-types.js';
-import { CallParty, isPartyMessage } from '../party/call-party.js';
+import { CallParty, isPartyMessage, isPieceMessage } from '../party/call-party.js';
 
 /** Every member re-sends its roster this often (besides on every change). */
 const ROSTER_GOSSIP_MS = 2000;
@@ -79,7 +79,13 @@ export class Call extends TypedEmitter<CallEvents> {
       historyBudget: options.historyBudget,
     });
     this.#media = new CallMedia(this.#logger, options.decode);
-    this.party = new CallParty(options.local, this.#logger, () => this.#openLinks(), this);
+    this.party = new CallParty(
+      options.local,
+      this.#logger,
+      () => this.#openLinks(),
+      this,
+      options.partyCacheDir,
+    );
     for (const name of CALL_MEDIA_EVENTS)
       this.#media.on(name, (...args) => this.emit(name, ...args));
     let ticks = 0;
@@ -298,6 +304,7 @@ export class Call extends TypedEmitter<CallEvents> {
     });
     link.on('media', (chunk) => this.#media.push(memberId, chunk));
     link.on('voice', (packet) => this.#media.pushVoice(memberId, packet));
+    link.on('bulk', (frame) => this.party.handleBulk(memberId, frame));
     link.on('close', (error) => {
       if (member.pending === link) {
         member.pending = null;
@@ -339,6 +346,7 @@ export class Call extends TypedEmitter<CallEvents> {
     if (this.#closed) return;
     const id = member.identity.id;
     if (isPartyMessage(message)) return this.party.handle(id, message);
+    if (isPieceMessage(message)) return this.party.handlePiece(id, message);
     switch (message.t) {
       case 'chat':
       case 'chat-have':

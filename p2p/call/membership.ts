@@ -33,6 +33,7 @@ type InheritedOptions = Pick<
   | 'linkFactory'
   | 'callTimings'
   | 'decode'
+  | 'partyCacheDir'
 >;
 
 export interface MembershipOptions extends InheritedOptions {
@@ -84,6 +85,7 @@ export class Membership {
       ...(options.linkFactory ? { linkFactory: options.linkFactory } : {}),
       ...(options.callTimings ? { timings: options.callTimings } : {}),
       decode: options.decode,
+      partyCacheDir: options.partyCacheDir,
       describeRoster: () => this.roster(),
     });
     this.links = new LinkSupervisor({

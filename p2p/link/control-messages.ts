@@ -4,8 +4,7 @@ import { HEX_ID } from '../base/ids.js';
 import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '../base/limits.js';
 import { rosterSchema } from '../signaling/messages.js';
 import { partyStateSchema } from '../party/party-state.js';
-// STAND-IN import: becomes '../party/manifest.js' when pswarm is merged.
-import { signedManifestSchema } from '../party/swarm-stand-in.js';
+import { signedManifestSchema } from '../party/manifest.js';
 
 const hexId = z.string().regex(HEX_ID);
 const base64 = (length: number): z.ZodString =>

@@ -1,15 +1,17 @@
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../base/logger.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { CallLink } from '../call/call-link.js';
-import type { ControlMessage } from '../link/control-messages.js';
+import type { ControlMessage, PieceMessage } from '../link/control-messages.js';
 import type { PartyState } from './party-state.js';
 import { HybridClock, compareStates, mergeStates, positionAt } from './party-state.js';
 import { SharedClock } from './shared-clock.js';
-// STAND-IN import: becomes './manifest.js' and './swarm.js' when pswarm is merged.
-import type { PartyManifest, SignedManifest, SwarmEvents } from './swarm-stand-in.js';
-import { Swarm, verifyManifest } from './swarm-stand-in.js';
+import type { PartyManifest, SignedManifest } from './manifest.js';
+import { verifyManifest } from './manifest.js';
+import type { SwarmEvents } from './swarm.js';
+import { Swarm } from './swarm.js';
 
 export type PartyMessage = Extract<
   ControlMessage,
@@ -24,6 +26,14 @@ const PARTY_MESSAGES = new Set(['party-manifest', 'party-state', 'party-bufferin
 export function isPartyMessage(message: ControlMessage): message is PartyMessage {
   return PARTY_MESSAGES.has(message.t);
 }
+
+/** The Swarm's piece exchange (piece-have / piece-request / piece-cancel). */
+export function isPieceMessage(message: ControlMessage): message is PieceMessage {
+  return message.t.startsWith('piece-');
+}
+
+/** party-progress at most this often (the Swarm reports every piece). */
+const PROGRESS_EVERY_MS = 250;
 
 interface CallPartyOptions {
   localId: string;
@@ -41,7 +51,8 @@ export interface CallPartyEvents {
   ended: [{ party: string; reason: string }];
   /** The party paused by itself, and why (the streamer left with pieces nobody else holds). */
   stalled: [{ party: string; reason: string }];
-  progress: SwarmEvents['progress'];
+  /** Throttled to one per PROGRESS_EVERY_MS; the last one always comes. */
+  progress: [{ party: string } & SwarmEvents['progress'][0]];
   complete: [{ party: string; sha256: string; path: string }];
 }
 
@@ -51,6 +62,9 @@ interface Current {
   state: PartyState | null;
   /** As the streamer signed it: what we pass on to members who join later. */
   signed: SignedManifest;
+  /** The party's cache folder (pieces, or the streamer's prepared copy). */
+  dir: string;
+  progress: { timer: NodeJS.Timeout | null; at: number; last: SwarmEvents['progress'][0] | null };
 }
 
 /**
@@ -107,6 +121,16 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     return this.#rejected;
   }
 
+  /** A party's cache folder: its pieces, and the streamer's prepared copy of the file. */
+  folderOf(party: string): string {
+    return path.join(this.#o.cacheDir, party);
+  }
+
+  /** The Swarm of the current party (null without one). */
+  get swarm(): Swarm | null {
+    return this.#current?.swarm ?? null;
+  }
+
   /** The epoch a new share takes: above every party seen here. */
   get nextEpoch(): number {
     return this.#epoch + 1;
@@ -160,6 +184,14 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     }
   }
 
+  handlePiece(from: string, message: PieceMessage): void {
+    if (!this.#closed) this.#current?.swarm.handle(from, message);
+  }
+
+  handleBulk(from: string, frame: Uint8Array): void {
+    if (!this.#closed) this.#current?.swarm.handleBulk(from, frame);
+  }
+
   /** A member's link (re)opened: it hears the party as it stands. */
   linkOpened(id: string, link: CallLink): void {
     const current = this.#current;
@@ -193,7 +225,7 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#clearBuffering();
-    this.#current?.swarm.close();
+    if (this.#current) this.#dispose(this.#current);
     this.#current = null;
     this.clock.close();
     this.removeAllListeners();
@@ -241,7 +273,7 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
   #start(signed: SignedManifest, sourcePath?: string): void {
     const { manifest } = signed;
     this.#epoch = Math.max(this.#epoch, manifest.epoch);
-    const dir = path.join(this.#o.cacheDir, manifest.party);
+    const dir = this.folderOf(manifest.party);
     const swarm = new Swarm({
       manifest,
       dir,
@@ -249,9 +281,23 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
       logger: this.#o.logger,
       ...(sourcePath !== undefined ? { sourcePath } : {}),
     });
-    swarm.on('progress', (progress) => this.emit('progress', progress));
+    const current: Current = {
+      manifest,
+      swarm,
+      state: null,
+      signed,
+      dir,
+      progress: { timer: null, at: 0, last: null },
+    };
+    swarm.on('progress', (progress) => {
+      current.progress.last = progress;
+      this.#reportProgress(current);
+    });
     swarm.on('complete', (done) => this.emit('complete', { party: manifest.party, ...done }));
-    this.#current = { manifest, swarm, state: null, signed };
+    swarm.on('bad-piece', ({ from, index }) =>
+      this.#o.logger.warn('bad piece', { party: manifest.party, peer: from, index }),
+    );
+    this.#current = current;
     for (const link of this.#o.links()) swarm.addPeer(link.peerId, link);
   }
 
@@ -262,8 +308,29 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     this.#hold = null;
     this.#clearBuffering();
     this.#ended.add(current.manifest.party);
-    current.swarm.close();
+    this.#dispose(current);
     this.emit('ended', { party: current.manifest.party, reason });
+  }
+
+  /** Closes the Swarm and removes the party's folder (the streamer's store leaves it). */
+  #dispose(current: Current): void {
+    if (current.progress.timer) clearTimeout(current.progress.timer);
+    current.swarm.close();
+    rmSync(current.dir, { recursive: true, force: true });
+  }
+
+  #reportProgress(current: Current): void {
+    const p = current.progress;
+    if (p.timer || this.#current !== current) return;
+    const send = (): void => {
+      p.timer = null;
+      if (this.#current !== current) return;
+      p.at = Date.now();
+      if (p.last) this.emit('progress', { party: current.manifest.party, ...p.last });
+    };
+    const wait = p.at + PROGRESS_EVERY_MS - Date.now();
+    if (wait <= 0) send();
+    else p.timer = setTimeout(send, wait);
   }
 
   #write(change: { paused?: boolean; position?: number; rate?: number }): PartyState | null {
@@ -296,6 +363,9 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     const winner = mergeStates(current.state, state);
     if (winner === current.state) return;
     current.state = winner;
+    const { size, duration } = current.manifest;
+    const seconds = positionAt(winner, this.clock.now());
+    current.swarm.setPlayhead(duration > 0 ? Math.floor((seconds / duration) * size) : 0);
     this.emit('state', winner);
   }
 

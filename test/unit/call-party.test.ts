@@ -1,12 +1,13 @@
 /** CallParty over paired stub links: takeover, buffering holds, the streamer leaving, forgery. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../p2p/base/logger.js';
 import type { CallPartyEvents } from '../../p2p/party/call-party.js';
 import { BUFFERING_WAIT_MS, CallParty, isPartyMessage } from '../../p2p/party/call-party.js';
-import type { PartyManifest } from '../../p2p/party/swarm-stand-in.js';
-import { signManifest } from '../../p2p/party/swarm-stand-in.js';
+import type { PartyManifest } from '../../p2p/party/manifest.js';
+import { MIN_PIECE_SIZE, signManifest } from '../../p2p/party/manifest.js';
 import { seededIdentity } from '../helpers/crypto-fixtures.js';
 import { eventsOf } from '../helpers/events.js';
 import { StubLink, ada, bob, cy } from '../helpers/stub-call.js';
@@ -14,6 +15,9 @@ import { waitUntil } from '../helpers/wait.js';
 
 const partyEvents = eventsOf<CallPartyEvents>();
 const MEMBERS = [ada, bob, cy];
+/** The streamer's file: two pieces (the stub links carry no pieces, so their hashes go unread). */
+const SIZE = MIN_PIECE_SIZE + 1000;
+let temp = '';
 
 interface Mesh {
   parties: CallParty[];
@@ -42,7 +46,7 @@ function mesh(): Mesh {
         silentLogger,
         () => (links[i] ?? []).filter((l) => l.state === 'open'),
         { publicKeyOf: (id) => keys.get(id) ?? null },
-        path.join(os.tmpdir(), 'meshcall-party-test'),
+        path.join(temp, 'cache'),
       ),
   );
   parties.forEach((party, i) => {
@@ -62,18 +66,18 @@ function manifest(streamer: number, party: string, epoch = 0): PartyManifest {
     epoch,
     streamer: MEMBERS[streamer]?.id ?? '',
     title: `film-${party.slice(0, 1)}`,
-    size: 1000,
+    size: SIZE,
     duration: 60,
     mime: 'video/mp4',
     codecs: 'avc1.64001f, mp4a.40.2',
-    pieceSize: 512,
+    pieceSize: MIN_PIECE_SIZE,
     pieces: ['0'.repeat(64), '1'.repeat(64)],
   };
 }
 
 function share(mesh: Mesh, who: number, party: string, epoch = 0): void {
   const signed = signManifest(manifest(who, party, epoch), seededIdentity(MEMBERS[who]?.seed ?? 0));
-  mesh.parties[who]?.share(signed, '/nonexistent/source.mp4');
+  mesh.parties[who]?.share(signed, path.join(temp, 'source.mp4'));
 }
 
 async function allAgree(mesh: Mesh, check: (p: CallParty) => boolean, what: string): Promise<void> {
@@ -83,6 +87,13 @@ async function allAgree(mesh: Mesh, check: (p: CallParty) => boolean, what: stri
 describe('CallParty over stub links', function () {
   this.timeout(20_000);
   let m: Mesh;
+
+  before(() => {
+    temp = mkdtempSync(path.join(os.tmpdir(), 'call-party-'));
+    writeFileSync(path.join(temp, 'source.mp4'), new Uint8Array(SIZE));
+  });
+
+  after(() => rmSync(temp, { recursive: true, force: true }));
 
   beforeEach(() => {
     m = mesh();

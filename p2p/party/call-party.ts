@@ -8,6 +8,7 @@ import type { ControlMessage, PieceMessage } from '../link/control-messages.js';
 import type { PartyState } from './party-state.js';
 import { HybridClock, compareStates, mergeStates, positionAt } from './party-state.js';
 import { SharedClock } from './shared-clock.js';
+import { EarlyPieces, ProgressThrottle } from './swarm-feed.js';
 import type { PartyManifest, SignedManifest } from './manifest.js';
 import { verifyManifest } from './manifest.js';
 import type { SwarmEvents } from './swarm.js';
@@ -31,9 +32,6 @@ export function isPartyMessage(message: ControlMessage): message is PartyMessage
 export function isPieceMessage(message: ControlMessage): message is PieceMessage {
   return message.t.startsWith('piece-');
 }
-
-/** party-progress at most this often (the Swarm reports every piece). */
-const PROGRESS_EVERY_MS = 250;
 
 interface CallPartyOptions {
   localId: string;
@@ -62,9 +60,7 @@ interface Current {
   state: PartyState | null;
   /** As the streamer signed it: what we pass on to members who join later. */
   signed: SignedManifest;
-  /** The party's cache folder (pieces, or the streamer's prepared copy). */
-  dir: string;
-  progress: { timer: NodeJS.Timeout | null; at: number; last: SwarmEvents['progress'][0] | null };
+  progress: ProgressThrottle;
 }
 
 /**
@@ -80,6 +76,7 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
   #current: Current | null = null;
   /** Parties that ended here: a member that missed the end is told again, never revived. */
   readonly #ended = new Set<string>();
+  readonly #early = new EarlyPieces();
   readonly #buffering = new Map<string, NodeJS.Timeout>();
   /** The hold we wrote while someone buffers: released when they are done or time is up. */
   #hold: PartyState | null = null;
@@ -126,11 +123,6 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     return path.join(this.#o.cacheDir, party);
   }
 
-  /** The Swarm of the current party (null without one). */
-  get swarm(): Swarm | null {
-    return this.#current?.swarm ?? null;
-  }
-
   /** The epoch a new share takes: above every party seen here. */
   get nextEpoch(): number {
     return this.#epoch + 1;
@@ -140,8 +132,9 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
   share(signed: SignedManifest, sourcePath: string): void {
     if (this.#closed) return;
     if (this.#current) this.stop('taken-over');
-    this.#start(signed, sourcePath);
+    // The manifest first: the Swarm's piece-have follows it on each ordered control channel.
     this.#broadcast({ t: 'party-manifest', manifest: signed });
+    this.#start(signed, sourcePath);
     this.#write({ paused: false, position: 0 });
   }
 
@@ -185,7 +178,10 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
   }
 
   handlePiece(from: string, message: PieceMessage): void {
-    if (!this.#closed) this.#current?.swarm.handle(from, message);
+    if (this.#closed || this.#ended.has(message.party)) return;
+    const current = this.#current;
+    if (current?.manifest.party === message.party) return current.swarm.handle(from, message);
+    this.#early.keep(from, message);
   }
 
   handleBulk(from: string, frame: Uint8Array): void {
@@ -198,9 +194,10 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     if (this.#closed) return;
     this.clock.probe();
     if (!current) return;
-    current.swarm.addPeer(id, link);
-    // Only the streamer's signature makes a manifest: anyone may pass it on.
+    // Only the streamer's signature makes a manifest: anyone may pass it on. It goes before
+    // the Swarm's piece-have, which the member could not place without it.
     link.sendControl({ t: 'party-manifest', manifest: current.signed });
+    current.swarm.addPeer(id, link);
     if (current.state) link.sendControl({ t: 'party-state', state: current.state });
   }
 
@@ -286,19 +283,13 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
       swarm,
       state: null,
       signed,
-      dir,
-      progress: { timer: null, at: 0, last: null },
+      progress: new ProgressThrottle((p) => this.emit('progress', { party: manifest.party, ...p })),
     };
-    swarm.on('progress', (progress) => {
-      current.progress.last = progress;
-      this.#reportProgress(current);
-    });
+    swarm.on('progress', (progress) => current.progress.push(progress));
     swarm.on('complete', (done) => this.emit('complete', { party: manifest.party, ...done }));
-    swarm.on('bad-piece', ({ from, index }) =>
-      this.#o.logger.warn('bad piece', { party: manifest.party, peer: from, index }),
-    );
     this.#current = current;
     for (const link of this.#o.links()) swarm.addPeer(link.peerId, link);
+    for (const { from, message } of this.#early.take(manifest.party)) swarm.handle(from, message);
   }
 
   #end(reason: string): void {
@@ -314,23 +305,9 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
 
   /** Closes the Swarm and removes the party's folder (the streamer's store leaves it). */
   #dispose(current: Current): void {
-    if (current.progress.timer) clearTimeout(current.progress.timer);
+    current.progress.close();
     current.swarm.close();
-    rmSync(current.dir, { recursive: true, force: true });
-  }
-
-  #reportProgress(current: Current): void {
-    const p = current.progress;
-    if (p.timer || this.#current !== current) return;
-    const send = (): void => {
-      p.timer = null;
-      if (this.#current !== current) return;
-      p.at = Date.now();
-      if (p.last) this.emit('progress', { party: current.manifest.party, ...p.last });
-    };
-    const wait = p.at + PROGRESS_EVERY_MS - Date.now();
-    if (wait <= 0) send();
-    else p.timer = setTimeout(send, wait);
+    rmSync(this.folderOf(current.manifest.party), { recursive: true, force: true });
   }
 
   #write(change: { paused?: boolean; position?: number; rate?: number }): PartyState | null {

@@ -1,11 +1,11 @@
 /**
- * Watch party state over real links: three headless nodes in network namespaces, a clip
- * made with Debian's ffmpeg. These tests follow the party state only; distribution of the
- * pieces has its own tests.
+ * Watch party over real links: headless nodes in network namespaces, clips made with
+ * Debian's ffmpeg. Three nodes follow the party state; four share a clip's pieces.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,14 +14,15 @@ import type { NodeEvent } from '../helpers/json-lines-process.js';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 /** The issue's figure for the universal remote: a command reaches every member within it. */
 const REMOTE_MS = 200;
 
-async function makeClip(file: string, seconds: number): Promise<void> {
+async function makeClip(file: string, seconds: number, size = '320x240'): Promise<void> {
   await run('ffmpeg', [
-    ...['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30'],
+    ...['-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`],
     ...['-f', 'lavfi', '-i', 'sine', '-t', String(seconds), '-c:v', 'libx264', '-c:a', 'aac'],
     ...['-movflags', '+faststart', file],
   ]);
@@ -46,6 +47,35 @@ async function remote(
   return events.map((event, i) => (nodes[i]?.arrivedAt(event) ?? Infinity) - sentAt);
 }
 
+/** Starts headless nodes on the network's hosts, all in one call (the first invites). */
+async function startCall(network: TestNetwork, names: string[]): Promise<HeadlessNode[]> {
+  const nodes = await Promise.all(
+    names.map((name, i) =>
+      HeadlessNode.start({
+        name,
+        host: network.hosts[i],
+        autoAccept: i > 0,
+        extraArgs: patternVideo('320x240', 10),
+      }),
+    ),
+  );
+  for (const node of nodes) {
+    for (const other of nodes) {
+      if (other !== node) await node.waitFor('peer-up', (e) => e.peer === other.id, 10_000);
+    }
+  }
+  for (let i = 1; i < nodes.length; i++) {
+    const [inviter, invitee] = [nodes[i - 1], nodes[i]] as [HeadlessNode, HeadlessNode];
+    inviter.send({ cmd: 'invite', peer: invitee.id });
+    await invitee.waitFor('call-joined');
+  }
+  const first = nodes[0] as HeadlessNode;
+  for (const node of nodes.slice(1)) {
+    await first.waitFor('member-joined', (e) => e.peer === node.id, 15_000);
+  }
+  return nodes;
+}
+
 describe('watch party state: three namespaced headless nodes', function () {
   this.timeout(120_000);
   let network: TestNetwork;
@@ -60,27 +90,7 @@ describe('watch party state: three namespaced headless nodes', function () {
     clip2 = path.join(dir, 'second.mp4');
     await Promise.all([makeClip(clip1, 10), makeClip(clip2, 6)]);
     network = await TestNetwork.create(3, { label: 'party3' });
-    nodes = await Promise.all(
-      ['Ada', 'Bob', 'Cy'].map((name, i) =>
-        HeadlessNode.start({
-          name,
-          host: network.hosts[i],
-          autoAccept: i > 0,
-          extraArgs: patternVideo('320x240', 10),
-        }),
-      ),
-    );
-    for (const node of nodes) {
-      for (const other of nodes) {
-        if (other !== node) await node.waitFor('peer-up', (e) => e.peer === other.id, 10_000);
-      }
-    }
-    const [a, b, c] = nodes as [HeadlessNode, HeadlessNode, HeadlessNode];
-    a.send({ cmd: 'invite', peer: b.id });
-    await b.waitFor('call-joined');
-    b.send({ cmd: 'invite', peer: c.id });
-    await c.waitFor('call-joined');
-    await a.waitFor('member-joined', (e) => e.peer === c.id, 15_000);
+    nodes = await startCall(network, ['Ada', 'Bob', 'Cy']);
   });
 
   after(async () => {
@@ -176,6 +186,105 @@ describe('watch party state: three namespaced headless nodes', function () {
     for (const end of await Promise.all(stopped)) {
       assert.equal(end.party, news[0]?.party);
       assert.equal(end.reason, 'stopped');
+    }
+  });
+});
+
+/** The latest party-progress a node reported (the events come throttled, the last always). */
+function lastProgress(node: HeadlessNode): NodeEvent | undefined {
+  return node.events.filter((e) => e.event === 'party-progress').at(-1);
+}
+
+async function positionOf(node: HeadlessNode): Promise<number> {
+  const status = node.waitForNext('party-state');
+  node.send({ cmd: 'party-status' });
+  return Number((await status).position);
+}
+
+describe('watch party distribution: four namespaced headless nodes share a clip', function () {
+  this.timeout(180_000);
+  let network: TestNetwork;
+  let nodes: HeadlessNode[];
+  let dir: string;
+  let clip: string;
+  let party = '';
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'meshcall-party4-'));
+    clip = path.join(dir, 'clip.mp4');
+    await makeClip(clip, 20, '640x360');
+    network = await TestNetwork.create(4, { label: 'party4' });
+    nodes = await startCall(network, ['Ada', 'Bob', 'Cy', 'Dee']);
+  });
+
+  after(async () => {
+    await stopAllNodes();
+    await network?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('every member completes with the streamer’s sha256; the streamer uploads ≤ 2× the file', async () => {
+    const [a, ...members] = nodes as [HeadlessNode, ...HeadlessNode[]];
+    const completes = nodes.map((node) => node.waitFor('party-complete', undefined, 150_000));
+    const started = performance.now();
+    a.send({ cmd: 'party-share', path: clip });
+    const done = await Promise.all(completes);
+    const elapsed = performance.now() - started;
+    const [own] = done as [NodeEvent];
+    party = String(own.party);
+    for (const event of done) assert.deepEqual([event.party, event.sha256], [party, own.sha256]);
+    // The final count of every member: its last progress once it holds every piece.
+    const finals = await Promise.all(
+      members.map((node) =>
+        node.waitFor('party-progress', (e) => e.party === party && e.have === e.total, 10_000),
+      ),
+    );
+    const size = (await stat(clip)).size;
+    const received = finals.map((e) => e.received as Record<string, number>);
+    const fromStreamer = received.reduce((sum, r) => sum + (r[a.id] ?? 0), 0);
+    const fromMembers = received.map((r) =>
+      Object.entries(r).reduce((sum, [peer, bytes]) => sum + (peer === a.id ? 0 : bytes), 0),
+    );
+    const uploaded = Math.max(Number(lastProgress(a)?.uploaded ?? 0), fromStreamer);
+    console.log(
+      `      ${size} bytes in ${Number(finals[0]?.total)} pieces, all complete in ` +
+        `${elapsed.toFixed(0)} ms: streamer uploaded ${(uploaded / size).toFixed(2)}× the file; ` +
+        `members received ${fromMembers.join(', ')} bytes from members`,
+    );
+    assert.ok(uploaded <= 2 * size, `streamer uploaded ${uploaded} of a ${size}-byte file`);
+    for (const bytes of fromMembers) assert.ok(bytes > 0, 'pieces came from non-streamers too');
+    for (const node of members) {
+      assert.ok(existsSync(path.join(node.dataDir, 'party-cache', party, 'file')), 'cached');
+    }
+  });
+
+  it('the streamer leaves after distribution: the party plays on, and its cache goes when it ends', async () => {
+    const [a, b, c, d] = nodes as [HeadlessNode, HeadlessNode, HeadlessNode, HeadlessNode];
+    const rest = [b, c, d];
+    // From the start again, so the position has room to advance (the clip is 20 s).
+    // Playing: each member reports its player's position, a little past the seek already.
+    const near = (e: NodeEvent): boolean => Math.abs(Number(e.position) - 1) < 0.5;
+    await remote(rest, c, { cmd: 'party-seek', position: 1 }, near);
+    const left = rest.map((node) => node.waitForNext('member-left', (e) => e.peer === a.id));
+    a.send({ cmd: 'leave' });
+    await Promise.all(left);
+    const from = await positionOf(b);
+    await waitUntil(async () => (await positionOf(b)) >= from + 1, {
+      timeoutMs: 10_000,
+      message: 'the position advances without the streamer',
+      intervalMs: 250,
+    });
+    for (const node of rest) {
+      const stalled = node.events.filter((e) => e.code === 'ERR_PARTY_STALLED');
+      assert.deepEqual(stalled, [], `${node.name} did not stall`);
+    }
+    const paused = await remote(rest, d, { cmd: 'party-pause' }, (e) => e.paused === true);
+    assert.equal(paused.length, 3, 'the remote still works');
+    const ended = rest.map((node) => node.waitForNext('party-ended', (e) => e.party === party));
+    b.send({ cmd: 'party-stop' });
+    await Promise.all(ended);
+    for (const node of rest) {
+      assert.ok(!existsSync(path.join(node.dataDir, 'party-cache', party)), 'cache removed');
     }
   });
 });

@@ -53,6 +53,8 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
     super({ logger: options.logger, name: 'session-party' });
     this.#o = options;
     this.#calls = calls;
+    // Folders a node that was killed left behind: no party is running here yet.
+    rmSync(partyCacheDir(options.dataDir), { recursive: true, force: true });
     calls.on('call-started', () => this.#attach());
     calls.on('call-ended', () => (this.#player = null));
   }

@@ -6,7 +6,13 @@ export interface DecodableChainsEvents {
   request: [number];
 }
 
-export const KEYFRAME_REPEAT_MS = 250;
+/**
+ * An unanswered keyframe request is asked again after this long: a request answered goes
+ * round (request, IDR on the next frame, its chunks back) in ~50–80 ms on a LAN, and under
+ * loss a lost request or keyframe must not freeze the picture past ~300 ms (at 250 ms the
+ * second try alone came too late). The sender forces at most one keyframe per 100 ms.
+ */
+export const KEYFRAME_REPEAT_MS = 120;
 /** Nothing arrived for this long: the sender stopped sending, stop asking it. */
 const GIVE_UP_AFTER_MS = 2000;
 

@@ -47,7 +47,7 @@ export interface MediaReceiverEvents {
 export interface MediaReceiverOptions {
   /** Codecs our front end decodes; frames of others are undecodable. Default both. */
   decode?: readonly VideoCodec[];
-  /** How often an unanswered keyframe request is repeated; default 250 ms. */
+  /** How often an unanswered keyframe request is repeated; default KEYFRAME_REPEAT_MS. */
   repeatMs?: number;
 }
 

@@ -9,9 +9,10 @@ import type { Text } from '../i18n/catalog.js';
 import { msg } from '../i18n/catalog.js';
 import type { Action } from './actions.js';
 import { errorTitle } from './errors.js';
-import type { AppState, CallState, ChatState, ToastKind, TrustWarning } from './types.js';
+import { addToast, reasonText } from './toasts.js';
+import type { AppState, CallState, ChatState, TrustWarning } from './types.js';
 
-export const MAX_TOASTS = 4;
+export { MAX_TOASTS } from './toasts.js';
 export const MAX_CHAT_MESSAGES = 5000;
 
 export function initialState(): AppState {
@@ -82,44 +83,6 @@ function applyMessage(state: AppState, message: ServerMessage): AppState {
     };
   }
   return applyEvent(state, message.event);
-}
-
-function sameText(a: Text, b: Text): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The node's reason words, in the user's language where we know them. */
-function reasonText(reason: string): Text {
-  switch (reason) {
-    case 'busy':
-      return msg('reason.busy');
-    case 'lost':
-      return msg('reason.lost');
-    case 'failed':
-      return msg('reason.failed');
-    case 'everyone left':
-      return msg('reason.everyoneLeft');
-    default:
-      return reason;
-  }
-}
-
-function addToast(state: AppState, kind: ToastKind, title: Text, message: Text): AppState {
-  const last = state.toasts.at(-1);
-  if (
-    last &&
-    sameText(last.title, title) &&
-    sameText(last.message, message) &&
-    last.kind === kind
-  ) {
-    return state;
-  }
-  const toast = { id: state.nextToastId, kind, title, message };
-  return {
-    ...state,
-    nextToastId: state.nextToastId + 1,
-    toasts: [...state.toasts, toast].slice(-MAX_TOASTS),
-  };
 }
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {

@@ -11,12 +11,13 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns/hosts.js';
+import type { HeadlessNode } from '../helpers/json-lines-process.js';
+import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
-import { AppProcess } from './app-process.js';
+import type { AppProcess } from './app-process.js';
+import { startAdaAndBob } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { launchChromiumIn } from './chromium-in-netns.js';
 import { frameAfter } from './tile-probes.js';
 
 // The page's DOM as far as the probe below uses it (the root tsconfig has no DOM lib).
@@ -82,19 +83,11 @@ describe('the interface in six languages (Chromium, namespaced LAN)', function (
 
   before(async function () {
     this.timeout(120_000);
-    network = await TestNetwork.create(2, { label: 'i18n' });
-    const [hostA, hostB] = network.hosts;
-    assert.ok(hostA && hostB);
-    [app, bob] = await Promise.all([
-      AppProcess.start(hostA, 'Ada', ['--fps', '15']),
-      HeadlessNode.start({
-        name: 'Bob',
-        host: hostB,
-        autoAccept: true,
-        extraArgs: [...patternVideo()],
-      }),
-    ]);
-    chrome = await launchChromiumIn(hostA);
+    ({ network, app, bob, chrome } = await startAdaAndBob({
+      label: 'i18n',
+      appArgs: ['--fps', '15'],
+      bobArgs: [...patternVideo()],
+    }));
     // The link's token works once: the first context uses it, the others get its cookie.
     first = await chrome.browser.newContext({ locale: 'en-US' });
     const page = await first.newPage();
@@ -213,9 +206,8 @@ describe('the interface in six languages (Chromium, namespaced LAN)', function (
       await page.getByRole('heading', { name: 'Ayarlar' }).waitFor();
       await page.reload();
       await page.locator('html[lang="tr"]').waitFor({ state: 'attached' });
-      await page.getByRole('tab', { name: 'Ayarlar' }).waitFor();
-
-      await page.keyboard.press('s');
+      // The tab, not the S shortcut: S toggles, and the panel may come back open.
+      await page.getByRole('tab', { name: 'Ayarlar' }).click();
       await picker.selectOption('system');
       await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
       await page.getByRole('heading', { name: 'Settings' }).waitFor();

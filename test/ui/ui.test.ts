@@ -9,13 +9,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { NodeEvent } from '../helpers/json-lines-process.js';
-import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns/hosts.js';
+import type { NodeEvent, HeadlessNode } from '../helpers/json-lines-process.js';
+import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
-import { AppProcess } from './app-process.js';
+import type { AppProcess } from './app-process.js';
+import { startAdaAndBob } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { launchChromiumIn } from './chromium-in-netns.js';
 import {
   changedPixels,
   frameAfter,
@@ -57,19 +57,11 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
       existsSync(join(repoRoot(), 'dist', 'renderer', 'app.js')),
       'dist/renderer is not built: run npm run build',
     );
-    network = await TestNetwork.create(2, { label: 'ui' });
-    const [hostA, hostB] = network.hosts;
-    assert.ok(hostA && hostB);
-    [app, bob] = await Promise.all([
-      AppProcess.start(hostA, 'Ada', ['--fps', '15']),
-      HeadlessNode.start({
-        name: 'Bob',
-        host: hostB,
-        autoAccept: true,
-        extraArgs: [...patternVideo(), '--frame-events'],
-      }),
-    ]);
-    chrome = await launchChromiumIn(hostA);
+    ({ network, app, bob, chrome } = await startAdaAndBob({
+      label: 'ui',
+      appArgs: ['--fps', '15'],
+      bobArgs: [...patternVideo(), '--frame-events'],
+    }));
     context = await chrome.browser.newContext({
       // These tests find controls by their English names (i18n.test.ts covers the others).
       locale: 'en-US',

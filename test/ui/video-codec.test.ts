@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns/hosts.js';
+import type { HeadlessNode } from '../helpers/json-lines-process.js';
+import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
-import { AppProcess } from './app-process.js';
+import type { AppProcess } from './app-process.js';
+import { startAdaAndBob } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { launchChromiumIn } from './chromium-in-netns.js';
 import { changedPixels, luminanceSpread, sampleTile } from './tile-probes.js';
 
 // The page's DOM as far as the probe below uses it (the root tsconfig has no DOM lib).
@@ -63,19 +64,11 @@ describe('H.264 video in Chromium (WebCodecs VideoDecoder)', function () {
       existsSync(join(repoRoot(), 'dist', 'renderer', 'app.js')),
       'dist/renderer is not built: run npm run build',
     );
-    network = await TestNetwork.create(2, { label: 'vcodec' });
-    const [hostA, hostB] = network.hosts;
-    assert.ok(hostA && hostB);
-    [app, bob] = await Promise.all([
-      AppProcess.start(hostA, 'Ada', [...patternVideo('640x480'), '--codec', 'h264']),
-      HeadlessNode.start({
-        name: 'Bob',
-        host: hostB,
-        autoAccept: true,
-        extraArgs: [...patternVideo('640x480'), '--codec', 'h264'],
-      }),
-    ]);
-    chrome = await launchChromiumIn(hostA);
+    ({ network, app, bob, chrome } = await startAdaAndBob({
+      label: 'vcodec',
+      appArgs: [...patternVideo('640x480'), '--codec', 'h264'],
+      bobArgs: [...patternVideo('640x480'), '--codec', 'h264'],
+    }));
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

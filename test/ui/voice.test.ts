@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import wavefile from 'wavefile';
 import { dominantFrequency, rmsDb } from '../helpers/audio-analysis.js';
-import type { NodeEvent } from '../helpers/json-lines-process.js';
-import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns/hosts.js';
+import type { NodeEvent, HeadlessNode } from '../helpers/json-lines-process.js';
+import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
-import { AppProcess } from './app-process.js';
+import type { AppProcess } from './app-process.js';
+import { startAdaAndBob } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { FAKE_BEEP_HZ, FAKE_MEDIA_ARGS, launchChromiumIn } from './chromium-in-netns.js';
+import { FAKE_BEEP_HZ, FAKE_MEDIA_ARGS } from './chromium-in-netns.js';
 
 const TONE_HZ = 660;
 const RECORD_SECONDS = 3;
@@ -87,19 +88,12 @@ describe('voice in the interface (Chromium, fake microphone, headless node)', fu
       'dist/renderer is not built: run npm run build',
     );
     dir = await mkdtemp(join(tmpdir(), 'meshcall-ui-voice-'));
-    network = await TestNetwork.create(2, { label: 'uivoice' });
-    const [hostA, hostB] = network.hosts;
-    assert.ok(hostA && hostB);
-    [app, bob] = await Promise.all([
-      AppProcess.start(hostA, 'Ada', ['--fps', '5']),
-      HeadlessNode.start({
-        name: 'Bob',
-        host: hostB,
-        autoAccept: true,
-        extraArgs: [...patternVideo('320x240', 5), '--audio-source', `tone:${TONE_HZ}`],
-      }),
-    ]);
-    chrome = await launchChromiumIn(hostA, FAKE_MEDIA_ARGS);
+    ({ network, app, bob, chrome } = await startAdaAndBob({
+      label: 'uivoice',
+      appArgs: ['--fps', '5'],
+      bobArgs: [...patternVideo('320x240', 5), '--audio-source', `tone:${TONE_HZ}`],
+      chromiumArgs: FAKE_MEDIA_ARGS,
+    }));
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -34,14 +34,7 @@ const ROSTER_GOSSIP_MS = 2000;
 export type { ChatMessage } from '../chat/chat-log.js';
 export type { MemberMediaStats } from './call-media.js';
 export type { CallTimings } from './liveness.js';
-export type {
-  BudgetStats,
-  CallEvents,
-  CallOptions,
-  MemberIdentity,
-  MemberState,
-  MemberView,
-} from './call-types.js';
+export type * from './call-types.js';
 
 /**
  * A call's roster, member states, liveness, chat and media. Creates, owns and closes one
@@ -257,10 +250,7 @@ export class Call extends TypedEmitter<CallEvents> {
     return { sending, members: members.map((m) => ({ ...m, overBudget: overBudget(m.peer) })) };
   }
 
-  /**
-   * Says bye to everyone and closes every link; idempotent. Resolves when the links are
-   * down (each peer hangs up on our bye, or a short grace runs out).
-   */
+  /** Bye to all, every link closed; idempotent. Resolves when the links are down (or grace ends). */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
@@ -367,14 +357,14 @@ export class Call extends TypedEmitter<CallEvents> {
       case 'mute-state':
         this.emit('mute-state', { peer: id, muted: message.muted });
         return;
-      case 'ping':
-      case 'pong':
-        return;
       case 'media-key':
       case 'media-report':
       case 'keyframe':
       case 'codecs':
         this.#media.handle(id, message);
+        return;
+      case 'ping': // answered inside the link; never reaches us
+      case 'pong':
     }
   }
 

@@ -2,8 +2,11 @@
  * Which pieces a member asks for next (issue #12): pieces a reader is waiting for, then the
  * window just ahead of the playhead in order, then the read-ahead beyond it, then the rest;
  * read-ahead and the rest rarest-first, ties broken at random so members ask different
- * holders for different pieces. Pieces `deferred` come last among those (the streamer's
- * pieces another member is meant to fetch: see Swarm), so the streamer sends each about once.
+ * holders for different pieces. Pieces `deferred` (the streamer's pieces another member is
+ * meant to fetch from it: see Swarm) are left out of the read-ahead and the rest until that
+ * member holds them: asked for only when a reader waits or the playhead reaches them, so the
+ * streamer sends each about once (with a 33-piece clip, read-ahead of the first 10 pieces
+ * by every member alone cost 0.6 file copies).
  */
 export interface SelectionInput {
   total: number;
@@ -37,13 +40,9 @@ export function selectPieces(input: SelectionInput): number[] {
   };
   const rarestFirst = (indices: number[]): number[] =>
     indices
-      .map((index) => ({
-        index,
-        last: deferred(index) ? 1 : 0,
-        rarity: holders(index),
-        tie: random(),
-      }))
-      .sort((a, b) => a.last - b.last || a.rarity - b.rarity || a.tie - b.tie)
+      .filter((index) => !deferred(index))
+      .map((index) => ({ index, rarity: holders(index), tie: random() }))
+      .sort((a, b) => a.rarity - b.rarity || a.tie - b.tie)
       .map((entry) => entry.index);
   if (limit <= 0) return chosen;
   for (const index of input.urgent) if (take(index)) return chosen;

@@ -12,13 +12,10 @@
  */
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
-import { signStatement } from '../../crypto/index.js';
-import { silentLogger } from '../../p2p/base/logger.js';
-import { Call } from '../../p2p/call/call.js';
 import type { CallLink } from '../../p2p/call/call-link.js';
 import type { LinkSignalBody } from '../../p2p/link/peer-link.js';
 import type { LayerFrame } from '../../p2p/media/sender.js';
-import { seededIdentity } from './crypto-fixtures.js';
+import { out, seededCall } from './peer-process.js';
 import { member } from './stub-call.js';
 
 interface LinkSetup {
@@ -29,22 +26,7 @@ interface LinkSetup {
 }
 
 const setup = JSON.parse(process.env['LAYER_PEER'] ?? '{}') as { self: number; links: LinkSetup[] };
-const self = member(setup.self, `m${setup.self}`);
-const identity = seededIdentity(setup.self);
-const out = (message: unknown): void => {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-};
-
-const call = new Call({
-  local: {
-    id: self.id,
-    name: self.name,
-    publicKey: self.publicKey,
-    sign: (fields) => signStatement(identity, 'chat', fields),
-  },
-  logger: silentLogger,
-  describeRoster: () => ({ epoch: 0, members: [] }),
-});
+const call = seededCall(setup.self);
 const links = new Map<number, CallLink>();
 const indexOf = new Map<string, number>();
 for (const spec of setup.links) {

@@ -11,11 +11,8 @@
  */
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
-import { signStatement } from '../../crypto/index.js';
-import { silentLogger } from '../../p2p/base/logger.js';
-import { Call } from '../../p2p/call/call.js';
 import type { LinkSignalBody } from '../../p2p/link/peer-link.js';
-import { seededIdentity } from './crypto-fixtures.js';
+import { out, seededCall } from './peer-process.js';
 import { member } from './stub-call.js';
 
 interface Setup {
@@ -27,23 +24,8 @@ interface Setup {
 }
 
 const setup = JSON.parse(process.env['VOICE_PEER'] ?? '{}') as Setup;
-const self = member(setup.self, `m${setup.self}`);
+const call = seededCall(setup.self);
 const peer = member(setup.peer, `m${setup.peer}`);
-const identity = seededIdentity(setup.self);
-const out = (message: unknown): void => {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-};
-
-const call = new Call({
-  local: {
-    id: self.id,
-    name: self.name,
-    publicKey: self.publicKey,
-    sign: (fields) => signStatement(identity, 'chat', fields),
-  },
-  logger: silentLogger,
-  describeRoster: () => ({ epoch: 0, members: [] }),
-});
 call.addMember(peer);
 const link = call.openLink({
   peerId: peer.id,

@@ -6,7 +6,7 @@ import type {
 } from '../../protocol/ui-protocol.js';
 import { decodeUiVideo, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
 import type { ConnectionStatus, Transport } from './transport.js';
-import { Listeners, validServerMessage } from './transport.js';
+import { HeldMessages, Listeners, validServerMessage } from './transport.js';
 
 /** What the Electron preload exposes as `window.meshcall` (contextBridge). */
 export interface MeshcallBridge {
@@ -41,7 +41,7 @@ function bytesOf(value: unknown): Uint8Array | null {
 }
 
 export function createElectronTransport(bridge: MeshcallBridge): Transport {
-  const messages = new Listeners<ServerMessage>();
+  const messages = new HeldMessages<ServerMessage>();
   const frames = new Listeners<UiVideo>();
   const statuses = new Listeners<ConnectionStatus>();
   const status: ConnectionStatus = { state: 'open' };

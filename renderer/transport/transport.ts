@@ -57,6 +57,59 @@ export class Listeners<T> {
   clear(): void {
     this.#listeners.clear();
   }
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+}
+
+/**
+ * The node's messages, held while nobody listens. The transport connects as soon as it is
+ * made, but the interface subscribes only after its first paint (a Preact effect): on a
+ * loaded machine the node's hello arrived in between and was lost, and a page that never
+ * saw hello never asked for the peers or the call (it showed an empty lobby mid-call).
+ */
+export class HeldMessages<T> {
+  readonly #listeners = new Listeners<T>();
+  readonly #held: T[] = [];
+
+  constructor(readonly capacity = 256) {}
+
+  add(listener: (value: T) => void): () => void {
+    const off = this.#listeners.add(listener);
+    if (this.#listeners.size === 1) {
+      for (const value of this.#held.splice(0)) this.#listeners.emit(value);
+    }
+    return off;
+  }
+
+  emit(value: T): void {
+    if (this.#listeners.size > 0) {
+      this.#listeners.emit(value);
+      return;
+    }
+    // Only the newest matter when nobody came for the first `capacity`.
+    if (this.#held.length >= this.capacity) this.#held.shift();
+    this.#held.push(value);
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+    this.#held.length = 0;
+  }
+}
+
+/** Messages from the node dropped because they did not match the protocol. */
+const refused = { count: 0 };
+
+/** Counts one dropped message; the first and every hundredth are reported. */
+function refuse(reason: string): void {
+  refused.count += 1;
+  if (refused.count !== 1 && refused.count % 100 !== 0) return;
+  // The page has no log of its own: the developer console is where a node and a page that
+  // disagree on the protocol show up (and the UI tests fail on this line).
+  // eslint-disable-next-line no-console
+  console.warn(`meshcall: dropped ${refused.count} message(s) from the node; last: ${reason}`);
 }
 
 /**
@@ -67,7 +120,18 @@ export class Listeners<T> {
  */
 export function validServerMessage(value: unknown): ServerMessage | null {
   const parsed = serverMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
+  if (parsed.success) return parsed.data;
+  // Where the message broke the schema, never its content (it may carry chat text).
+  const where = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
+    .join(', ');
+  refuse(where);
+  return null;
+}
+
+export function refusedServerMessages(): number {
+  return refused.count;
 }
 
 /** Parses one JSON text message from the node; null when it is not a ServerMessage. */
@@ -76,6 +140,7 @@ export function parseServerMessage(text: string): ServerMessage | null {
   try {
     value = JSON.parse(text);
   } catch {
+    refuse('not JSON');
     return null;
   }
   return validServerMessage(value);

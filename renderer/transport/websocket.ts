@@ -7,7 +7,7 @@ import type {
 import { decodeUiVideo, decodeUiVoice, encodeUiMic } from '../../protocol/ui-frames.js';
 import { reconnectDelay } from './backoff.js';
 import type { ConnectionStatus, Transport } from './transport.js';
-import { Listeners, parseServerMessage } from './transport.js';
+import { HeldMessages, Listeners, parseServerMessage } from './transport.js';
 
 /** The bridge's socket; the browser sends the session cookie with it (page-access.ts). */
 export function webSocketUrl(location: { protocol: string; host: string }): string {
@@ -21,7 +21,7 @@ export function webSocketUrl(location: { protocol: string; host: string }): stri
  * Reconnects with backoff whenever the socket drops.
  */
 export function createWebSocketTransport(url: string): Transport {
-  const messages = new Listeners<ServerMessage>();
+  const messages = new HeldMessages<ServerMessage>();
   const frames = new Listeners<UiVideo>();
   const voices = new Listeners<UiVoiceFrame>();
   const statuses = new Listeners<ConnectionStatus>();

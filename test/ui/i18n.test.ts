@@ -198,7 +198,10 @@ describe('the interface in six languages (Chromium, namespaced LAN)', function (
     assert.ok(chrome);
     const page = await open(chrome.browser, 'en-US');
     try {
-      await page.locator('.tile-self').waitFor();
+      // The page must know the call before a panel is picked: learning of it brings People
+      // to the front, which would replace Settings under the test's hands.
+      const remote = page.locator(`.tile-remote[data-peer="${bob.id}"]`);
+      await remote.waitFor();
       await page.keyboard.press('s');
       const picker = page.locator('select[data-setting="language"]');
       await picker.selectOption('tr');
@@ -206,6 +209,7 @@ describe('the interface in six languages (Chromium, namespaced LAN)', function (
       await page.getByRole('heading', { name: 'Ayarlar' }).waitFor();
       await page.reload();
       await page.locator('html[lang="tr"]').waitFor({ state: 'attached' });
+      await remote.waitFor();
       // The tab, not the S shortcut: S toggles, and the panel may come back open.
       await page.getByRole('tab', { name: 'Ayarlar' }).click();
       await picker.selectOption('system');

@@ -77,6 +77,8 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
       if (/Content Security Policy|Refused to/i.test(message.text())) {
         pageErrors.push(`CSP: ${message.text()}`);
       }
+      // The node and this page speak one protocol: nothing it sends may be dropped.
+      if (message.text().startsWith('meshcall: dropped')) pageErrors.push(message.text());
     });
     await mkdir(SCREENSHOTS, { recursive: true });
   });

@@ -20,6 +20,8 @@ export interface CallLink {
   start(): void;
   handleSignal(signal: LinkSignalBody): void;
   sendControl(message: ControlMessage): boolean;
+  /** A keyframe request on an unordered channel (optional: stand-ins use sendControl). */
+  sendUrgent?(message: Extract<ControlMessage, { t: 'keyframe' }>): boolean;
   sendMedia(chunk: Uint8Array): boolean;
   sendVoice(packet: Uint8Array): boolean;
   /** Watch party pieces (optional: stand-ins without a bulk channel share no pieces). */

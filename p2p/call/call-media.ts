@@ -127,7 +127,11 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     const clockOffset = (): number | null => member.link?.clockOffsetMs ?? null;
     const video = new MediaReceiver(memberId, keys, clockOffset, { decode: this.#decode });
     video.on('frame', (frame) => this.emit('frame', frame));
-    video.on('keyframe-request', (stream) => member.link?.sendControl({ t: 'keyframe', stream }));
+    video.on('keyframe-request', (stream) => {
+      // Urgent first: on the ordered control channel a lost request holds back the retries.
+      const request = { t: 'keyframe', stream } as const;
+      if (!member.link?.sendUrgent?.(request)) member.link?.sendControl(request);
+    });
     this.#incoming.set(memberId, {
       keys,
       video,

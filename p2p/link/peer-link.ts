@@ -1,15 +1,19 @@
 import { PeerConnection } from 'node-datachannel';
-import type { DataChannel } from 'node-datachannel';
-import { Opener, Sealer, deriveKey } from '../../crypto/index.js';
 import type { ControlMessage } from './control-messages.js';
-import { controlMessageSchema } from './control-messages.js';
+import type { KeyframeRequest } from './control-intake.js';
+import { ControlIntake } from './control-intake.js';
 import { MeshError, errorText } from '../base/errors.js';
-import { decodeJson, encodeJson } from '../base/json-codec.js';
 import type { Logger } from '../base/logger.js';
 import { silentLogger } from '../base/logger.js';
-import { BulkSealing } from './bulk-channel.js';
+import type { LinkChannels } from './sealed-channel.js';
+import {
+  CHANNEL_COUNT,
+  ChannelSealing,
+  channelList,
+  BULK_BUFFER_LIMIT,
+  createLinkChannels,
+} from './sealed-channel.js';
 import { ClockOffset } from './clock-offset.js';
-import { ControlBudget } from './control-budget.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type {
   LinkSignalBody,
@@ -28,21 +32,13 @@ export type {
   PeerLinkStats,
 } from './link-types.js';
 
-const CONTROL_ID = 0;
-const MEDIA_ID = 1;
-const VOICE_ID = 2;
-const BULK_ID = 3;
-const CHANNEL_COUNT = 4;
-/** SCTP resends a frame's lost tail when the next frame's SACKs show the gap (a frame later):
- * at 40 ms such tails expired (lost keyframes, 340–370 ms freezes at 5 % loss); 80 ms covers it. */
-const MEDIA_LIFETIME_MS = 80;
-
 /**
- * One WebRTC PeerConnection to one peer with four pre-negotiated channels: reliable ordered
+ * One WebRTC PeerConnection to one peer with five pre-negotiated channels: reliable ordered
  * control (every message sealed with keys from the signaling session), unordered partially
  * reliable media (chunks of frames the sender sealed with its media key), unordered
- * no-retransmit voice (packets sealed likewise) and reliable ordered bulk (watch party pieces,
- * p2p/link/bulk-channel.ts). Each has an SCTP stream of its own, so the stream scheduler
+ * no-retransmit voice (packets sealed likewise), reliable ordered bulk (watch party pieces)
+ * and unordered no-retransmit urgent (keyframe requests; both sealed like control, see
+ * sealed-channel.ts). Each has an SCTP stream of its own, so the stream scheduler
  * interleaves voice with video chunks and pieces instead of queueing it behind them.
  */
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
@@ -60,19 +56,14 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   };
   readonly #options: PeerLinkOptions;
   readonly #logger: Logger;
-  readonly #controlSealer: Sealer;
-  readonly #controlOpener = new Opener({ windowSize: 64 });
+  readonly #intake: ControlIntake;
   readonly #clock = new ClockOffset();
-  readonly #budget: ControlBudget;
-  readonly #bulkSealing: BulkSealing;
+  readonly #bulkSealing: ChannelSealing;
   // node-datachannel closes a PeerConnection or DataChannel whose JS object is garbage
   // collected (docs/architecture.md, "Facts learned on these machines"): these fields hold
   // them for the link's life.
   #pc: PeerConnection | null = null;
-  #control: DataChannel | null = null;
-  #media: DataChannel | null = null;
-  #voice: DataChannel | null = null;
-  #bulk: DataChannel | null = null;
+  #channels: LinkChannels | null = null;
   #openChannels = 0;
   #state: LinkState = 'connecting';
   #pendingCandidates: { candidate: string; mid: string }[] = [];
@@ -88,12 +79,21 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#options = options;
     this.peerId = options.peerId;
     this.#logger = options.logger ?? silentLogger;
-    const { sendKey, receiveKey } = options.session;
-    const n = options.linkNumber;
-    this.#controlSealer = new Sealer(deriveKey(sendKey, `control/${n}`), 0);
-    this.#controlOpener.addKey(0, deriveKey(receiveKey, `control/${n}`));
-    this.#bulkSealing = new BulkSealing(options.session, n, (frame) => this.emit('bulk', frame));
-    this.#budget = new ControlBudget(options.peerId, this.#logger, options.controlBudget);
+    const sealing = { session: options.session, linkNumber: options.linkNumber };
+    this.#bulkSealing = new ChannelSealing({
+      ...sealing,
+      label: 'bulk',
+      deliver: (frame) => this.emit('bulk', frame),
+      bufferLimit: BULK_BUFFER_LIMIT,
+    });
+    const { peerId, controlBudget: budget } = options;
+    this.#intake = new ControlIntake({
+      ...sealing,
+      peerId,
+      logger: this.#logger,
+      stats: this.stats,
+      budget,
+    });
   }
 
   get state(): LinkState {
@@ -151,11 +151,20 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   sendControl(message: ControlMessage): boolean {
-    const channel = this.#control;
+    const channel = this.#channels?.control;
     if (this.#state !== 'open' || !channel) return false;
-    const packet = this.#controlSealer.seal(encodeJson(message));
-    this.stats.controlSent++;
+    const packet = this.#intake.seal(message);
     return this.#guard('send control', () => channel.sendMessageBinary(packet)) ?? false;
+  }
+
+  /**
+   * A keyframe request on the unordered urgent channel: each try travels alone (a lost one
+   * does not hold the next back, as on the control channel). False when it could not go.
+   */
+  sendUrgent(message: KeyframeRequest): boolean {
+    const channel = this.#state === 'open' ? this.#channels?.urgent : null;
+    if (!channel) return false;
+    return this.#guard('send urgent', () => this.#intake.sendUrgent(channel, message)) ?? false;
   }
 
   /**
@@ -163,7 +172,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * media key (handed out over the sealed control channel) before they are chunked.
    */
   sendMedia(chunk: Uint8Array): boolean {
-    const channel = this.#media;
+    const channel = this.#channels?.media;
     if (this.#state !== 'open' || !channel) return false;
     this.stats.mediaSent++;
     return this.#guard('send media', () => channel.sendMessageBinary(chunk)) ?? false;
@@ -171,7 +180,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   /** Sends one sealed voice packet as it is (sealed once by the sender, like frames). */
   sendVoice(packet: Uint8Array): boolean {
-    const channel = this.#voice;
+    const channel = this.#channels?.voice;
     if (this.#state !== 'open' || !channel) return false;
     this.stats.voiceSent++;
     return this.#guard('send voice', () => channel.sendMessageBinary(packet)) ?? false;
@@ -179,7 +188,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   /** Sends one watch party frame, sealed; false while the bulk buffer is full (retry later). */
   sendBulk(frame: Uint8Array): boolean {
-    const channel = this.#state === 'open' ? this.#bulk : null;
+    const channel = this.#state === 'open' ? this.#channels?.bulk : null;
     if (!channel) return false;
     return this.#guard('send bulk', () => this.#bulkSealing.send(channel, frame)) ?? false;
   }
@@ -195,7 +204,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   get mediaBufferedAmount(): number {
-    return this.#guard('read buffer', () => this.#media?.bufferedAmount()) ?? 0;
+    return this.#guard('read buffer', () => this.#channels?.media.bufferedAmount()) ?? 0;
   }
 
   /**
@@ -219,7 +228,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     if (this.#heartbeat) clearInterval(this.#heartbeat);
-    for (const closable of [this.#control, this.#media, this.#voice, this.#bulk, this.#pc]) {
+    for (const closable of [...(this.#channels ? channelList(this.#channels) : []), this.#pc]) {
       try {
         closable?.close();
       } catch {
@@ -280,15 +289,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         }
       }),
     );
-    const lossy = { negotiated: true, unordered: true, maxRetransmits: 0 } as const;
-    this.#control = pc.createDataChannel('control', { negotiated: true, id: CONTROL_ID });
-    // Media is partially reliable: a chunk lost on a LAN is resent within a few tens of ms,
-    // which costs less than the keyframe its frame's loss would; a later resend is too late.
-    const media = { negotiated: true, unordered: true, maxPacketLifeTime: MEDIA_LIFETIME_MS };
-    this.#media = pc.createDataChannel('media', { ...media, id: MEDIA_ID });
-    this.#voice = pc.createDataChannel('voice', { ...lossy, id: VOICE_ID });
-    this.#bulk = pc.createDataChannel('bulk', { negotiated: true, id: BULK_ID });
-    for (const channel of [this.#control, this.#media, this.#voice, this.#bulk]) {
+    const channels = createLinkChannels(pc);
+    this.#channels = channels;
+    for (const channel of channelList(channels)) {
       channel.onOpen(() => this.#guard('open', () => this.#onChannelOpen()));
       channel.onClosed(() =>
         this.#guard('closed', () =>
@@ -296,11 +299,20 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         ),
       );
     }
-    this.#control.onMessage((message) => this.#guard('control', () => this.#onControl(message)));
-    this.#media.onMessage((message) => this.#guard('media', () => this.#onLossy('media', message)));
-    this.#voice.onMessage((message) => this.#guard('voice', () => this.#onLossy('voice', message)));
-    this.#bulk.onMessage((message) =>
-      this.#guard('bulk', () => this.#bulkSealing.receive(message)),
+    const { control, media, voice } = channels;
+    control.onMessage((message) => this.#guard('control', () => this.#onControl(message)));
+    media.onMessage((message) => this.#guard('media', () => this.#onLossy('media', message)));
+    voice.onMessage((message) => this.#guard('voice', () => this.#onLossy('voice', message)));
+    channels.bulk.onMessage((message) =>
+      this.#guard('bulk', () => {
+        if (this.#state !== 'closed' && !this.#bulkSealing.receive(message)) this.stats.rejected++;
+      }),
+    );
+    channels.urgent.onMessage((message) =>
+      this.#guard('urgent', () => {
+        const value = this.#state === 'open' ? this.#intake.fromUrgent(message) : null;
+        if (value) this.emit('control', value);
+      }),
     );
   }
 
@@ -315,26 +327,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onControl(message: string | Buffer | ArrayBuffer): void {
     if (this.#state === 'closed') return;
-    const packet = toBytes(message);
-    if (!this.#budget.admit(packet.length)) {
-      this.stats.overBudget = this.#budget.dropped;
-      return;
-    }
-    const opened = this.#controlOpener.open(packet);
-    if (!opened.ok) {
-      this.stats.rejected++;
-      this.#logger.warn('control message rejected', { peer: this.peerId, reason: opened.reason });
-      return;
-    }
-    const decoded = decodeJson(opened.plaintext, controlMessageSchema);
-    if (!decoded.ok) {
-      this.stats.rejected++;
-      this.#logger.warn('control message invalid', { peer: this.peerId, reason: decoded.error });
-      return;
-    }
+    const value = this.#intake.fromControl(message);
+    if (!value) return;
     this.#lastControl = Date.now();
-    this.stats.controlReceived++;
-    const value = decoded.value;
     if (value.t === 'ping') {
       this.sendControl({ t: 'pong', ts: value.ts, now: Date.now() });
       return;

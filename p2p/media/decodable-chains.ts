@@ -13,6 +13,13 @@ export interface DecodableChainsEvents {
  * second try alone came too late). The sender forces at most one keyframe per 100 ms.
  */
 export const KEYFRAME_REPEAT_MS = 120;
+/**
+ * A delta frame that cannot be decoded this long after our last request means the request
+ * or its keyframe was lost (the sender answers within a frame interval, a keyframe crosses
+ * a LAN in a few ms): ask again then instead of waiting out KEYFRAME_REPEAT_MS. The sender's
+ * limiter still forces at most one keyframe per 100 ms.
+ */
+export const KEYFRAME_REASK_ON_EVIDENCE_MS = 60;
 /** Nothing arrived for this long: the sender stopped sending, stop asking it. */
 const GIVE_UP_AFTER_MS = 2000;
 
@@ -29,6 +36,7 @@ export class DecodableChains extends TypedEmitter<DecodableChainsEvents> {
   readonly #last = new Map<number, number>();
   #waitingFor: number | null = null;
   #arrivedAt = 0;
+  #askedAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #requested = 0;
   #undecodable = 0;
@@ -75,11 +83,15 @@ export class DecodableChains extends TypedEmitter<DecodableChainsEvents> {
     this.#arrivedAt = Math.max(this.#arrivedAt, now);
     const asking = this.#waitingFor !== null;
     this.#waitingFor = stream;
-    if (asking) return;
-    this.#ask();
+    if (asking) {
+      if (now - this.#askedAt >= KEYFRAME_REASK_ON_EVIDENCE_MS) this.#ask(now);
+      return;
+    }
+    this.#ask(now);
     this.#timer = setInterval(() => {
-      if (Date.now() - this.#arrivedAt > GIVE_UP_AFTER_MS) this.#stopWaiting();
-      else this.#ask();
+      const at = Date.now();
+      if (at - this.#arrivedAt > GIVE_UP_AFTER_MS) this.#stopWaiting();
+      else if (at - this.#askedAt >= this.#repeatMs * 0.9) this.#ask(at);
     }, this.#repeatMs);
   }
 
@@ -90,8 +102,9 @@ export class DecodableChains extends TypedEmitter<DecodableChainsEvents> {
     this.removeAllListeners();
   }
 
-  #ask(): void {
+  #ask(now: number): void {
     if (this.#waitingFor === null) return;
+    this.#askedAt = now;
     this.#requested++;
     this.emit('request', this.#waitingFor);
   }

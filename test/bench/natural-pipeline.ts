@@ -10,6 +10,7 @@ import type { HeadlessNode } from '../helpers/json-lines-process.js';
 import { HeadlessNode as Node, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
 import { codecRow } from './codec-rows.js';
+import { lossRecoveryRows } from './loss-recovery.js';
 import type { BenchRow } from './table.js';
 import { median, percentile } from './table.js';
 
@@ -173,6 +174,7 @@ async function twoNodeRows(
   const p95 = percentile(latencies, 95);
   const decoded = p95 + decodeP95;
   const name = `${codec} 2 nodes, natural 640×480@30`;
+  const loss = codec === CODEC_NAMES.h264 ? await lossRecoveryRows(network, nodes) : [];
   return [
     codecRow(`${name}: capture → ready p95 (headless: no decode)`, p95, 'ms'),
     codecRow(
@@ -183,6 +185,7 @@ async function twoNodeRows(
       decoded <= 50,
     ),
     codecRow(`${name}: delivered`, Math.min(...fps), 'fps', '≥ 29', Math.min(...fps) >= 29),
+    ...loss,
   ];
 }
 

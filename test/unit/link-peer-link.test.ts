@@ -230,6 +230,27 @@ describe('PeerLink (two real links over loopback)', function () {
     assert.equal(b.state, 'open');
   });
 
+  it('keyframe requests take the urgent channel; it carries nothing else', async () => {
+    const { a, b } = await openPair();
+    const atB = record(b, 'control');
+    assert.equal(a.sendUrgent({ t: 'keyframe', stream: 2 }), true);
+    await waitUntil(() => atB.length === 1, { timeoutMs: EVENT_MS, message: 'request' });
+    assert.deepEqual(atB, [[{ t: 'keyframe', stream: 2 }]]);
+    // A peer that puts anything else there is refused and counted; the link carries on.
+    assert.equal(a.sendUrgent({ t: 'video-state', enabled: true } as never), true);
+    await waitUntil(() => b.stats.rejected === 1, { timeoutMs: EVENT_MS, message: 'refusal' });
+    assert.equal(atB.length, 1);
+    assert.equal(b.state, 'open');
+  });
+
+  it('urgent messages are sealed per link: another link number cannot open them', async () => {
+    const { a, b } = await openPair(QUIET, [1, 2]);
+    const atB = record(b, 'control');
+    assert.equal(a.sendUrgent({ t: 'keyframe', stream: 0 }), true);
+    await waitUntil(() => b.stats.rejected === 1, { timeoutMs: EVENT_MS, message: 'rejection' });
+    assert.deepEqual(atB, []);
+  });
+
   it('gives up on a peer whose heartbeats it cannot open', async () => {
     const { a, b } = await openPair({ heartbeatMs: 50, deadAfterMs: 400 }, [3, 4]);
     const [[errorA], [errorB]] = await Promise.all([

@@ -6,6 +6,9 @@ export function contentSecurityPolicy(connectSrc: string): string {
   return [
     "default-src 'self'",
     "img-src 'self' blob: data:",
+    // The watch party's film: the bridge's /party/ range endpoint (subtitles are cues made in
+    // the page, not fetched tracks).
+    "media-src 'self'",
     `connect-src ${connectSrc}`,
     "script-src 'self'",
     "style-src 'self'",

@@ -29,6 +29,13 @@ export function partyCacheDir(dataDir: string): string {
   return path.join(dataDir, 'party-cache');
 }
 
+/** A party's film as a local player reads it: reads wait for missing pieces (null: ended). */
+export interface PartyMedia {
+  size: number;
+  mime: string;
+  read(start: number, end: number): Promise<Uint8Array> | null;
+}
+
 export interface SessionPartyOptions {
   id: string;
   identity: IdentityKeys;
@@ -79,7 +86,20 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
         return;
       case 'party-status':
         this.#emitState(this.#require(party));
+        return;
+      case 'party-buffering':
+        this.#require(party);
+        party.setBuffering(command.buffering);
     }
+  }
+
+  /** The current party's film for a local player (the bridge's range endpoint), or null. */
+  media(id: string): PartyMedia | null {
+    const party = this.#calls.call?.party;
+    const manifest = party?.manifest;
+    if (!party || manifest?.party !== id) return null;
+    const { size, mime } = manifest;
+    return { size, mime, read: (start, end) => party.read(id, start, end) };
   }
 
   close(): void {
@@ -178,9 +198,10 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
   #emitState(state: PartyState): void {
     const { party, epoch, streamer, title, duration, paused, rate, updatedBy } = state;
     const position = this.#player?.state === state ? this.#player.position : state.position;
+    const sampledAt = Date.now();
     this.#emit({
       event: 'party-state',
-      ...{ party, epoch, streamer, title, duration, paused, position, rate, updatedBy },
+      ...{ party, epoch, streamer, title, duration, paused, position, sampledAt, rate, updatedBy },
     });
   }
 

@@ -86,7 +86,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   readonly #snapshots = new SnapshotDecoder();
   /** Our voice and the recordings (front ends hand it the page's microphone packets). */
   readonly audio: SessionAudio;
-  readonly #party: SessionParty;
+  readonly party: SessionParty;
   readonly #health = new ProcessHealth();
   /** A front end shows the self view outside calls: keep the camera on after a call. */
   #previewWanted = false;
@@ -132,8 +132,8 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#media = new LocalMedia(options.media);
     this.audio = new SessionAudio(options, this.#calls);
     this.audio.on('event', (event) => this.#emit(event));
-    this.#party = new SessionParty({ ...options, id: this.id, identity }, this.#calls);
-    this.#party.on('event', (event) => this.#emit(event));
+    this.party = new SessionParty({ ...options, id: this.id, identity }, this.#calls);
+    this.party.on('event', (event) => this.#emit(event));
     this.#pool.on('connection', (connection) => {
       const peer = connection.peer;
       if (!peer) return;
@@ -211,7 +211,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.audio.close();
-    this.#party.close();
+    this.party.close();
     const leaving = this.#calls.close();
     this.#closed = true;
     await leaving;
@@ -230,7 +230,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   // ---- commands -------------------------------------------------------------------------
 
   async #run(command: Command): Promise<void> {
-    if (isPartyCommand(command)) return this.#party.handle(command);
+    if (isPartyCommand(command)) return this.party.handle(command);
     switch (command.cmd) {
       case 'invite':
         return this.#calls.invite(command.peer);

@@ -18,6 +18,8 @@ export const PARTY_COMMANDS = [
   z.strictObject({ cmd: z.literal('party-rate'), rate: z.number().min(0.25).max(4) }),
   z.strictObject({ cmd: z.literal('party-stop') }),
   z.strictObject({ cmd: z.literal('party-status') }),
+  /** The page's player cannot keep up (or caught up): the group waits for it, within bounds. */
+  z.strictObject({ cmd: z.literal('party-buffering'), buffering: z.boolean() }),
 ] as const;
 
 export type PartyCommandName = (typeof PARTY_COMMANDS)[number]['shape']['cmd']['value'];
@@ -38,6 +40,8 @@ export const PARTY_EVENTS = [
     paused: z.boolean(),
     /** Seconds into the film now (the virtual player's position when the event was made). */
     position: z.number(),
+    /** When `position` was true: ms since the epoch on this node's clock (a page shares it). */
+    sampledAt: z.number(),
     rate: z.number(),
     updatedBy: z.string(),
   }),

@@ -12,6 +12,7 @@
 import { contentSecurityPolicy } from '../content-security-policy.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES, createServer } from 'node:http';
+import { PARTY_PATH, servePartyMedia } from './party-media.js';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RawData } from 'ws';
@@ -222,6 +223,13 @@ export class UiBridge {
     const target = req.url ?? '/';
     const query = target.indexOf('?');
     const rawPath = query === -1 ? target : target.slice(0, query);
+    const party = PARTY_PATH.exec(rawPath)?.[1];
+    if (party !== undefined) {
+      // The film is the call's: only the page that holds the session may read it.
+      if (!this.#access?.hasSession(req)) return plain(403);
+      const media = this.#options.session.party.media(party);
+      return servePartyMedia(req, res, media, this.#securityHeaders());
+    }
     const cookie: Record<string, string> = {};
     if (rawPath === '/' || rawPath === '/index.html') {
       // Null only before start() has its port; nothing can ask that early.

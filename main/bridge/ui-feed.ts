@@ -17,7 +17,13 @@ import { encodeUiEncoded, encodeUiFrame } from './frame-codec.js';
 import type { EncodedLayerFrame } from '../media/capture-protocol.js';
 
 /** The part of a Session the shells use. */
-export type UiSession = Pick<Session, 'id' | 'mediaSettings' | 'on' | 'off' | 'handle' | 'audio'>;
+export type UiSession = Pick<
+  Session,
+  'id' | 'mediaSettings' | 'on' | 'off' | 'handle' | 'audio'
+> & {
+  /** The watch party's film for the page's player (the bridge's range endpoint). */
+  readonly party: Pick<Session['party'], 'media'>;
+};
 
 export interface UiSink {
   message(message: ServerMessage): void;

@@ -26,6 +26,7 @@ import { badCommand, checkClientMessage } from '../bridge/client-messages.js';
 import type { StartedNode } from '../bridge/start-session.js';
 import { isOpencvLoadFailure, startSession } from '../bridge/start-session.js';
 import { readStaticFile } from '../bridge/static-files.js';
+import { PARTY_PATH, answerPartyRequest } from '../bridge/party-media.js';
 import { feedSession, greeting } from '../bridge/ui-feed.js';
 import type { AppArgs } from '../cli-args.js';
 import { APP_USAGE, parseAppArgs } from '../cli-args.js';
@@ -83,7 +84,11 @@ const logger = stderrLogger(parseLogLevel(args.logLevel));
 // identity, while two identities (two data folders) can run side by side.
 app.setPath('userData', path.join(args.dataDir, 'electron'));
 protocol.registerSchemesAsPrivileged([
-  { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  // stream: the party's <video> reads the film in ranges through this scheme.
+  {
+    scheme: SCHEME,
+    privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+  },
 ]);
 
 let window: BrowserWindow | null = null;
@@ -123,6 +128,13 @@ function harden(contents: WebContents): void {
 
 async function serveRenderer(request: Request): Promise<Response> {
   const url = new URL(request.url);
+  const party = url.host === HOST ? PARTY_PATH.exec(url.pathname)?.[1] : undefined;
+  if (party !== undefined) {
+    const media = node?.session.party.media(party) ?? null;
+    const range = request.headers.get('range');
+    const answer = await answerPartyRequest(request.method, range, media, SECURITY_HEADERS);
+    return new Response(answer.body ? new Uint8Array(answer.body) : null, answer);
+  }
   const result =
     url.host === HOST && request.method === 'GET'
       ? await readStaticFile(RENDERER_DIR, url.pathname)

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Logger } from '../base/logger.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { CallLink } from '../call/call-link.js';
-import type { ControlMessage, PieceMessage } from '../link/control-messages.js';
+import type { PieceMessage } from '../link/control-messages.js';
+import type { PartyMessage } from './party-messages.js';
 import type { PartyState } from './party-state.js';
 import { HybridClock, compareStates, mergeStates, positionAt } from './party-state.js';
 import { SharedClock } from './shared-clock.js';
@@ -14,24 +15,11 @@ import { verifyManifest } from './manifest.js';
 import type { SwarmEvents } from './swarm.js';
 import { Swarm } from './swarm.js';
 
-export type PartyMessage = Extract<
-  ControlMessage,
-  { t: 'party-manifest' | 'party-state' | 'party-buffering' | 'party-end' }
->;
-
 /** How long the group waits for a member that reported buffering before it goes on. */
 export const BUFFERING_WAIT_MS = 5000;
 
-const PARTY_MESSAGES = new Set(['party-manifest', 'party-state', 'party-buffering', 'party-end']);
-
-export function isPartyMessage(message: ControlMessage): message is PartyMessage {
-  return PARTY_MESSAGES.has(message.t);
-}
-
-/** The Swarm's piece exchange (piece-have / piece-request / piece-cancel). */
-export function isPieceMessage(message: ControlMessage): message is PieceMessage {
-  return message.t.startsWith('piece-');
-}
+export type { PartyMessage } from './party-messages.js';
+export { isPartyMessage, isPieceMessage } from './party-messages.js';
 
 interface CallPartyOptions {
   localId: string;
@@ -151,6 +139,12 @@ export class CallParty extends TypedEmitter<CallPartyEvents> {
     if (this.#closed || !current) return;
     this.#broadcast({ t: 'party-end', party: current.manifest.party, reason });
     this.#end(reason);
+  }
+
+  /** Bytes [start, end) of the current party's film for our player; waits for pieces. */
+  read(party: string, start: number, end: number): Promise<Uint8Array> | null {
+    const current = this.#closed ? null : this.#current;
+    return current?.manifest.party === party ? current.swarm.read(start, end) : null;
   }
 
   /** Our viewer cannot keep up (or caught up again). */

@@ -15,6 +15,33 @@ const PATHS = {
       <path d="m2 2 20 20" />
     </>
   ),
+  // The watch party's player (lucide-style strokes, like the rest).
+  play: <path d="M6 4v16l14-8z" />,
+  pause: <path d="M7 4h3v16H7zM14 4h3v16h-3z" />,
+  stop: <path d="M6 6h12v12H6z" />,
+  minus: <path d="M5 12h14" />,
+  fullscreen: <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" />,
+  subtitles: (
+    <>
+      <rect x="2" y="5" width="20" height="14" rx="2" />
+      <path d="M7 15h4M15 15h2M7 11h2M13 11h4" />
+    </>
+  ),
+  folder: (
+    <path d="M4 20h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-7.9a2 2 0 0 1-1.7-.9l-.8-1.2A2 2 0 0 0 7.9 3H4a2 2 0 0 0-2 2v13a2 2 0 0 0 2 2Z" />
+  ),
+  film: (
+    <>
+      <rect x="3" y="3" width="18" height="18" rx="2" />
+      <path d="M7 3v18M17 3v18M3 7.5h4M3 12h18M3 16.5h4M17 7.5h4M17 16.5h4" />
+    </>
+  ),
+  'volume-off': (
+    <>
+      <path d="M11 4.7a.7.7 0 0 0-1.2-.5L6.4 7.6A1.4 1.4 0 0 1 5.4 8H3a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h2.4a1.4 1.4 0 0 1 1 .4l3.4 3.4a.7.7 0 0 0 1.2-.5z" />
+      <path d="m22 9-6 6M16 9l6 6" />
+    </>
+  ),
   chat: <path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z" />,
   people: (
     <>

@@ -10,6 +10,8 @@ import { VideoTile } from './VideoTile.js';
 import { MicNotice, MuteButton } from './VoiceControls.js';
 import { SELF_VOICE } from '../audio/voice-engine.js';
 import type { PanelTab } from './tabs.js';
+import { PartyPlayer } from '../party/PartyPlayer.js';
+import { PartyShareButton } from '../party/PartyShare.js';
 
 function gridColumns(count: number, narrow: boolean): number {
   if (narrow) return 1;
@@ -89,6 +91,7 @@ function ControlBar({
               </span>
             )}
           </ToolButton>
+          <PartyShareButton />
           <ToolButton
             class="control control-danger"
             icon="leave"
@@ -146,12 +149,18 @@ export function Stage({
     (peer) => !call.members.some((member) => member.peer === peer),
   );
   const count = call.members.length + 1 + waiting.length;
-  const cols = gridColumns(count, narrow);
-  const rows = Math.min(Math.ceil(count / cols), 5);
+  // During a watch party the film takes the stage and the tiles become a strip beside it.
+  const film = state.party.state !== null;
+  const cols = film ? count : gridColumns(count, narrow);
+  const rows = film ? 1 : Math.min(Math.ceil(count / cols), 5);
   return (
-    <section class="stage stage-call" aria-label={t('stage.call')}>
+    <section class={`stage stage-call ${film ? 'stage-party' : ''}`} aria-label={t('stage.call')}>
+      <PartyPlayer party={state.party} />
       <div class="grid-wrap">
-        <div class={`grid cols-${cols} rows-${rows}`} data-tiles={count}>
+        <div
+          class={`grid cols-${cols} rows-${rows} ${film ? 'grid-strip' : ''}`}
+          data-tiles={count}
+        >
           {call.members.map((member) => (
             <VideoTile
               key={member.peer}

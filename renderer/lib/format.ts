@@ -77,3 +77,12 @@ export function defaultExportName(now: Date, format: 'markdown' | 'text' = 'mark
   const extension = format === 'markdown' ? 'md' : 'txt';
   return `meshcall-chat-${day}-${pad(now.getHours())}${pad(now.getMinutes())}.${extension}`;
 }
+
+/** A film position or length: m:ss, or h:mm:ss from an hour on. */
+export function formatClock(seconds: number): string {
+  const total = Number.isFinite(seconds) ? Math.max(0, Math.floor(seconds)) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}

@@ -10,6 +10,7 @@ import { msg } from '../i18n/catalog.js';
 import type { Action } from './actions.js';
 import { errorTitle } from './errors.js';
 import { addToast, reasonText } from './toasts.js';
+import { NO_PARTY, reduceParty } from './party.js';
 import type { AppState, CallState, ChatState, TrustWarning } from './types.js';
 
 export { MAX_TOASTS } from './toasts.js';
@@ -32,6 +33,7 @@ export function initialState(): AppState {
     toasts: [],
     nextToastId: 1,
     trustWarnings: [],
+    party: NO_PARTY,
   };
 }
 
@@ -83,6 +85,11 @@ function applyMessage(state: AppState, message: ServerMessage): AppState {
     };
   }
   return applyEvent(state, message.event);
+}
+
+/** Why a party ended, as the node says it (stopped, the streamer left...). */
+function partyEndText(reason: string): Text {
+  return reason === 'stopped' ? msg('party.ended.stopped') : msg('party.ended.other');
 }
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {
@@ -251,6 +258,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
         stats: { sending: null, members: {} },
         videoOff: {},
         voice: { ...state.voice, membersMuted: {} },
+        party: NO_PARTY,
       };
       // Our own leaving needs no news, and an unanswered invite already said why.
       if (['left', 'quit', 'merged', 'declined', 'no answer'].includes(event.reason)) {
@@ -359,19 +367,23 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       }
       return addToast(next, 'error', errorTitle(event.code), event.message);
     }
-    // chat-export-text reaches every tab; only the one that asked saves it (App.tsx). The
-    // watch party's page comes later (issue #12): its events change nothing here yet.
+    case 'party-ended': {
+      const next = { ...state, party: reduceParty(state.party, event) };
+      if (next.party === state.party || event.reason === 'taken-over') return next;
+      return addToast(next, 'info', msg('party.ended'), partyEndText(event.reason));
+    }
+    case 'party-preparing':
+    case 'party-state':
+    case 'party-progress':
+    case 'party-complete':
+      return { ...state, party: reduceParty(state.party, event) };
+    // chat-export-text reaches every tab; only the one that asked saves it (App.tsx).
     case 'frame':
     case 'snapshot':
     case 'chat-export-text':
     case 'audio-recorded':
     case 'voice-packet':
     case 'health':
-    case 'party-preparing':
-    case 'party-state':
-    case 'party-progress':
-    case 'party-complete':
-    case 'party-ended':
       return state;
   }
 }

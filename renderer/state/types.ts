@@ -12,6 +12,7 @@ import type { SelfInfo } from '../../protocol/ui-protocol.js';
 import type { Text } from '../i18n/catalog.js';
 
 import type { ConnectionStatus } from '../transport/transport.js';
+import type { PartyView } from './party.js';
 
 export interface IncomingInvite {
   call: string;
@@ -98,4 +99,5 @@ export interface AppState {
   toasts: Toast[];
   nextToastId: number;
   trustWarnings: TrustWarning[];
+  party: PartyView;
 }

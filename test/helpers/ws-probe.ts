@@ -20,7 +20,15 @@ import { WebSocket } from 'ws';
 import { decodeUiVideo, isEncodedFrame } from '../../protocol/ui-frames.js';
 
 type Op =
-  | { op: 'get'; id: number; path: string; method?: string; host?: string; cookie?: string }
+  | {
+      op: 'get';
+      id: number;
+      path: string;
+      method?: string;
+      host?: string;
+      cookie?: string;
+      range?: string;
+    }
   | { op: 'open'; conn: string; path: string; origin?: string; cookie?: string }
   | {
       op: 'send';
@@ -52,6 +60,7 @@ function get(op: Extract<Op, { op: 'get' }>): void {
       headers: {
         ...(op.host ? { host: op.host } : {}),
         ...(op.cookie ? { cookie: op.cookie } : {}),
+        ...(op.range ? { range: op.range } : {}),
       },
     },
     (res) => {

@@ -255,7 +255,7 @@ describe('browser bridge (meshcall app --web)', function () {
       const headers = page.headers as Record<string, string>;
       assert.equal(
         headers['content-security-policy'],
-        "default-src 'self'; img-src 'self' blob: data:; " +
+        "default-src 'self'; img-src 'self' blob: data:; media-src 'self'; " +
           `connect-src 'self' ws://127.0.0.1:${port}; script-src 'self'; style-src 'self'; ` +
           "object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
       );
@@ -300,6 +300,15 @@ describe('browser bridge (meshcall app --web)', function () {
         assert.equal(answer.status, 400, target);
         assert.ok(!String(answer.body).includes('"name"'), target);
       }
+    });
+
+    it("the watch party's film: only with the session cookie, and only while a party runs", async () => {
+      const film = `/party/${'ab'.repeat(16)}`;
+      assert.equal((await probe.get(film)).status, 403, 'no cookie');
+      const none = await probe.get(film, { cookie, range: 'bytes=0-' });
+      assert.equal(none.status, 404, 'no party in this node');
+      // Not a party id: a static path like any other.
+      assert.equal((await probe.get('/party/../package.json', { cookie })).status, 400);
     });
 
     it('refuses other methods and foreign Host headers', async () => {

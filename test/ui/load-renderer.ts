@@ -20,6 +20,9 @@ export async function loadRenderer<T>(modules: Record<string, string[]>): Promis
     bundle: true,
     format: 'esm',
     platform: 'neutral',
+    // 'neutral' reads no package.json entry fields by default; packages like subsrt-ts name
+    // theirs only in `main`.
+    mainFields: ['module', 'main'],
     target: 'es2022',
     write: false,
     logLevel: 'silent',

@@ -235,6 +235,7 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
     duration: 10,
     paused: false,
     position: 2.5,
+    sampledAt: 1_700_000_000_000,
     rate: 1,
     updatedBy: B,
   },

@@ -1,0 +1,209 @@
+/**
+ * The watch party in the pages (issue #12): two Chromium viewers, each with its own app node
+ * (browser bridge) in its own namespace, and a headless streamer, Bob, who also holds the
+ * remote. The film plays in each page's <video> from its node's piece store; the drift
+ * between the two pages is sampled on every presented frame.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
+import { TestNetwork } from '../helpers/netns/hosts.js';
+import { AppProcess } from './app-process.js';
+import type { NamespacedBrowser } from './chromium-in-netns.js';
+import { launchChromiumIn } from './chromium-in-netns.js';
+import {
+  driftsMs,
+  filmState,
+  percentileOf,
+  preparingSeen,
+  recordPreparing,
+  shownCueText,
+  startSampling,
+  takeSamples,
+  waitOtherFilm,
+  waitPaused,
+  waitPlayingPast,
+} from './party-probes.js';
+
+const run = promisify(execFile);
+const AUTOPLAY = ['--autoplay-policy=no-user-gesture-required'];
+const SUBTITLE_TEXT = 'Hello from the subtitles';
+
+async function ffmpeg(args: string[]): Promise<void> {
+  await run('ffmpeg', ['-loglevel', 'error', '-y', ...args]);
+}
+
+describe('watch party in the interface (two Chromium viewers, headless streamer)', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let network: TestNetwork | undefined;
+  let ada: AppProcess | undefined;
+  let cleo: AppProcess | undefined;
+  let bob: HeadlessNode;
+  const browsers: NamespacedBrowser[] = [];
+  let pageA: Page;
+  let pageC: Page;
+  const pageErrors: string[] = [];
+  let clip = '';
+  let avi = '';
+  let srt = '';
+  let adaId = '';
+
+  async function openPage(browser: NamespacedBrowser, url: string): Promise<Page> {
+    const context = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.text().startsWith('meshcall: dropped')) pageErrors.push(message.text());
+    });
+    await page.goto(url);
+    return page;
+  }
+
+  before(async function () {
+    this.timeout(180_000);
+    dir = await mkdtemp(join(tmpdir(), 'meshcall-ui-party-'));
+    clip = join(dir, 'film.mp4');
+    avi = join(dir, 'old.avi');
+    srt = join(dir, 'mine.srt');
+    await Promise.all([
+      ffmpeg([
+        ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '100'],
+        ...['-c:v', 'libx264', '-preset', 'veryfast', '-g', '30', '-c:a', 'aac'],
+        ...['-movflags', '+faststart', clip],
+      ]),
+      // MPEG-4 Part 2 and MP3 in AVI: nothing Chromium plays, so the share converts it.
+      ffmpeg([
+        ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=330', '-t', '8'],
+        ...['-c:v', 'mpeg4', '-c:a', 'libmp3lame', avi],
+      ]),
+      writeFile(srt, `1\n00:00:00,000 --> 01:00:00,000\n${SUBTITLE_TEXT}\n`),
+    ]);
+    network = await TestNetwork.create(3, { label: 'ui-party' });
+    const [hostA, hostC, hostB] = network.hosts;
+    assert.ok(hostA && hostC && hostB);
+    [ada, cleo, bob] = await Promise.all([
+      AppProcess.start(hostA, 'Ada'),
+      AppProcess.start(hostC, 'Cleo'),
+      HeadlessNode.start({ name: 'Bob', host: hostB, autoAccept: true }),
+    ]);
+    for (const host of [hostA, hostC]) browsers.push(await launchChromiumIn(host, AUTOPLAY));
+    const [chromeA, chromeC] = browsers;
+    assert.ok(chromeA && chromeC);
+    [pageA, pageC] = await Promise.all([openPage(chromeA, ada.url), openPage(chromeC, cleo.url)]);
+    // Ada calls Bob; Bob brings Cleo in, and Cleo accepts in her page.
+    await pageA.locator('li.peer', { hasText: 'Bob' }).waitFor({ timeout: 20_000 });
+    adaId = String((await bob.waitFor('peer-up', (e) => e.name === 'Ada', 20_000)).peer);
+    await pageA.getByRole('button', { name: 'Invite Bob', exact: true }).click();
+    await bob.waitFor('call-joined', (e) => JSON.stringify(e.members).includes(adaId), 20_000);
+    const cleoId = String((await bob.waitFor('peer-up', (e) => e.name === 'Cleo', 20_000)).peer);
+    bob.send({ cmd: 'invite', peer: cleoId });
+    await pageC.getByRole('button', { name: "Accept Bob's invite" }).click({ timeout: 20_000 });
+    for (const page of [pageA, pageC]) {
+      await page.locator(`.tile-remote[data-peer="${bob.id}"]`).waitFor({ timeout: 20_000 });
+    }
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed') return;
+    console.error(
+      `  Ada stderr:\n${ada?.stderrTail(15) ?? ''}\n  Cleo stderr:\n${cleo?.stderrTail(15) ?? ''}`,
+    );
+    console.error(`  Bob stderr:\n${bob?.stderrLines.slice(-15).join('\n') ?? ''}`);
+    if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await Promise.allSettled(browsers.map((browser) => browser.close()));
+    await Promise.allSettled([ada?.stop(), cleo?.stop()]);
+    await stopAllNodes();
+    await network?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Samples both pages until page A's film reaches `until` seconds; returns the drifts. */
+  async function measure(until: number): Promise<number[]> {
+    await Promise.all([startSampling(pageA), startSampling(pageC)]);
+    await waitPlayingPast(pageA, until, 40_000);
+    const [a, c] = await Promise.all([takeSamples(pageA), takeSamples(pageC)]);
+    assert.ok(a.length > 100 && c.length > 100, `frames sampled: ${a.length}, ${c.length}`);
+    return driftsMs(a, c);
+  }
+
+  it('a film Bob shares plays in both pages in sync, through a seek and a pause by Bob', async () => {
+    bob.send({ cmd: 'party-share', path: clip });
+    await Promise.all([waitPlayingPast(pageA, 1, 30_000), waitPlayingPast(pageC, 1, 30_000)]);
+    const phases = [await measure(31)];
+
+    bob.send({ cmd: 'party-seek', position: 50 });
+    await Promise.all([waitPlayingPast(pageA, 50.5), waitPlayingPast(pageC, 50.5)]);
+    phases.push(await measure(65));
+
+    bob.send({ cmd: 'party-pause' });
+    await Promise.all([waitPaused(pageA), waitPaused(pageC)]);
+    const [pausedA, pausedC] = await Promise.all([filmState(pageA), filmState(pageC)]);
+    const pausedApart = Math.abs(pausedA.time - pausedC.time) * 1000;
+    bob.send({ cmd: 'party-play' });
+    await Promise.all([
+      waitPlayingPast(pageA, pausedA.time + 0.5),
+      waitPlayingPast(pageC, pausedC.time + 0.5),
+    ]);
+    phases.push(await measure(pausedA.time + 15));
+    const drifts = phases.flat();
+
+    const figures = {
+      samples: drifts.length,
+      p50: percentileOf(drifts, 50),
+      p95: percentileOf(drifts, 95),
+      max: Math.max(...drifts),
+      pausedApart,
+      phasesP95: phases.map((phase) => Math.round(percentileOf(phase, 95))),
+    };
+    console.log(`      drift between the pages (ms): ${JSON.stringify(figures)}`);
+    assert.ok(drifts.length > 1000, `compared ${drifts.length} frames`);
+    // The goal (p95 ≤ 50 ms) is a figure of `npm run bench -- party`; this bounds what must
+    // hold on a loaded machine too: the pages play the same moment, not seconds apart.
+    assert.ok(figures.p95 <= 100, `drift p95 ${figures.p95} ms`);
+    assert.ok(pausedApart <= 100, `paused ${pausedApart} ms apart`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('volume, mute and subtitles are each viewer’s own; an SRT subtitle shows', async () => {
+    await pageA.getByRole('slider', { name: 'Film volume (only for you)' }).fill('0.3');
+    await pageA.getByRole('button', { name: 'Mute the film (only for you)' }).click();
+    await pageA.locator('input[data-party-subtitles]').setInputFiles(srt);
+    assert.equal(await shownCueText(pageA), SUBTITLE_TEXT);
+    const [a, c] = await Promise.all([filmState(pageA), filmState(pageC)]);
+    assert.ok(Math.abs(a.volume - 0.3) < 0.01 && a.muted, `Ada: ${JSON.stringify(a)}`);
+    assert.ok(a.tracks === 1, 'Ada has her subtitle track');
+    assert.deepEqual(
+      { volume: c.volume, muted: c.muted, tracks: c.tracks },
+      { volume: 1, muted: false, tracks: 0 },
+      'nothing of it reaches Cleo',
+    );
+    // Ada's film keeps its place: local choices do not touch the party.
+    await waitPlayingPast(pageA, a.time + 1);
+  });
+
+  it('a file Chromium cannot play (AVI) is converted with progress, then plays in both pages', async () => {
+    const before = await pageA.locator('video.party-video').getAttribute('data-party');
+    await recordPreparing(pageA);
+    await pageA.getByRole('button', { name: 'Share a video with everyone in the call' }).click();
+    const dialog = pageA.getByRole('dialog', { name: 'Watch a video together' });
+    await dialog.getByLabel('Video file on this computer').fill(avi);
+    await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+    await Promise.all([waitOtherFilm(pageA, before), waitOtherFilm(pageC, before)]);
+    const captions = await preparingSeen(pageA);
+    assert.ok(captions.length >= 1, `progress shown: ${captions.join(', ')}`);
+    const state = await bob.waitFor('party-state', (e) => e.title === 'old.avi', 10_000);
+    assert.equal(state.streamer, adaId, 'Ada took over as the streamer');
+  });
+});

@@ -1,7 +1,7 @@
 import { safetyCode } from '../crypto/index.js';
 import type { AcceptOutcome, CallAgentOptions } from '../p2p/call/call-agent.js';
 import { CallAgent } from '../p2p/call/call-agent.js';
-import type { Call, MemberView } from '../p2p/call/call.js';
+import type { Call, ChatMessage, MemberView } from '../p2p/call/call.js';
 import type { Logger } from '../p2p/base/logger.js';
 import type { ReceivedFrame } from '../p2p/media/receiver.js';
 import type { ReceivedVoice } from '../p2p/media/voice-receiver.js';
@@ -109,6 +109,11 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
   #muted = false;
   /** Whom we invited, under the name the peer list showed then. */
   readonly #invitedNames = new Map<string, string>();
+  /**
+   * The chat of the call we were last in, kept after it ends until the next one starts:
+   * front ends keep showing it, and the user may still export it (issue #13).
+   */
+  #lastChat: { id: string; history: () => readonly ChatMessage[] } | null = null;
 
   constructor(options: CallAdapterOptions) {
     super({ logger: options.logger });
@@ -144,6 +149,7 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
         if (current) this.emit('stats', statsEvent(current));
       }, STATS_INTERVAL_MS);
       agent.call?.setMuted(this.#muted);
+      this.#lastChat = agent.call;
       this.emit('call-started');
     });
     agent.on('call-joined', ({ call, members }) => {
@@ -161,6 +167,10 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     });
     agent.on('call-ended', (ended) => {
       this.#stopStats();
+      // A copy: the ended call itself (its links and media buffers) is let go.
+      const last = this.#lastChat;
+      const messages = last?.id === ended.call ? [...last.history()] : [];
+      this.#lastChat = last && { id: last.id, history: () => messages };
       this.emit('call-ended', ended);
     });
     agent.on('chat', (message) => this.emit('chat', message));
@@ -207,6 +217,13 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
 
   get call(): CallContent | null {
     return this.#agent.call;
+  }
+
+  /** The chat of the current call, or else of the call we were last in (kept until the next). */
+  chat(): { id: string; messages: readonly ChatMessage[] } {
+    const chat = this.#agent.call ?? this.#lastChat;
+    if (!chat) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call, and no earlier chat');
+    return { id: chat.id, messages: chat.history() };
   }
 
   /** The current call and its other members, as front ends show them. */

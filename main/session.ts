@@ -283,14 +283,14 @@ export class Session extends TypedEmitter<SessionEvents> {
         this.#emit({ event: 'members', ...this.#calls.members() });
         return;
       case 'history': {
-        const call = this.#requireCall();
-        this.#emit(historyEvent(call.id, call.history()));
+        const chat = this.#calls.chat();
+        this.#emit(historyEvent(chat.id, chat.messages));
         return;
       }
       case 'export-chat':
       case 'export-chat-text': {
-        const call = this.#requireCall();
-        this.#emit(await runExportCommand(call.id, call.history(), command));
+        const chat = this.#calls.chat();
+        this.#emit(await runExportCommand(chat.id, chat.messages, command));
         return;
       }
       case 'mute':

@@ -18,10 +18,12 @@ import {
   ipcMain,
   protocol,
   session as electronSession,
+  shell,
 } from 'electron';
 import { cleanup as releaseDataChannels } from 'node-datachannel';
 import { z } from 'zod';
 import { errorText } from '../../p2p/base/errors.js';
+import { webLink } from '../../protocol/web-link.js';
 import { badCommand, checkClientMessage } from '../bridge/client-messages.js';
 import type { StartedNode } from '../bridge/start-session.js';
 import { isOpencvLoadFailure, startSession } from '../bridge/start-session.js';
@@ -123,7 +125,18 @@ function harden(contents: WebContents): void {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // A chat link (target=_blank) opens in the system browser, never in a window of ours;
+  // only http(s) goes out, whatever the page asked for.
+  contents.setWindowOpenHandler(({ url }) => {
+    const link = webLink(url);
+    if (link) {
+      shell.openExternal(link).catch((err: unknown) => {
+        // Not the address: it came from a chat, and chat text stays out of the logs.
+        logger.warn('ui: could not open a link in the browser', { reason: errorText(err) });
+      });
+    }
+    return { action: 'deny' };
+  });
 }
 
 async function serveRenderer(request: Request): Promise<Response> {

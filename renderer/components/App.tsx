@@ -10,6 +10,7 @@ import { msg } from '../i18n/catalog.js';
 import { useI18n } from '../i18n/context.js';
 import { downloadText } from '../lib/download.js';
 import { defaultExportName } from '../lib/format.js';
+import { keptChat } from '../state/chat.js';
 import { initialState, reduce } from '../state/reducer.js';
 import type { Store } from '../state/store.js';
 import { StoreContext } from '../state/store.js';
@@ -18,7 +19,8 @@ import { FrameHub } from '../video/frame-hub.js';
 import { VoiceEngine } from '../audio/voice-engine.js';
 import { usePushToTalk } from '../hooks/useVoice.js';
 import { ConnectionBanner, TrustWarnings } from './Banners.js';
-import { ChatPanel, COMPOSER_ID } from './ChatPanel.js';
+import { COMPOSER_ID } from './ChatComposer.js';
+import { ChatPanel } from './ChatPanel.js';
 import { ExportChatDialog } from './ExportChatDialog.js';
 import { FiltersPanel } from './FiltersPanel.js';
 import { HelpDialog } from './HelpDialog.js';
@@ -87,7 +89,7 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
       for (const command of STARTUP_COMMANDS) transport.send({ type: 'command', command });
     };
     const offMessage = transport.onMessage((message) => {
-      dispatch({ type: 'server', message });
+      dispatch({ type: 'server', message, at: Date.now() });
       if (message.type === 'hello') {
         everConnected.current = true;
         historyAsked.current = null;
@@ -133,7 +135,8 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
   }, [transport, frames]);
 
   const inCall = state.call !== null;
-  const tabs = availableTabs(inCall, narrow);
+  const chatKept = keptChat(state) !== null;
+  const tabs = availableTabs(inCall, narrow, chatKept);
   const activeTab: PanelTab = tabs.includes(tab) ? tab : (tabs[0] ?? 'nearby');
 
   // The microphone is asked for only when a call starts (if the node's voice is this page's)
@@ -166,9 +169,9 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
     const joined = callId !== null && previousCall.current === null;
     previousCall.current = callId;
     if (narrow) setTab('stage');
-    else setTab(joined ? 'people' : callId === null ? 'nearby' : tab);
-    if (callId === null)
-      setDialog((open) => (open?.kind === 'leave' || open?.kind === 'export' ? null : open));
+    // The chat of the call that ended stays on screen if it was (until the user closes it).
+    else setTab(joined ? 'people' : callId === null ? (tab === 'chat' ? 'chat' : 'nearby') : tab);
+    if (callId === null) setDialog((open) => (open?.kind === 'leave' ? null : open));
   }, [callId, narrow, tab]);
 
   const chatVisible = activeTab === 'chat';
@@ -178,9 +181,9 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
 
   const open = useCallback(
     (next: PanelTab) => {
-      if (availableTabs(inCall, narrow).includes(next)) setTab(next);
+      if (availableTabs(inCall, narrow, chatKept).includes(next)) setTab(next);
     },
-    [inCall, narrow],
+    [inCall, narrow, chatKept],
   );
 
   const focusComposer = (): void => {
@@ -197,7 +200,7 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
         send({ cmd: 'video', enabled: !(state.media?.enabled ?? true) });
         return;
       case 'chat':
-        if (!inCall) return;
+        if (!inCall && !chatKept) return;
         setTab('chat');
         focusComposer();
         return;
@@ -337,7 +340,13 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
       case 'help':
         return <HelpDialog onClose={closeDialog} />;
       case 'leave':
-        return <LeaveDialog onLeave={() => send({ cmd: 'leave' })} onClose={closeDialog} />;
+        return (
+          <LeaveDialog
+            keepsChat={state.chat.messages.length > 0}
+            onLeave={() => send({ cmd: 'leave' })}
+            onClose={closeDialog}
+          />
+        );
       case 'export':
         return (
           <ExportChatDialog
@@ -355,6 +364,7 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
             name={current.name}
             code={current.code}
             onConfirm={() => send({ cmd: 'verify', peer: current.peer, verified: true })}
+            onLeave={() => send({ cmd: 'leave' })}
             onClose={closeDialog}
           />
         );

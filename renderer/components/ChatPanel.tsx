@@ -1,13 +1,13 @@
 import type { JSX } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { isoTime } from '../../protocol/time.js';
 import { useI18n } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
+import { keptChat } from '../state/chat.js';
 import type { ChatMessage } from '../state/types.js';
+import { ChatComposer } from './ChatComposer.js';
 import { Icon } from './Icon.js';
-
-export const COMPOSER_ID = 'chat-composer';
-const MAX_LENGTH = 4000;
+import { MessageText } from './MessageText.js';
 
 function groupStart(messages: ChatMessage[], index: number): boolean {
   const message = messages[index];
@@ -17,9 +17,10 @@ function groupStart(messages: ChatMessage[], index: number): boolean {
 }
 
 export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
-  const { state, send } = useStore();
+  const { state, send, dispatch } = useStore();
   const { t, time } = useI18n();
-  const [draft, setDraft] = useState('');
+  /** The call ended: its chat stays to read and export, until closed. */
+  const ended = keptChat(state) !== null;
   const list = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const messages = state.chat.messages;
@@ -30,29 +31,39 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
     if (element && stick.current) element.scrollTop = element.scrollHeight;
   }, [messages.length]);
 
-  const submit = (): void => {
-    const text = draft.trim();
-    if (!text) return;
-    send({ cmd: 'chat', text: text.slice(0, MAX_LENGTH) });
-    setDraft('');
-    stick.current = true;
-  };
-
   return (
     <div class="panel-body chat">
       <div class="panel-intro chat-header">
         <h2 class="panel-title">{t('chat.title')}</h2>
-        <button
-          type="button"
-          class="button button-small button-ghost"
-          aria-label={t('chat.export.label')}
-          onClick={onExport}
-          disabled={messages.length === 0}
-        >
-          <Icon name="download" size={15} />
-          {t('chat.export')}
-        </button>
+        <div class="chat-header-actions">
+          <button
+            type="button"
+            class="button button-small button-ghost"
+            aria-label={t('chat.export.label')}
+            onClick={onExport}
+            disabled={messages.length === 0}
+          >
+            <Icon name="download" size={15} />
+            {t('chat.export')}
+          </button>
+          {ended && (
+            <button
+              type="button"
+              class="button button-small button-ghost"
+              aria-label={t('chat.close.label')}
+              onClick={() => dispatch({ type: 'close-chat' })}
+            >
+              <Icon name="close" size={15} />
+              {t('chat.close')}
+            </button>
+          )}
+        </div>
       </div>
+      {ended && (
+        <p class="chat-ended muted small" role="status">
+          {t('chat.ended')}
+        </p>
+      )}
       <div
         ref={list}
         class="messages"
@@ -89,46 +100,19 @@ export function ChatPanel({ onExport }: { onExport: () => void }): JSX.Element {
                     </time>
                   </div>
                 )}
-                <div class="message-text">{message.text}</div>
+                <MessageText text={message.text} />
               </li>
             );
           })}
         </ol>
       </div>
-      <form
-        class="composer"
-        onSubmit={(event) => {
-          event.preventDefault();
-          submit();
+      <ChatComposer
+        closedReason={ended ? t('chat.closed') : null}
+        onSend={(text) => {
+          send({ cmd: 'chat', text });
+          stick.current = true;
         }}
-      >
-        <textarea
-          id={COMPOSER_ID}
-          class="input composer-input"
-          rows={1}
-          maxLength={MAX_LENGTH}
-          placeholder={t('chat.placeholder')}
-          aria-label={t('chat.composer')}
-          value={draft}
-          onInput={(event) => setDraft(event.currentTarget.value)}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-              event.preventDefault();
-              submit();
-            }
-          }}
-        />
-        <button
-          type="submit"
-          class="icon-button composer-send"
-          aria-label={t('chat.send')}
-          title={t('chat.send.title')}
-
-          disabled={draft.trim().length === 0}
-        >
-          <Icon name="send" size={18} />
-        </button>
-      </form>
+      />
     </div>
   );
 }

@@ -3,9 +3,12 @@ import { useT } from '../i18n/context.js';
 import { Dialog } from './Dialog.js';
 
 export function LeaveDialog({
+  keepsChat,
   onLeave,
   onClose,
 }: {
+  /** The call's chat has messages: they stay on screen after leaving (say so). */
+  keepsChat: boolean;
   onLeave: () => void;
   onClose: () => void;
 }): JSX.Element {
@@ -14,7 +17,9 @@ export function LeaveDialog({
     <Dialog
       role="alertdialog"
       title={t('leave.title')}
-      description={t('leave.description')}
+      description={
+        keepsChat ? `${t('leave.description')} ${t('leave.chatKept')}` : t('leave.description')
+      }
       onClose={onClose}
     >
       <div class="dialog-actions">

@@ -13,7 +13,7 @@ export function PeoplePanel({
   onVerify: (member: MemberEventView) => void;
   onTrustMember: (member: MemberEventView) => void;
 }): JSX.Element {
-  const { state } = useStore();
+  const { state, send } = useStore();
   const t = useT();
   const call = state.call;
   const self = state.self;
@@ -51,10 +51,15 @@ export function PeoplePanel({
                   <span class="member-name">{member.name}</span>
                   <StatePill state={member.state} />
                 </div>
-                <SafetyCode
-                  code={member.safetyCode}
-                  label={t('people.safetyCode', { name: member.name })}
-                />
+                <div class="member-code">
+                  <span class="member-code-label muted small">
+                    {t('people.safetyCode.compare')}
+                  </span>
+                  <SafetyCode
+                    code={member.safetyCode}
+                    label={t('people.safetyCode', { name: member.name })}
+                  />
+                </div>
                 <MemberVolume
                   peer={member.peer}
                   name={member.name}
@@ -72,10 +77,20 @@ export function PeoplePanel({
                       {t('trustKey.confirm')}
                     </button>
                   ) : member.verified ? (
-                    <span class="verified-label">
-                      <Icon name="shield-check" size={15} />
-                      {t('trust.verified')}
-                    </span>
+                    <>
+                      <span class="verified-label" title={t('trust.verified.help')}>
+                        <Icon name="shield-check" size={15} />
+                        {t('trust.verified')}
+                      </span>
+                      <button
+                        type="button"
+                        class="button button-small button-ghost"
+                        aria-label={t('people.unverify.label', { name: member.name })}
+                        onClick={() => send({ cmd: 'verify', peer: member.peer, verified: false })}
+                      >
+                        {t('people.unverify')}
+                      </button>
+                    </>
                   ) : (
                     <button
                       type="button"

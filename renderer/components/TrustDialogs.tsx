@@ -1,4 +1,5 @@
 import type { ComponentChildren, JSX } from 'preact';
+import { useState } from 'preact/hooks';
 import { useT } from '../i18n/context.js';
 import { SafetyCode } from './bits.js';
 import { Dialog } from './Dialog.js';
@@ -29,8 +30,11 @@ function CodeComparisonDialog({
   confirmLabel,
   code,
   onConfirm,
+  onDecline,
   onClose,
 }: Omit<CodeDialogProps, 'name'> & {
+  /** Declining does more than close (default: it only closes). */
+  onDecline?: (() => void) | undefined;
   title: string;
   description: string;
   icon: IconName;
@@ -57,7 +61,7 @@ function CodeComparisonDialog({
         <SafetyCode code={code} large />
       </div>
       <div class="dialog-actions">
-        <button type="button" class="button" data-autofocus onClick={onClose}>
+        <button type="button" class="button" data-autofocus onClick={onDecline ?? onClose}>
           {decline}
         </button>
         <button
@@ -76,12 +80,51 @@ function CodeComparisonDialog({
   );
 }
 
-/** Confirms "Mark verified" after comparing the safety code aloud. */
-export function VerifyDialog({ name, ...rest }: CodeDialogProps): JSX.Element {
+/**
+ * Confirms "Mark verified" after comparing the safety code aloud. Codes that differ are no
+ * dead end: the dialog says what that can mean and offers to leave the call.
+ */
+export function VerifyDialog({
+  name,
+  onLeave,
+  ...rest
+}: CodeDialogProps & { onLeave: () => void }): JSX.Element {
   const t = useT();
+  const [differ, setDiffer] = useState(false);
+  if (differ) {
+    return (
+      <Dialog
+        role="alertdialog"
+        class="trust-dialog"
+        title={t('verify.differ.title')}
+        description={t('verify.differ.description', { name })}
+        onClose={rest.onClose}
+        icon={<Icon name="shield-alert" size={22} />}
+      >
+        <p class="warning-text">{t('verify.differ.advice', { name })}</p>
+        <div class="dialog-actions">
+          <button type="button" class="button" onClick={rest.onClose}>
+            {t('verify.differ.stay')}
+          </button>
+          <button
+            type="button"
+            class="button button-danger"
+            data-autofocus
+            onClick={() => {
+              onLeave();
+              rest.onClose();
+            }}
+          >
+            {t('verify.differ.leave')}
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
   return (
     <CodeComparisonDialog
       {...rest}
+      onDecline={() => setDiffer(true)}
       title={t('verify.title', { name })}
       description={t('verify.description', { name })}
       icon="shield-check"

@@ -37,10 +37,23 @@ const TRUST_HELP: Record<TrustState, MessageId> = {
   'key-changed': 'trust.keyChanged.help',
 };
 
+/**
+ * aria-description (ARIA 1.3): the explanation a tooltip gives by mouse, for screen readers.
+ * Preact's attribute types do not know it yet, hence a spread.
+ */
+export function described(text: string): Record<string, string> {
+  return { 'aria-description': text };
+}
+
+/** A peer's trust, with what it means as tooltip and accessible description. */
 export function TrustBadge({ trust }: { trust: TrustState }): JSX.Element {
   const t = useT();
   return (
-    <span class={`badge trust-${trust}`} title={t(TRUST_HELP[trust])}>
+    <span
+      class={`badge trust-${trust}`}
+      title={t(TRUST_HELP[trust])}
+      {...described(t(TRUST_HELP[trust]))}
+    >
       {trust === 'verified' && <Icon name="shield-check" size={13} />}
       {trust === 'key-changed' && <Icon name="shield-alert" size={13} />}
       {t(TRUST_LABELS[trust])}
@@ -62,6 +75,7 @@ export function SafetyCode({
   return (
     <span
       class={`safety-code${large ? ' safety-code-large' : ''}`}
+      title={t('people.safetyCode.compare')}
       aria-label={t('safetyCode.aria', { label: label ?? t('safetyCode.label'), code })}
     >
       {codeGroups(code).map((group, index) => (

@@ -11,10 +11,15 @@ export const TAB_LABELS: Record<PanelTab, MessageId> = {
   settings: 'tab.settings',
 };
 
-/** The tabs on offer: the call's panels only in a call; the stage is a tab when narrow. */
-export function availableTabs(inCall: boolean, narrow: boolean): PanelTab[] {
+/**
+ * The tabs on offer: the call's panels only in a call (and the chat of a call that ended,
+ * until the user closes it); the stage is a tab when narrow.
+ */
+export function availableTabs(inCall: boolean, narrow: boolean, chatKept = false): PanelTab[] {
   const panels: PanelTab[] = inCall
     ? ['people', 'chat', 'nearby', 'filters', 'settings']
-    : ['nearby', 'filters', 'settings'];
+    : chatKept
+      ? ['nearby', 'chat', 'filters', 'settings']
+      : ['nearby', 'filters', 'settings'];
   return narrow ? ['stage', ...panels] : panels;
 }

@@ -3,18 +3,17 @@
  * AppState. Pure: no DOM, no I/O, so test/ui can run it under Node.
  */
 import type { MemberEventView, PeerView, SessionEvent } from '../../protocol/api.js';
-import { mergeMessages } from '../../protocol/chat-order.js';
 import type { ServerMessage } from '../../protocol/ui-protocol.js';
 import type { Text } from '../i18n/catalog.js';
 import { msg } from '../i18n/catalog.js';
 import type { Action } from './actions.js';
+import { addChatMessage, addHistory, chatAfterCall, chatFor, emptyChat } from './chat.js';
 import { errorTitle } from './errors.js';
 import { addToast, reasonText } from './toasts.js';
 import { NO_PARTY, reduceParty } from './party.js';
-import type { AppState, CallState, ChatState, TrustWarning } from './types.js';
+import type { AppState, CallState, TrustWarning } from './types.js';
 
 export { MAX_TOASTS } from './toasts.js';
-export const MAX_CHAT_MESSAGES = 5000;
 
 export function initialState(): AppState {
   return {
@@ -24,7 +23,7 @@ export function initialState(): AppState {
     invites: [],
     outgoing: {},
     call: null,
-    chat: { call: null, messages: [], unread: 0, visible: false },
+    chat: emptyChat(false),
     media: null,
     filters: [],
     stats: { sending: null, members: {} },
@@ -41,7 +40,7 @@ export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {
     case 'server':
       try {
-        return applyMessage(state, action.message);
+        return applyMessage(state, action.message, action.at);
       } catch {
         // A message of an unexpected shape changes nothing.
         return state;
@@ -64,6 +63,9 @@ export function reduce(state: AppState, action: Action): AppState {
           unread: action.visible ? 0 : state.chat.unread,
         },
       };
+    case 'close-chat':
+      // Only an ended call's chat can be closed; a live call's stays.
+      return state.call === null ? { ...state, chat: emptyChat(state.chat.visible) } : state;
     case 'invite-answered':
       return { ...state, invites: state.invites.filter((invite) => invite.call !== action.call) };
     case 'dismiss-trust-warning':
@@ -74,7 +76,7 @@ export function reduce(state: AppState, action: Action): AppState {
   }
 }
 
-function applyMessage(state: AppState, message: ServerMessage): AppState {
+function applyMessage(state: AppState, message: ServerMessage, at?: number): AppState {
   if (message.type === 'hello') {
     // A (re)connection: the peers list is asked for again; the call is confirmed by `members`.
     return {
@@ -84,7 +86,7 @@ function applyMessage(state: AppState, message: ServerMessage): AppState {
       stats: { sending: null, members: {} },
     };
   }
-  return applyEvent(state, message.event);
+  return applyEvent(state, message.event, at);
 }
 
 /** Why a party ended, as the node says it (stopped, the streamer left...). */
@@ -117,12 +119,6 @@ function peerOf(event: PeerView): PeerView {
   return { peer, name, host, port, safetyCode, fingerprint, trust, source };
 }
 
-function chatFor(state: AppState, call: string): ChatState {
-  return state.chat.call === call
-    ? state.chat
-    : { call, messages: [], unread: 0, visible: state.chat.visible };
-}
-
 function ensureCall(state: AppState, call: string): CallState {
   return state.call?.id === call ? state.call : { id: call, members: [] };
 }
@@ -139,7 +135,7 @@ function upsertMember(call: CallState, member: MemberEventView): CallState {
   return { ...call, members };
 }
 
-function applyEvent(state: AppState, event: SessionEvent): AppState {
+function applyEvent(state: AppState, event: SessionEvent, at: number | undefined): AppState {
   switch (event.event) {
     case 'ready':
       return {
@@ -200,7 +196,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
         ...state,
         call: { id: event.call, members },
         invites: state.invites.filter((invite) => invite.call !== event.call),
-        chat: chatFor(state, event.call),
+        chat: chatFor(state, event.call, at),
         stats: sameCall ? state.stats : { sending: null, members: {} },
         videoOff: sameCall ? state.videoOff : {},
         voice: sameCall ? state.voice : { ...state.voice, membersMuted: {} },
@@ -212,22 +208,20 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       return {
         ...state,
         call,
-        chat: chatFor(state, event.call),
+        chat: chatFor(state, event.call, at),
         outgoing: without(state.outgoing, event.peer),
       };
     }
     case 'members': {
       if (event.call === null) {
-        return state.call === null ? state : { ...state, call: null, outgoing: {} };
+        if (state.call === null) return state;
+        return { ...state, call: null, chat: chatAfterCall(state.chat), outgoing: {} };
       }
       const members = event.members.filter((m) => m.state !== 'left').map(memberOf);
-      return { ...state, call: { id: event.call, members }, chat: chatFor(state, event.call) };
+      return { ...state, call: { id: event.call, members }, chat: chatFor(state, event.call, at) };
     }
-    case 'history': {
-      const chat = chatFor(state, event.call);
-      const { messages } = mergeMessages(chat.messages, event.messages);
-      return { ...state, chat: { ...chat, messages: messages.slice(-MAX_CHAT_MESSAGES) } };
-    }
+    case 'history':
+      return addHistory(state, event.call, event.messages, at);
     case 'chat-exported': {
       return addToast(
         state,
@@ -254,6 +248,7 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       const next: AppState = {
         ...state,
         call: null,
+        chat: chatAfterCall(state.chat),
         outgoing: {},
         stats: { sending: null, members: {} },
         videoOff: {},
@@ -267,20 +262,8 @@ function applyEvent(state: AppState, event: SessionEvent): AppState {
       return addToast(next, 'info', msg('toast.callEnded'), reasonText(event.reason));
     }
     case 'chat': {
-      const chat = chatFor(state, event.call);
-      const message = {
-        id: event.id,
-        from: event.from,
-        name: event.name,
-        ts: event.ts,
-        clock: event.clock,
-        text: event.text,
-      };
-      const { messages, added } = mergeMessages(chat.messages, [message]);
-      if (added.length === 0) return state;
-      const fromOthers = event.from !== state.self?.id;
-      const unread = chat.unread + (fromOthers && !chat.visible ? 1 : 0);
-      return { ...state, chat: { ...chat, messages: messages.slice(-MAX_CHAT_MESSAGES), unread } };
+      const { id, from, name, ts, clock, text } = event;
+      return addChatMessage(state, event.call, { id, from, name, ts, clock, text }, at);
     }
     case 'key-changed': {
       const warning: TrustWarning = { peer: event.peer, name: event.name, message: event.message };

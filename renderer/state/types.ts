@@ -38,6 +38,8 @@ export interface ChatState {
   unread: number;
   /** Whether the chat panel is on screen (then nothing counts as unread). */
   visible: boolean;
+  /** When (page time) we joined the call: what was written before is not unread. */
+  since: number | null;
 }
 
 export interface FilterInfo {

@@ -91,6 +91,38 @@ describe('call lifecycle between namespaced headless nodes', function () {
     await b.waitFor('call-ended', (e) => e.call === call);
   });
 
+  it("keeps the ended call's chat for history and export until the next call starts", async () => {
+    const [a, b] = await pair();
+    const first = await inCall(a, b);
+    a.send({ cmd: 'chat', text: 'notes from the first call' });
+    await b.waitFor('chat', (e) => e.text === 'notes from the first call');
+    b.send({ cmd: 'leave' });
+    await a.waitFor('call-ended', (e) => e.call === first);
+    a.send({ cmd: 'history' });
+    const kept = await a.waitForNext('history');
+    assert.equal(kept.call, first);
+    assert.deepEqual(
+      (kept.messages as { text: string }[]).map((m) => m.text),
+      ['notes from the first call'],
+    );
+    a.send({ cmd: 'export-chat-text', format: 'text' });
+    const exported = await a.waitForNext('chat-export-text');
+    assert.equal(exported.call, first);
+    assert.equal(exported.messages, 1);
+    assert.match(String(exported.text), /Ada: notes from the first call/);
+    // A new call replaces it: its chat starts empty.
+    b.send({ cmd: 'invite', peer: a.id });
+    const invite = await a.waitFor('invite', (e) => e.from === b.id);
+    const second = String(invite.call);
+    assert.notEqual(second, first);
+    a.send({ cmd: 'accept', call: second });
+    await a.waitFor('call-joined', (e) => e.call === second);
+    a.send({ cmd: 'history' });
+    const fresh = await a.waitForNext('history');
+    assert.equal(fresh.call, second);
+    assert.deepEqual(fresh.messages, []);
+  });
+
   it('keeps the identity owner-only and keeps keys and chat text out of the logs', async () => {
     const [a, b] = await pair();
     await inCall(a, b);

@@ -77,3 +77,12 @@ export function defaultExportName(now: Date, format: 'markdown' | 'text' = 'mark
   const extension = format === 'markdown' ? 'md' : 'txt';
   return `meshcall-chat-${day}-${pad(now.getHours())}${pad(now.getMinutes())}.${extension}`;
 }
+
+/** A call's running time: "04:07", then "1:02:09" from the first hour on. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const minutesSeconds = `${two(Math.floor(total / 60) % 60)}:${two(total % 60)}`;
+  return hours > 0 ? `${hours}:${minutesSeconds}` : minutesSeconds;
+}

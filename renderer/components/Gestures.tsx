@@ -24,7 +24,7 @@ const REACTION_NAMES: Record<ReactionEmoji, MessageId> = {
   '🎉': 'reaction.party',
 };
 
-/** Our hand up or down (H). */
+/** Our hand up or down (H); icon only, like the reactions button, so the bar stays one row. */
 export function HandButton(): JSX.Element {
   const { state, send } = useStore();
   const t = useT();
@@ -34,7 +34,6 @@ export function HandButton(): JSX.Element {
       class={`control control-hand ${raised ? 'control-active' : ''}`}
       icon="hand"
       label={raised ? t('controls.hand.lower.label') : t('controls.hand.raise.label')}
-      caption={raised ? t('hand.raised') : t('controls.hand.raise')}
       pressed={raised}
       onClick={() => send({ cmd: 'hand', raised: !raised })}
     />
@@ -64,7 +63,6 @@ export function ReactButton(): JSX.Element {
         class="control"
         icon="smile-plus"
         label={t('controls.react.label')}
-        caption={t('controls.react')}
         pressed={open}
         onClick={() => setOpen(!open)}
       />

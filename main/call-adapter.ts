@@ -12,6 +12,7 @@ import type { ConnectionPool } from '../p2p/signaling/connection-pool.js';
 import type { SignalingConnection } from '../p2p/signaling/connection.js';
 import { TypedEmitter } from '../p2p/base/typed-emitter.js';
 import type { MemberEventView } from '../protocol/api.js';
+import type { GestureCommand } from '../protocol/gesture-api.js';
 import type { ApiReports, EventBody } from './api-reports.js';
 import { statsEvent } from './call-stats.js';
 import { CommandError } from './command-error.js';
@@ -30,6 +31,8 @@ export const CALL_API_EVENTS = [
   'chat',
   'video-state',
   'mute-state',
+  'hand',
+  'reaction',
   'stats',
 ] as const;
 
@@ -53,6 +56,7 @@ export type CallAdapterEvents = ApiReports<(typeof CALL_API_EVENTS)[number] | 'c
 };
 
 export type { OutgoingVoice, PlayoutFrame, ReceivedVoice };
+export { isGestureCommand } from '../protocol/gesture-api.js';
 
 /** What the adapter reads of the peer list; it only tells it whom the user dealt with. */
 export type PeerLookup = Pick<
@@ -182,6 +186,8 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     agent.on('voice', (voice) => this.emit('voice', voice));
     agent.on('voice-playout', (frame) => this.emit('voice-playout', frame));
     agent.on('mute-state', (state) => this.emit('mute-state', state));
+    agent.on('hand', (hand) => this.emit('hand', hand));
+    agent.on('reaction', (reaction) => this.emit('reaction', reaction));
   }
 
   get muted(): boolean {
@@ -197,6 +203,24 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     this.#muted = muted;
     this.#agent.call?.setMuted(muted);
     this.emit('mute-state', { peer: this.#id, muted });
+  }
+
+  /**
+   * Raises or lowers our hand, or reacts: the members are told, and so are we (`hand` and
+   * `reaction` with our own id). A reaction over our own rate is refused, not sent.
+   */
+  gesture(command: GestureCommand): void {
+    const gestures = this.#agent.call?.gestures;
+    if (!gestures) throw new CommandError('ERR_NOT_IN_CALL', 'not in a call');
+    if (command.cmd === 'hand') {
+      gestures.setHand(command.raised);
+      this.emit('hand', { peer: this.#id, raised: command.raised });
+      return;
+    }
+    if (!gestures.react(command.emoji)) {
+      throw new CommandError('ERR_RATE_LIMITED', 'too many reactions: wait a moment');
+    }
+    this.emit('reaction', { peer: this.#id, emoji: command.emoji });
   }
 
   /** Seals and sends one voice packet to every member; no-op outside a call or while muted. */

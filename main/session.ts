@@ -22,7 +22,7 @@ import type {
 } from '../protocol/api.js';
 import type { EventBody } from './api-reports.js';
 import type { CallContent, ReceivedVoice } from './call-adapter.js';
-import { CALL_API_EVENTS, CallAdapter } from './call-adapter.js';
+import { CALL_API_EVENTS, CallAdapter, isGestureCommand } from './call-adapter.js';
 import { CommandError, isApiError } from './command-error.js';
 import type { LocalMediaOptions } from './local-media.js';
 import { LocalMedia } from './local-media.js';
@@ -231,6 +231,7 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   async #run(command: Command): Promise<void> {
     if (isPartyCommand(command)) return this.party.handle(command);
+    if (isGestureCommand(command)) return this.#calls.gesture(command);
     switch (command.cmd) {
       case 'invite':
         return this.#calls.invite(command.peer);
@@ -322,12 +323,8 @@ export class Session extends TypedEmitter<SessionEvents> {
     // Only a member whose video flows now; the decoder may hold frames of one who stopped.
     const flowing = own ? this.#media.latest : this.#calls.call?.latestFrame(peer);
     const shot = flowing && (await this.#snapshots.take(peer));
-    if (!shot) {
-      throw new CommandError(
-        'ERR_NO_FRAME',
-        own ? 'no local frame yet' : `no frame from ${peer} yet`,
-      );
-    }
+    const missing = own ? 'no local frame yet' : `no frame from ${peer} yet`;
+    if (!shot) throw new CommandError('ERR_NO_FRAME', missing);
     this.#emit(snapshotEvent(peer, shot));
   }
 
@@ -341,8 +338,8 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#error('ERR_INVITE_TIMEOUT', `${name} did not answer`, { peer, call });
     });
     calls.on('call-started', () => this.#media.start());
-    calls.on('call-ended', () => this.#snapshots.clear(this.id));
     calls.on('call-ended', (ended) => {
+      this.#snapshots.clear(this.id);
       if (!this.#previewWanted) {
         this.#media.stop().catch((err: unknown) => {
           this.#log.warn('capture did not stop cleanly', { reason: errorText(err) });

@@ -1,12 +1,12 @@
 /**
- * The session API: one vocabulary for every front end (headless CLI, Electron preload,
- * browser bridge). Commands and events are zod schemas; their types are inferred from them.
- * The node checks commands with commandSchema, the renderer checks events with
- * sessionEventSchema.
+ * The session API: one vocabulary for every front end (headless CLI, Electron preload, browser
+ * bridge), as zod schemas (types inferred). The node checks commands with commandSchema, the
+ * renderer checks events with sessionEventSchema.
  */
 import * as z from 'zod';
 import type { ApiErrorCode } from './error-codes.js';
 import { API_ERROR_CODES } from './error-codes.js';
+import { GESTURE_COMMANDS, GESTURE_EVENTS } from './gesture-api.js';
 import { PARTY_COMMANDS, PARTY_EVENTS } from './party-api.js';
 
 const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
@@ -75,6 +75,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   /** Answered with a `health` event: the node's event-loop delay and memory. */
   z.strictObject({ cmd: z.literal('health') }),
   z.strictObject({ cmd: z.literal('quit') }),
+  ...GESTURE_COMMANDS,
   ...PARTY_COMMANDS,
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -392,6 +393,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     peer: z.string().optional(),
     call: z.string().optional(),
   }),
+  ...GESTURE_EVENTS,
   ...PARTY_EVENTS,
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;

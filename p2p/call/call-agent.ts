@@ -19,6 +19,7 @@ import type { InviteMessage } from './invitations.js';
 import { Invitations } from './invitations.js';
 import { LinkNumbers } from './link-numbers.js';
 import { Membership } from './membership.js';
+import type { GestureEvents } from './call-gestures.js';
 
 export interface CallAgentEvents {
   /** Invited to a call we had not heard of. */
@@ -49,6 +50,8 @@ export interface CallAgentEvents {
   voice: [ReceivedVoice];
   'voice-playout': [PlayoutFrame];
   'mute-state': [{ peer: string; muted: boolean }];
+  hand: GestureEvents['hand'];
+  reaction: GestureEvents['reaction'];
 }
 
 export type AcceptOutcome = 'accepted' | 'no-invite' | 'in-call' | 'inviter-gone';

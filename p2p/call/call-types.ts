@@ -14,6 +14,10 @@ import type { LinkFactory } from './call-link.js';
 import type { HistoryBudget } from './call-chat.js';
 import type { CallTimings } from './liveness.js';
 
+export type { ChatMessage } from '../chat/chat-log.js';
+export type { MemberMediaStats } from './call-media.js';
+export type { CallTimings } from './liveness.js';
+
 export interface CallOptions {
   id?: string;
   local: ChatAuthor;

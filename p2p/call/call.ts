@@ -27,13 +27,11 @@ import type {
 } from './call-types.js';
 import { view } from './call-types.js';
 import { CallParty, isPartyMessage, isPieceMessage } from '../party/call-party.js';
+import { CallGestures, isGestureMessage } from './call-gestures.js';
 
 /** Every member re-sends its roster this often (besides on every change). */
 const ROSTER_GOSSIP_MS = 2000;
 
-export type { ChatMessage } from '../chat/chat-log.js';
-export type { MemberMediaStats } from './call-media.js';
-export type { CallTimings } from './liveness.js';
 export type * from './call-types.js';
 
 /**
@@ -53,6 +51,7 @@ export class Call extends TypedEmitter<CallEvents> {
   readonly #media: CallMedia;
   readonly #timer: NodeJS.Timeout;
   readonly party: CallParty;
+  readonly gestures: CallGestures;
   #closed = false;
 
   constructor(options: CallOptions) {
@@ -79,6 +78,7 @@ export class Call extends TypedEmitter<CallEvents> {
       this,
       options.partyCacheDir,
     );
+    this.gestures = new CallGestures(this, () => this.#openLinks());
     for (const name of CALL_MEDIA_EVENTS)
       this.#media.on(name, (...args) => this.emit(name, ...args));
     let ticks = 0;
@@ -189,6 +189,7 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#media.stopReceiving(memberId);
     this.#chat.forget(memberId);
     this.party.memberLeft(memberId);
+    this.gestures.memberLeft(memberId);
     // Whoever left must not be able to read what follows.
     this.#media.rotateKey(this.#openLinks());
     this.emit('member-left', view(member), reason, error);
@@ -245,8 +246,9 @@ export class Call extends TypedEmitter<CallEvents> {
   /** Media figures per member, and what each sent over its budget (dropped unread). */
   mediaStats(): { sending: SendingStats; members: (MemberMediaStats & BudgetStats)[] } {
     const { sending, members } = this.#media.stats(this.#mediaMembers());
+    const dropped = (id: string): number => this.#chat.dropped(id) + this.gestures.dropped(id);
     const overBudget = (id: string): number =>
-      (this.#members.get(id)?.link?.stats.overBudget ?? 0) + this.#chat.dropped(id);
+      (this.#members.get(id)?.link?.stats.overBudget ?? 0) + dropped(id);
     return { sending, members: members.map((m) => ({ ...m, overBudget: overBudget(m.peer) })) };
   }
 
@@ -330,6 +332,7 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#media.announceTo(link, !first);
     this.#chat.sync(member.identity.id, link);
     this.party.linkOpened(member.identity.id, link);
+    this.gestures.linkOpened(link);
   }
 
   #onControl(member: Member, link: CallLink, message: ControlMessage): void {
@@ -337,6 +340,7 @@ export class Call extends TypedEmitter<CallEvents> {
     const id = member.identity.id;
     if (isPartyMessage(message)) return this.party.handle(id, message);
     if (isPieceMessage(message)) return this.party.handlePiece(id, message);
+    if (isGestureMessage(message)) return this.gestures.handle(id, message);
     switch (message.t) {
       case 'chat':
       case 'chat-have':

@@ -252,6 +252,8 @@ export class Membership {
     call.on('voice', (voice) => report('voice', voice));
     call.on('voice-playout', (frame) => report('voice-playout', frame));
     call.on('mute-state', (state) => report('mute-state', state));
+    call.gestures.on('hand', (hand) => report('hand', hand));
+    call.gestures.on('reaction', (reaction) => report('reaction', reaction));
   }
 
   /**

@@ -5,6 +5,7 @@ import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '../base/limits.js';
 import { rosterSchema } from '../signaling/messages.js';
 import { partyStateSchema } from '../party/party-state.js';
 import { signedManifestSchema } from '../party/manifest.js';
+import { reactionEmojiSchema } from '../../protocol/gesture-api.js';
 
 const hexId = z.string().regex(HEX_ID);
 const base64 = (length: number): z.ZodString =>
@@ -106,6 +107,10 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('video-state'), enabled: z.boolean() }),
   /** The sender muted (sends no voice at all) or unmuted: on change and on every link open. */
   z.strictObject({ t: z.literal('mute-state'), muted: z.boolean() }),
+  /** The sender raised or lowered its hand: on change and on every link open. */
+  z.strictObject({ t: z.literal('hand'), raised: z.boolean() }),
+  /** A reaction of the sender's, one of a fixed few (rate-limited per member on arrival). */
+  z.strictObject({ t: z.literal('reaction'), emoji: reactionEmojiSchema }),
   /** A receiver needs a keyframe of this stream (layer) of ours: it joined, switched or lost one. */
   z.strictObject({ t: z.literal('keyframe'), stream: z.number().int().min(0).max(0xff) }),
   /** What the sender's front end decodes (on every link open): we send it only those. */
@@ -125,4 +130,5 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('party-end'), party: hexId, reason: z.string().max(200) }),
 ]);
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
+export type GestureMessage = Extract<ControlMessage, { t: 'hand' | 'reaction' }>;
 export type PieceMessage = Extract<ControlMessage, { t: `piece-${string}` }>;

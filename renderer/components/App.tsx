@@ -199,6 +199,11 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
       case 'toggle-video':
         send({ cmd: 'video', enabled: !(state.media?.enabled ?? true) });
         return;
+      case 'toggle-hand': {
+        const self = state.self?.id;
+        if (inCall && self) send({ cmd: 'hand', raised: !state.gestures.hands.includes(self) });
+        return;
+      }
       case 'chat':
         if (!inCall && !chatKept) return;
         setTab('chat');

@@ -17,7 +17,20 @@ export function PeoplePanel({
   const t = useT();
   const call = state.call;
   const self = state.self;
-  const members = call?.members ?? [];
+  const hands = state.gestures.hands;
+  // Raised hands first, in the order they went up; then everyone else in joining order.
+  const queue = (peer: string): number => {
+    const at = hands.indexOf(peer);
+    return at === -1 ? hands.length : at;
+  };
+  const members = [...(call?.members ?? [])].sort((a, b) => queue(a.peer) - queue(b.peer));
+  const handBadge = (peer: string): JSX.Element | null =>
+    hands.includes(peer) ? (
+      <span class="hand-badge">
+        <Icon name="hand" size={14} />
+        {t('hand.raised')}
+      </span>
+    ) : null;
   return (
     <div class="panel-body people">
       <div class="panel-intro">
@@ -34,6 +47,7 @@ export function PeoplePanel({
               <div class="member-line">
                 <span class="member-name">{self.name}</span>
                 <span class="muted small">{t('people.you')}</span>
+                {handBadge(self.id)}
               </div>
               <span class="muted small">
                 {t('top.fingerprint', { fingerprint: self.fingerprint })}
@@ -50,6 +64,7 @@ export function PeoplePanel({
                 <div class="member-line">
                   <span class="member-name">{member.name}</span>
                   <StatePill state={member.state} />
+                  {handBadge(member.peer)}
                 </div>
                 <div class="member-code">
                   <span class="member-code-label muted small">

@@ -7,6 +7,7 @@ import { Avatar, ToolButton } from './bits.js';
 import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 import { VideoTile } from './VideoTile.js';
+import { GestureAnnouncer, HandButton, ReactButton } from './Gestures.js';
 import { MicNotice, MuteButton } from './VoiceControls.js';
 import { SELF_VOICE } from '../audio/voice-engine.js';
 import type { PanelTab } from './tabs.js';
@@ -75,6 +76,8 @@ function ControlBar({
       {panelButton('filters', 'filters', t('tab.filters'), t('controls.filters.label'))}
       {state.call ? (
         <>
+          <HandButton />
+          <ReactButton />
           <ToolButton
             class="control"
             icon="chat"
@@ -197,6 +200,7 @@ export function Stage({
         </div>
       </div>
       <MicNotice />
+      <GestureAnnouncer />
       <ControlBar onOpen={onOpen} onLeave={onLeave} />
     </section>
   );

@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { Avatar, ToolButton } from './bits.js';
+import { CallDuration } from './Gestures.js';
 import { Icon } from './Icon.js';
 
 export function TopBar({
@@ -25,18 +26,22 @@ export function TopBar({
         </span>
         <span class="brand-name">meshcall</span>
       </div>
-      <div class="call-status" aria-live="polite">
-        {call ? (
-          <span class="status-pill status-call">
-            <Icon name="lock" size={14} />
-            <span>{t('top.inCall', { count: call.members.length + 1 })}</span>
-          </span>
-        ) : (
-          <span class={`status-pill ${connected ? 'status-ready' : 'status-offline'}`}>
-            <span class="dot" aria-hidden="true" />
-            {connected ? t('top.ready') : t('top.offline')}
-          </span>
-        )}
+      <div class="call-status">
+        <span aria-live="polite">
+          {call ? (
+            <span class="status-pill status-call">
+              <Icon name="lock" size={14} />
+              <span>{t('top.inCall', { count: call.members.length + 1 })}</span>
+            </span>
+          ) : (
+            <span class={`status-pill ${connected ? 'status-ready' : 'status-offline'}`}>
+              <span class="dot" aria-hidden="true" />
+              {connected ? t('top.ready') : t('top.offline')}
+            </span>
+          )}
+        </span>
+        {/* Outside the live region: a clock that ticks must not be read out every second. */}
+        {call && <CallDuration key={call.id} call={call.id} />}
       </div>
       <div class="topbar-actions">
         {state.self && (

@@ -9,6 +9,7 @@ import { CanvasPainter } from '../video/painter.js';
 import { Avatar, STATE_LABELS } from './bits.js';
 
 import { Icon } from './Icon.js';
+import { TileGestures } from './Gestures.js';
 
 export interface VideoTileProps {
   /** SELF_KEY for our preview, otherwise the member's id. */
@@ -120,8 +121,9 @@ function StatsOverlay({
  * updated without re-rendering.
  */
 export function VideoTile(props: VideoTileProps): JSX.Element {
-  const { frames, voice, send } = useStore();
+  const { frames, voice, send, state: app } = useStore();
   const t = useT();
+  const handRaised = app.gestures.hands.includes(props.peer);
   // The painter lives across renders; it must send with the newest store function.
   const sendRef = useRef(send);
   sendRef.current = send;
@@ -177,6 +179,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   ];
   const parts = [t('tile.label', { name: label })];
   if (state !== 'connected') parts.push(t(STATE_LABELS[state]));
+  if (handRaised) parts.push(t('hand.raised'));
   if (props.muted) parts.push(t('tile.micMuted'));
   else if (speaking) parts.push(t('tile.speaking'));
   return (
@@ -187,6 +190,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       data-self={props.self ? 'true' : undefined}
       data-speaking={speaking ? 'true' : 'false'}
       data-muted={props.muted ? 'true' : 'false'}
+      data-hand={handRaised ? 'true' : 'false'}
       tabIndex={0}
       role="group"
       aria-label={parts.join(', ')}
@@ -234,6 +238,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           </span>
         )}
       </div>
+      <TileGestures peer={props.peer} />
       <StatsOverlay stats={props.stats} sending={props.sending} />
     </div>
   );

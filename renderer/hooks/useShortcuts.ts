@@ -4,6 +4,7 @@ import type { MessageId } from '../i18n/catalog.js';
 export type ShortcutAction =
   | 'toggle-mute'
   | 'toggle-video'
+  | 'toggle-hand'
   | 'chat'
   | 'leave'
   | 'filters'
@@ -26,6 +27,7 @@ export interface Shortcut {
 export const SHORTCUTS: readonly Shortcut[] = [
   { key: 'm', label: 'M', action: 'toggle-mute', description: 'shortcut.mute' },
   { key: 'v', label: 'V', action: 'toggle-video', description: 'shortcut.video' },
+  { key: 'h', label: 'H', action: 'toggle-hand', description: 'shortcut.hand' },
   { key: 'c', label: 'C', action: 'chat', description: 'shortcut.chat' },
   { key: 'f', label: 'F', action: 'filters', description: 'shortcut.filters' },
   { key: 'p', label: 'P', action: 'people', description: 'shortcut.people' },

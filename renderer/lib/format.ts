@@ -78,11 +78,22 @@ export function defaultExportName(now: Date, format: 'markdown' | 'text' = 'mark
   return `meshcall-chat-${day}-${pad(now.getHours())}${pad(now.getMinutes())}.${extension}`;
 }
 
-/** A film position or length: m:ss, or h:mm:ss from an hour on. */
+/** h:mm:ss from the first hour on; below it m:ss, or mm:ss with `padMinutes`. */
+function clock(totalSeconds: number, padMinutes: boolean): string {
+  const total = Number.isFinite(totalSeconds) ? Math.max(0, Math.floor(totalSeconds)) : 0;
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor(total / 60) % 60;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  if (hours > 0) return `${hours}:${two(minutes)}:${two(total % 60)}`;
+  return `${padMinutes ? two(minutes) : minutes}:${two(total % 60)}`;
+}
+
+/** A film position or length: "4:07", then "1:02:09". */
 export function formatClock(seconds: number): string {
-  const total = Number.isFinite(seconds) ? Math.max(0, Math.floor(seconds)) : 0;
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+  return clock(seconds, false);
+}
+
+/** A call's running time: "04:07", then "1:02:09" from the first hour on. */
+export function formatDuration(ms: number): string {
+  return clock(ms / 1000, true);
 }

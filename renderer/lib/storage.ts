@@ -15,3 +15,19 @@ export function writeSetting(key: string, value: string | null): void {
     // not persisted; the setting still applies for this session
   }
 }
+
+/**
+ * When we joined `call`, as this tab first saw it: kept in sessionStorage, so reloading the
+ * page mid-call does not restart the clock.
+ */
+export function callStartedAt(call: string, now: number): number {
+  const key = `meshcall.call-start.${call}`;
+  try {
+    const kept = Number(window.sessionStorage.getItem(key));
+    if (Number.isFinite(kept) && kept > 0 && kept <= now) return kept;
+    window.sessionStorage.setItem(key, String(now));
+  } catch {
+    // no storage: the clock starts with this page
+  }
+  return now;
+}

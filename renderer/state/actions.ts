@@ -14,4 +14,6 @@ export type Action =
   | { type: 'close-chat' }
   /** We answered an invite (accepted or declined): it leaves the queue. */
   | { type: 'invite-answered'; call: string }
-  | { type: 'dismiss-trust-warning'; peer: string };
+  | { type: 'dismiss-trust-warning'; peer: string }
+  /** A reaction has floated over its tile long enough: it goes. */
+  | { type: 'reaction-shown'; id: number };

@@ -9,6 +9,7 @@ import { msg } from '../i18n/catalog.js';
 import type { Action } from './actions.js';
 import { addChatMessage, addHistory, chatAfterCall, chatFor, emptyChat } from './chat.js';
 import { errorTitle } from './errors.js';
+import { applyGesture, noGestures, reactionShown, withoutMember } from './gestures.js';
 import { addToast, reasonText } from './toasts.js';
 import { NO_PARTY, reduceParty } from './party.js';
 import type { AppState, CallState, TrustWarning } from './types.js';
@@ -29,6 +30,7 @@ export function initialState(): AppState {
     stats: { sending: null, members: {} },
     videoOff: {},
     voice: { source: null, muted: false, membersMuted: {} },
+    gestures: noGestures(),
     toasts: [],
     nextToastId: 1,
     trustWarnings: [],
@@ -73,6 +75,8 @@ export function reduce(state: AppState, action: Action): AppState {
         ...state,
         trustWarnings: state.trustWarnings.filter((warning) => warning.peer !== action.peer),
       };
+    case 'reaction-shown':
+      return { ...state, gestures: reactionShown(state.gestures, action.id) };
   }
 }
 
@@ -200,6 +204,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         stats: sameCall ? state.stats : { sending: null, members: {} },
         videoOff: sameCall ? state.videoOff : {},
         voice: sameCall ? state.voice : { ...state.voice, membersMuted: {} },
+        gestures: sameCall ? state.gestures : noGestures(),
       };
     }
     case 'member-joined':
@@ -239,6 +244,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         stats: { ...state.stats, members: without(state.stats.members, event.peer) },
         videoOff: without(state.videoOff, event.peer),
         voice: { ...state.voice, membersMuted: without(state.voice.membersMuted, event.peer) },
+        gestures: withoutMember(state.gestures, event.peer),
       };
       const reason = event.reason === 'left' ? '' : reasonText(event.reason);
       return addToast(next, 'info', msg('toast.memberLeft', { name: event.name }), reason);
@@ -254,6 +260,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         videoOff: {},
         voice: { ...state.voice, membersMuted: {} },
         party: NO_PARTY,
+        gestures: noGestures(),
       };
       // Our own leaving needs no news, and an unanswered invite already said why.
       if (['left', 'quit', 'merged', 'declined', 'no answer'].includes(event.reason)) {
@@ -332,6 +339,9 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
       };
     case 'audio-settings':
       return { ...state, voice: { ...state.voice, source: event.source, muted: event.muted } };
+    case 'hand':
+    case 'reaction':
+      return { ...state, gestures: applyGesture(state.gestures, event) };
     case 'video-state':
       return { ...state, videoOff: { ...state.videoOff, [event.peer]: !event.enabled } };
     case 'stats': {

@@ -8,6 +8,7 @@ import type {
   SendingStatsView,
   TrustState,
 } from '../../protocol/api.js';
+import type { ReactionEmoji } from '../../protocol/gesture-api.js';
 import type { SelfInfo } from '../../protocol/ui-protocol.js';
 import type { Text } from '../i18n/catalog.js';
 
@@ -81,6 +82,21 @@ export interface VoiceState {
   membersMuted: Record<string, boolean>;
 }
 
+/** A reaction floating over its sender's tile until the tile has shown it. */
+export interface FloatingReaction {
+  id: number;
+  peer: string;
+  emoji: ReactionEmoji;
+}
+
+/** Raised hands and reactions in the call (our own included, under our id). */
+export interface GestureState {
+  /** Who has a hand up, in the order they raised it. */
+  hands: string[];
+  reactions: FloatingReaction[];
+  nextReaction: number;
+}
+
 export interface AppState {
   connection: ConnectionStatus;
   self: SelfInfo | null;
@@ -98,6 +114,7 @@ export interface AppState {
   /** Members (by id) who switched their video off. */
   videoOff: Record<string, boolean>;
   voice: VoiceState;
+  gestures: GestureState;
   toasts: Toast[];
   nextToastId: number;
   trustWarnings: TrustWarning[];

@@ -133,6 +133,8 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
   filters: { event: 'filters', filters: [{ name: 'blur', label: 'Blur', description: 'Soft' }] },
   'video-state': { event: 'video-state', peer: B, enabled: false },
   'mute-state': { event: 'mute-state', peer: B, muted: true },
+  hand: { event: 'hand', peer: B, raised: true },
+  reaction: { event: 'reaction', peer: B, emoji: '🎉' },
   'audio-settings': { event: 'audio-settings', source: 'tone:440', muted: false },
   'audio-recorded': { event: 'audio-recorded', peer: B, path: '/tmp/b.wav', seconds: 3 },
   'voice-packet': {

@@ -51,14 +51,20 @@ export function SubtitleControls({
 
   const pick = async (file: File | undefined): Promise<void> => {
     if (!file) return;
-    if (file.size > MAX_SUBTITLE_BYTES) return refuse('too-large');
+    if (file.size > MAX_SUBTITLE_BYTES) return refuse('tooLarge');
     const parsed = parseSubtitles(await file.text());
     if (!parsed.ok) return refuse(parsed.reason);
     setCues(parsed.cues);
     setShown(true);
   };
 
-  const delayText = t('party.subtitles.delay.value', { seconds: number(delay) });
+  const delayText = number(delay, {
+    style: 'unit',
+    unit: 'second',
+    unitDisplay: 'short',
+    signDisplay: 'exceptZero',
+    maximumFractionDigits: 2,
+  });
   return (
     <span class="party-subtitles">
       <input

@@ -19,7 +19,7 @@ const MAX_CUES = 20_000;
 export type SubtitleResult = { ok: true; cues: SubtitleCue[] } | { ok: false; reason: string };
 
 export function parseSubtitles(content: string): SubtitleResult {
-  if (content.length > MAX_SUBTITLE_BYTES) return { ok: false, reason: 'too-large' };
+  if (content.length > MAX_SUBTITLE_BYTES) return { ok: false, reason: 'tooLarge' };
   const text = content.replace(/^\uFEFF/, '');
   let format: string;
   try {
@@ -27,7 +27,7 @@ export function parseSubtitles(content: string): SubtitleResult {
   } catch {
     format = '';
   }
-  if (!format) return { ok: false, reason: 'unknown-format' };
+  if (!format) return { ok: false, reason: 'unknownFormat' };
   let captions;
   try {
     captions = parse(text, { format });
@@ -44,5 +44,5 @@ export function parseSubtitles(content: string): SubtitleResult {
     if (words) cues.push({ start, end, text: words });
     if (cues.length >= MAX_CUES) break;
   }
-  return cues.length > 0 ? { ok: true, cues } : { ok: false, reason: 'no-cues' };
+  return cues.length > 0 ? { ok: true, cues } : { ok: false, reason: 'noCues' };
 }

@@ -188,7 +188,7 @@ describe('watch party page logic', () => {
       }
       assert.deepEqual(ui.parseSubtitles('x'.repeat(5 * 1024 * 1024)), {
         ok: false,
-        reason: 'too-large',
+        reason: 'tooLarge',
       });
     });
   });

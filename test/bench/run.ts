@@ -5,6 +5,7 @@ import { h264Bench } from './h264.bench.js';
 import { linkBench } from './link.bench.js';
 import { mediaBench } from './media.bench.js';
 import { meshBench } from './mesh.bench.js';
+import { partyBench } from './party.bench.js';
 import { pipelineBench } from './pipeline.bench.js';
 import { sealBench } from './seal.bench.js';
 import { signatureBench } from './signature.bench.js';
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<BenchRow[]>> = {
   mesh: meshBench,
   voice: voiceBench,
   codec: codecBench,
+  party: partyBench,
 };
 
 async function main(): Promise<void> {

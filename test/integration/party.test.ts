@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import type { NodeEvent } from '../helpers/json-lines-process.js';
-import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
+import type { NodeEvent, HeadlessNode } from '../helpers/json-lines-process.js';
+import { stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
-import { patternVideo } from '../helpers/snapshots.js';
+import { startPartyCall as startCall } from '../helpers/party-call.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const run = promisify(execFile);
@@ -48,33 +48,6 @@ async function remote(
 }
 
 /** Starts headless nodes on the network's hosts, all in one call (the first invites). */
-async function startCall(network: TestNetwork, names: string[]): Promise<HeadlessNode[]> {
-  const nodes = await Promise.all(
-    names.map((name, i) =>
-      HeadlessNode.start({
-        name,
-        host: network.hosts[i],
-        autoAccept: i > 0,
-        extraArgs: patternVideo('320x240', 10),
-      }),
-    ),
-  );
-  for (const node of nodes) {
-    for (const other of nodes) {
-      if (other !== node) await node.waitFor('peer-up', (e) => e.peer === other.id, 10_000);
-    }
-  }
-  for (let i = 1; i < nodes.length; i++) {
-    const [inviter, invitee] = [nodes[i - 1], nodes[i]] as [HeadlessNode, HeadlessNode];
-    inviter.send({ cmd: 'invite', peer: invitee.id });
-    await invitee.waitFor('call-joined');
-  }
-  const first = nodes[0] as HeadlessNode;
-  for (const node of nodes.slice(1)) {
-    await first.waitFor('member-joined', (e) => e.peer === node.id, 15_000);
-  }
-  return nodes;
-}
 
 describe('watch party state: three namespaced headless nodes', function () {
   this.timeout(120_000);

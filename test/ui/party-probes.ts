@@ -175,3 +175,17 @@ export async function waitOtherFilm(page: Page, party: string | null): Promise<v
     { timeout: 60_000 },
   );
 }
+
+/**
+ * Samples both pages until page `a`'s film plays past `until` seconds; returns the drift
+ * between them at each of `a`'s frames (ms).
+ */
+export async function measureDrift(a: Page, b: Page, until: number): Promise<number[]> {
+  await Promise.all([startSampling(a), startSampling(b)]);
+  await waitPlayingPast(a, until, 40_000);
+  const [fromA, fromB] = await Promise.all([takeSamples(a), takeSamples(b)]);
+  if (fromA.length < 100 || fromB.length < 100) {
+    throw new Error(`too few frames sampled: ${fromA.length}, ${fromB.length}`);
+  }
+  return driftsMs(fromA, fromB);
+}

@@ -5,65 +5,39 @@
  * between the two pages is sampled on every presented frame.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
-import { TestNetwork } from '../helpers/netns/hosts.js';
-import { AppProcess } from './app-process.js';
-import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { launchChromiumIn } from './chromium-in-netns.js';
+import type { HeadlessNode } from '../helpers/json-lines-process.js';
+import type { WatchParty } from './party-setup.js';
+import { ffmpeg, startWatchParty } from './party-setup.js';
 import {
-  driftsMs,
   filmState,
+  measureDrift,
   percentileOf,
   preparingSeen,
   recordPreparing,
   shownCueText,
-  startSampling,
-  takeSamples,
   waitOtherFilm,
   waitPaused,
   waitPlayingPast,
 } from './party-probes.js';
 
-const run = promisify(execFile);
-const AUTOPLAY = ['--autoplay-policy=no-user-gesture-required'];
 const SUBTITLE_TEXT = 'Hello from the subtitles';
-
-async function ffmpeg(args: string[]): Promise<void> {
-  await run('ffmpeg', ['-loglevel', 'error', '-y', ...args]);
-}
 
 describe('watch party in the interface (two Chromium viewers, headless streamer)', function () {
   this.timeout(120_000);
   let dir = '';
-  let network: TestNetwork | undefined;
-  let ada: AppProcess | undefined;
-  let cleo: AppProcess | undefined;
+  let party: WatchParty | undefined;
   let bob: HeadlessNode;
-  const browsers: NamespacedBrowser[] = [];
   let pageA: Page;
   let pageC: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   let clip = '';
   let avi = '';
   let srt = '';
   let adaId = '';
-
-  async function openPage(browser: NamespacedBrowser, url: string): Promise<Page> {
-    const context = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.text().startsWith('meshcall: dropped')) pageErrors.push(message.text());
-    });
-    await page.goto(url);
-    return page;
-  }
 
   before(async function () {
     this.timeout(180_000);
@@ -86,57 +60,23 @@ describe('watch party in the interface (two Chromium viewers, headless streamer)
       ]),
       writeFile(srt, `1\n00:00:00,000 --> 01:00:00,000\n${SUBTITLE_TEXT}\n`),
     ]);
-    network = await TestNetwork.create(3, { label: 'ui-party' });
-    const [hostA, hostC, hostB] = network.hosts;
-    assert.ok(hostA && hostC && hostB);
-    [ada, cleo, bob] = await Promise.all([
-      AppProcess.start(hostA, 'Ada'),
-      AppProcess.start(hostC, 'Cleo'),
-      HeadlessNode.start({ name: 'Bob', host: hostB, autoAccept: true }),
-    ]);
-    for (const host of [hostA, hostC]) browsers.push(await launchChromiumIn(host, AUTOPLAY));
-    const [chromeA, chromeC] = browsers;
-    assert.ok(chromeA && chromeC);
-    [pageA, pageC] = await Promise.all([openPage(chromeA, ada.url), openPage(chromeC, cleo.url)]);
-    // Ada calls Bob; Bob brings Cleo in, and Cleo accepts in her page.
-    await pageA.locator('li.peer', { hasText: 'Bob' }).waitFor({ timeout: 20_000 });
-    adaId = String((await bob.waitFor('peer-up', (e) => e.name === 'Ada', 20_000)).peer);
-    await pageA.getByRole('button', { name: 'Invite Bob', exact: true }).click();
-    await bob.waitFor('call-joined', (e) => JSON.stringify(e.members).includes(adaId), 20_000);
-    const cleoId = String((await bob.waitFor('peer-up', (e) => e.name === 'Cleo', 20_000)).peer);
-    bob.send({ cmd: 'invite', peer: cleoId });
-    await pageC.getByRole('button', { name: "Accept Bob's invite" }).click({ timeout: 20_000 });
-    for (const page of [pageA, pageC]) {
-      await page.locator(`.tile-remote[data-peer="${bob.id}"]`).waitFor({ timeout: 20_000 });
-    }
+    party = await startWatchParty('ui-party');
+    ({ bob, pageA, pageC, pageErrors, adaId } = party);
   });
 
   afterEach(function () {
     if (this.currentTest?.state !== 'failed') return;
-    console.error(
-      `  Ada stderr:\n${ada?.stderrTail(15) ?? ''}\n  Cleo stderr:\n${cleo?.stderrTail(15) ?? ''}`,
-    );
-    console.error(`  Bob stderr:\n${bob?.stderrLines.slice(-15).join('\n') ?? ''}`);
+    console.error(party?.logs() ?? '');
     if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
   });
 
   after(async function () {
     this.timeout(60_000);
-    await Promise.allSettled(browsers.map((browser) => browser.close()));
-    await Promise.allSettled([ada?.stop(), cleo?.stop()]);
-    await stopAllNodes();
-    await network?.close();
+    await party?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** Samples both pages until page A's film reaches `until` seconds; returns the drifts. */
-  async function measure(until: number): Promise<number[]> {
-    await Promise.all([startSampling(pageA), startSampling(pageC)]);
-    await waitPlayingPast(pageA, until, 40_000);
-    const [a, c] = await Promise.all([takeSamples(pageA), takeSamples(pageC)]);
-    assert.ok(a.length > 100 && c.length > 100, `frames sampled: ${a.length}, ${c.length}`);
-    return driftsMs(a, c);
-  }
+  const measure = (until: number): Promise<number[]> => measureDrift(pageA, pageC, until);
 
   it('a film Bob shares plays in both pages in sync, through a seek and a pause by Bob', async () => {
     bob.send({ cmd: 'party-share', path: clip });

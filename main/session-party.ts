@@ -17,6 +17,7 @@ import type { PartyCommandName } from '../protocol/party-api.js';
 import type { CallAdapter } from './call-adapter.js';
 import { CommandError } from './command-error.js';
 import { VirtualPlayer } from './party/virtual-player.js';
+import { readSubtitleTracks, trackWebVtt } from './party/subtitle-files.js';
 
 export type PartyCommand = Extract<Command, { cmd: PartyCommandName }>;
 
@@ -34,6 +35,8 @@ export interface PartyMedia {
   size: number;
   mime: string;
   read(start: number, end: number): Promise<Uint8Array> | null;
+  /** The streamer's subtitle track `index` as WebVTT; null when there is no such track. */
+  subtitles(index: number): string | null;
 }
 
 export interface SessionPartyOptions {
@@ -71,7 +74,7 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
     const party = this.#party();
     switch (command.cmd) {
       case 'party-share':
-        return this.#share(party, path.resolve(command.path));
+        return this.#share(party, path.resolve(command.path), command.subtitles ?? []);
       case 'party-play':
         return this.#command(party, { paused: false });
       case 'party-pause':
@@ -99,7 +102,16 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
     const manifest = party?.manifest;
     if (!party || manifest?.party !== id) return null;
     const { size, mime } = manifest;
-    return { size, mime, read: (start, end) => party.read(id, start, end) };
+    const tracks = manifest.subtitles ?? [];
+    return {
+      size,
+      mime,
+      read: (start, end) => party.read(id, start, end),
+      subtitles: (index) => {
+        const track = tracks[index];
+        return track ? trackWebVtt(track) : null;
+      },
+    };
   }
 
   close(): void {
@@ -131,7 +143,7 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
    * Prepares the file (keep / remux / transcode) into the party's own folder, which the
    * CallParty removes when the party ends, hashes its pieces and announces the manifest.
    */
-  async #share(party: CallParty, file: string): Promise<void> {
+  async #share(party: CallParty, file: string, subtitleFiles: string[]): Promise<void> {
     this.#sharing?.abort();
     const sharing = new AbortController();
     this.#sharing = sharing;
@@ -147,6 +159,7 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
         signal: sharing.signal,
         onProgress: (percent) => this.#emit({ event: 'party-preparing', percent }),
       });
+      const subtitles = await readSubtitleTracks(subtitleFiles.map((f) => path.resolve(f)));
       const pieceSize = pieceSizeFor(statSync(prepared.path).size);
       const { size, pieces } = await hashPieces(prepared.path, pieceSize);
       source = prepared.path;
@@ -157,6 +170,7 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
         title: path.basename(file).slice(0, 256),
         ...{ size, duration: prepared.duration, mime: prepared.mime, codecs: prepared.codecs },
         ...{ pieceSize, pieces },
+        ...(subtitles.length > 0 ? { subtitles } : {}),
       };
     } catch (err) {
       rmSync(outDir, { recursive: true, force: true });
@@ -199,9 +213,13 @@ export class SessionParty extends TypedEmitter<{ event: [SessionEvent] }> {
     const { party, epoch, streamer, title, duration, paused, rate, updatedBy } = state;
     const position = this.#player?.state === state ? this.#player.position : state.position;
     const sampledAt = Date.now();
+    const manifest = this.#calls.call?.party.manifest;
+    const tracks = manifest?.party === party ? (manifest.subtitles ?? []) : [];
+    const subtitles = tracks.map((track) => track.label);
     this.#emit({
       event: 'party-state',
       ...{ party, epoch, streamer, title, duration, paused, position, sampledAt, rate, updatedBy },
+      subtitles,
     });
   }
 

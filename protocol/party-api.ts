@@ -44,6 +44,8 @@ export const PARTY_EVENTS = [
     sampledAt: z.number(),
     rate: z.number(),
     updatedBy: z.string(),
+    /** The labels of the subtitle tracks the streamer attached, in order (may be empty). */
+    subtitles: z.array(z.string()),
   }),
   z.object({
     event: z.literal('party-progress'),

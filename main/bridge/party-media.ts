@@ -8,7 +8,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartyMedia } from '../session-party.js';
 
-export const PARTY_PATH = /^\/party\/([0-9a-f]{32})$/;
+/** The film, or (with a track index) one of the streamer's subtitle tracks as WebVTT. */
+export const PARTY_PATH = /^\/party\/([0-9a-f]{32})(?:\/subtitles\/([0-3]))?$/;
+
+/** What a request for PARTY_PATH asks for, or null when the path is not one. */
+export function partyTarget(pathname: string): { party: string; subtitles: number | null } | null {
+  const match = PARTY_PATH.exec(pathname);
+  if (!match?.[1]) return null;
+  return { party: match[1], subtitles: match[2] === undefined ? null : Number(match[2]) };
+}
 /** Four pieces of the smallest size: enough to start playing, small enough to come fast. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -52,6 +60,7 @@ export async function answerPartyRequest(
   rangeHeader: string | undefined | null,
   media: PartyMedia | null,
   headers: Record<string, string>,
+  subtitles: number | null = null,
 ): Promise<PartyAnswer> {
   const empty = (status: PartyAnswer['status'], extra: Record<string, string> = {}) => ({
     status,
@@ -59,6 +68,17 @@ export async function answerPartyRequest(
     body: null,
   });
   if (!media) return empty(404);
+  if (subtitles !== null) {
+    const vtt = media.subtitles(subtitles);
+    if (vtt === null) return empty(404);
+    const body = new TextEncoder().encode(vtt);
+    const type = { 'Content-Type': 'text/vtt; charset=utf-8' };
+    return {
+      status: 200,
+      headers: { ...headers, ...type, 'Content-Length': String(body.length) },
+      body,
+    };
+  }
   const range = parseRange(rangeHeader ?? undefined, media.size);
   if ('unsatisfiable' in range) return empty(416, { 'Content-Range': `bytes */${media.size}` });
   const common = {
@@ -100,11 +120,13 @@ export async function servePartyMedia(
   res: ServerResponse,
   media: PartyMedia | null,
   headers: Record<string, string>,
+  subtitles: number | null,
 ): Promise<void> {
   // A seek makes the browser drop this request: nobody waits for its answer then.
   let gone = false;
   res.on('close', () => (gone = true));
-  const answer = await answerPartyRequest(req.method ?? 'GET', req.headers.range, media, headers);
+  const method = req.method ?? 'GET';
+  const answer = await answerPartyRequest(method, req.headers.range, media, headers, subtitles);
   if (gone) return;
   res.writeHead(answer.status, answer.headers);
   res.end(answer.body ?? undefined);

@@ -12,7 +12,7 @@
 import { contentSecurityPolicy } from '../content-security-policy.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES, createServer } from 'node:http';
-import { PARTY_PATH, servePartyMedia } from './party-media.js';
+import { partyTarget, servePartyMedia } from './party-media.js';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RawData } from 'ws';
@@ -223,12 +223,12 @@ export class UiBridge {
     const target = req.url ?? '/';
     const query = target.indexOf('?');
     const rawPath = query === -1 ? target : target.slice(0, query);
-    const party = PARTY_PATH.exec(rawPath)?.[1];
-    if (party !== undefined) {
+    const party = partyTarget(rawPath);
+    if (party) {
       // The film is the call's: only the page that holds the session may read it.
       if (!this.#access?.hasSession(req)) return plain(403);
-      const media = this.#options.session.party.media(party);
-      return servePartyMedia(req, res, media, this.#securityHeaders());
+      const media = this.#options.session.party.media(party.party);
+      return servePartyMedia(req, res, media, this.#securityHeaders(), party.subtitles);
     }
     const cookie: Record<string, string> = {};
     if (rawPath === '/' || rawPath === '/index.html') {

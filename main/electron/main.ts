@@ -28,7 +28,7 @@ import { badCommand, checkClientMessage } from '../bridge/client-messages.js';
 import type { StartedNode } from '../bridge/start-session.js';
 import { isOpencvLoadFailure, startSession } from '../bridge/start-session.js';
 import { readStaticFile } from '../bridge/static-files.js';
-import { PARTY_PATH, answerPartyRequest } from '../bridge/party-media.js';
+import { answerPartyRequest, partyTarget } from '../bridge/party-media.js';
 import { feedSession, greeting } from '../bridge/ui-feed.js';
 import type { AppArgs } from '../cli-args.js';
 import { APP_USAGE, parseAppArgs } from '../cli-args.js';
@@ -141,11 +141,18 @@ function harden(contents: WebContents): void {
 
 async function serveRenderer(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  const party = url.host === HOST ? PARTY_PATH.exec(url.pathname)?.[1] : undefined;
-  if (party !== undefined) {
-    const media = node?.session.party.media(party) ?? null;
+  const party = url.host === HOST ? partyTarget(url.pathname) : null;
+  if (party) {
+    const media = node?.session.party.media(party.party) ?? null;
     const range = request.headers.get('range');
-    const answer = await answerPartyRequest(request.method, range, media, SECURITY_HEADERS);
+    const { subtitles } = party;
+    const answer = await answerPartyRequest(
+      request.method,
+      range,
+      media,
+      SECURITY_HEADERS,
+      subtitles,
+    );
     return new Response(answer.body ? new Uint8Array(answer.body) : null, answer);
   }
   const result =

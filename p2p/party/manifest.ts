@@ -28,6 +28,13 @@ export interface PartyManifest {
   pieceSize: number;
   /** SHA-256 hex per piece. */
   pieces: string[];
+  /** Subtitle tracks the streamer attached: WebVTT, deflated (raw), base64. */
+  subtitles?: SubtitleTrack[] | undefined;
+}
+
+export interface SubtitleTrack {
+  label: string;
+  data: string;
 }
 
 export const MIN_PIECE_SIZE = 64 * 1024;
@@ -38,6 +45,13 @@ export const MAX_PIECE_SIZE = 16 * 1024 * 1024;
  */
 export const MAX_PIECES = 1024;
 export const MAX_TITLE_LENGTH = 256;
+/**
+ * Subtitles travel inside the manifest (one control message, at most 256 KiB with its 1024
+ * piece hashes): four tracks of 48 KiB of base64 each, which holds a feature film's
+ * dialogue several times over once deflated.
+ */
+export const MAX_SUBTITLE_TRACKS = 4;
+export const MAX_SUBTITLE_DATA = 48 * 1024;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -53,6 +67,18 @@ export const partyManifestSchema = z
     codecs: z.string().max(128),
     pieceSize: z.number().int().min(MIN_PIECE_SIZE).max(MAX_PIECE_SIZE),
     pieces: z.array(hex64).min(1).max(MAX_PIECES),
+    subtitles: z
+      .array(
+        z.strictObject({
+          label: z.string().min(1).max(64),
+          data: z
+            .string()
+            .max(MAX_SUBTITLE_DATA)
+            .regex(/^[A-Za-z0-9+/]*=*$/),
+        }),
+      )
+      .max(MAX_SUBTITLE_TRACKS)
+      .optional(),
   })
   .refine((m) => m.pieces.length === Math.ceil(m.size / m.pieceSize), 'piece count ≠ size');
 
@@ -85,12 +111,15 @@ function fields(m: PartyManifest): string[] {
     m.codecs,
     String(m.pieceSize),
     m.pieces.join(','),
+    // Only when there are any: manifests without subtitles sign as they always did.
+    ...(m.subtitles ? ['subtitles', ...m.subtitles.flatMap((t) => [t.label, t.data])] : []),
   ];
 }
 
 export function signManifest(m: PartyManifest, identity: IdentityKeys): SignedManifest {
   const sig = toBase64(signStatement(identity, 'party-manifest', fields(m)));
-  return { manifest: { ...m, pieces: [...m.pieces] }, sig };
+  const subtitles = m.subtitles?.map((track) => ({ ...track }));
+  return { manifest: { ...m, pieces: [...m.pieces], ...(subtitles ? { subtitles } : {}) }, sig };
 }
 
 /**

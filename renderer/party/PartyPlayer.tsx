@@ -139,7 +139,7 @@ function Player({
           aria-label={t('party.volume')}
           onInput={(event) => volume.set(Number(event.currentTarget.value))}
         />
-        <SubtitleControls video={video} />
+        <SubtitleControls video={video} party={state} />
         <button
           type="button"
           class="party-button"

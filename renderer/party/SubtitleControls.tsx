@@ -1,45 +1,37 @@
 /**
- * This viewer's subtitles: a file from their own disk (read in the page, never sent), shown
- * as cues of a text track the page adds to its <video>, and a delay to line them up. Another
- * viewer's choice changes nothing here, and ours nothing there.
+ * This viewer's subtitles: off, one of the tracks the streamer attached (WebVTT the node
+ * serves from the signed manifest), or a file from their own disk (read in the page, never
+ * sent); shown as cues of one text track the page adds to its <video>, moved by a delay of
+ * its own. Another viewer's choice changes nothing here, and ours nothing there.
  */
 import type { JSX, RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { SubtitleCue } from '../../protocol/subtitles.js';
+import { MAX_SUBTITLE_BYTES, parseSubtitles } from '../../protocol/subtitles.js';
 import { msg } from '../i18n/catalog.js';
 import { useI18n } from '../i18n/context.js';
+import type { PartyStateEvent } from '../state/party.js';
 import { useStore } from '../state/store.js';
 import { Icon } from '../components/Icon.js';
-import type { SubtitleCue } from './subtitles.js';
-import { MAX_SUBTITLE_BYTES, parseSubtitles } from './subtitles.js';
 
 const DELAY_STEP_S = 0.25;
+type Choice = 'off' | 'own' | `track-${number}`;
 
 export function SubtitleControls({
   video,
+  party,
 }: {
   video: RefObject<HTMLVideoElement | null>;
+  party: PartyStateEvent;
 }): JSX.Element {
   const { dispatch } = useStore();
   const { t, number } = useI18n();
   const input = useRef<HTMLInputElement>(null);
   const track = useRef<TextTrack | null>(null);
-  const [cues, setCues] = useState<SubtitleCue[] | null>(null);
+  const [own, setOwn] = useState<{ name: string; cues: SubtitleCue[] } | null>(null);
+  const [streamer, setStreamer] = useState<Record<number, SubtitleCue[]>>({});
+  const [choice, setChoice] = useState<Choice>('off');
   const [delay, setDelay] = useState(0);
-  const [shown, setShown] = useState(true);
-
-  // The cues, moved by the delay, on the one track this page adds to the film.
-  useEffect(() => {
-    const element = video.current;
-    if (!element || !cues) return;
-    track.current ??= element.addTextTrack('subtitles', t('party.subtitles.own'));
-    const current = track.current;
-    for (const cue of Array.from(current.cues ?? [])) current.removeCue(cue);
-    for (const cue of cues) {
-      const start = Math.max(0, cue.start + delay);
-      current.addCue(new VTTCue(start, Math.max(start + 0.01, cue.end + delay), cue.text));
-    }
-    current.mode = shown ? 'showing' : 'hidden';
-  }, [video, cues, delay, shown, t]);
 
   const refuse = (reason: string): void =>
     dispatch({
@@ -49,13 +41,51 @@ export function SubtitleControls({
       message: msg('party.subtitles.refused.reason', { reason }),
     });
 
+  const index = choice.startsWith('track-') ? Number(choice.slice(6)) : null;
+  // A streamer's track is fetched from our node the first time it is chosen.
+  useEffect(() => {
+    if (index === null || streamer[index]) return;
+    let current = true;
+    void fetch(`/party/${party.party}/subtitles/${index}`)
+      .then((answer) => (answer.ok ? answer.text() : Promise.reject(new Error('unavailable'))))
+      .then((text) => {
+        if (!current) return;
+        const parsed = parseSubtitles(text);
+        if (!parsed.ok) throw new Error(parsed.reason);
+        setStreamer((tracks) => ({ ...tracks, [index]: parsed.cues }));
+      })
+      .catch(() => {
+        if (!current) return;
+        setChoice('off');
+        refuse('unreadable');
+      });
+    return () => {
+      current = false;
+    };
+  }, [index, party.party]);
+
+  // The chosen cues, moved by the delay, on the one track this page adds to the film.
+  const cues = choice === 'own' ? own?.cues : index === null ? undefined : streamer[index];
+  useEffect(() => {
+    const element = video.current;
+    if (!element || (!cues && !track.current)) return;
+    track.current ??= element.addTextTrack('subtitles', t('party.subtitles.own'));
+    const current = track.current;
+    for (const cue of Array.from(current.cues ?? [])) current.removeCue(cue);
+    for (const cue of cues ?? []) {
+      const start = Math.max(0, cue.start + delay);
+      current.addCue(new VTTCue(start, Math.max(start + 0.01, cue.end + delay), cue.text));
+    }
+    current.mode = cues ? 'showing' : 'hidden';
+  }, [video, cues, delay, t]);
+
   const pick = async (file: File | undefined): Promise<void> => {
     if (!file) return;
     if (file.size > MAX_SUBTITLE_BYTES) return refuse('tooLarge');
     const parsed = parseSubtitles(await file.text());
     if (!parsed.ok) return refuse(parsed.reason);
-    setCues(parsed.cues);
-    setShown(true);
+    setOwn({ name: file.name, cues: parsed.cues });
+    setChoice('own');
   };
 
   const delayText = number(delay, {
@@ -67,6 +97,20 @@ export function SubtitleControls({
   });
   return (
     <span class="party-subtitles">
+      <select
+        class="input party-subtitle-choice"
+        aria-label={t('party.subtitles')}
+        value={choice}
+        onChange={(event) => setChoice(event.currentTarget.value as Choice)}
+      >
+        <option value="off">{t('party.subtitles.off')}</option>
+        {party.subtitles.map((label, i) => (
+          <option key={`track-${i}`} value={`track-${i}`}>
+            {label}
+          </option>
+        ))}
+        {own && <option value="own">{t('party.subtitles.ownFile', { name: own.name })}</option>}
+      </select>
       <input
         ref={input}
         type="file"
@@ -82,10 +126,9 @@ export function SubtitleControls({
       <button
         type="button"
         class="party-button"
-        aria-pressed={cues !== null && shown}
-        aria-label={cues ? t('party.subtitles.toggle') : t('party.subtitles.pick')}
-        title={cues ? t('party.subtitles.toggle') : t('party.subtitles.pick')}
-        onClick={() => (cues ? setShown(!shown) : input.current?.click())}
+        aria-label={t('party.subtitles.pick')}
+        title={t('party.subtitles.pick')}
+        onClick={() => input.current?.click()}
       >
         <Icon name="subtitles" />
       </button>
@@ -111,15 +154,6 @@ export function SubtitleControls({
             onClick={() => setDelay((d) => d + DELAY_STEP_S)}
           >
             <Icon name="plus" size={14} />
-          </button>
-          <button
-            type="button"
-            class="party-button party-small"
-            aria-label={t('party.subtitles.other')}
-            title={t('party.subtitles.other')}
-            onClick={() => input.current?.click()}
-          >
-            <Icon name="folder" size={14} />
           </button>
         </>
       )}

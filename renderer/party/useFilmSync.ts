@@ -10,7 +10,7 @@ import { expectedPosition } from '../state/party.js';
 import { DriftCorrector } from './drift.js';
 
 /** A paused film further than this from the shared position is moved there. */
-const PAUSED_TOLERANCE_S = 0.05;
+const PAUSED_TOLERANCE_S = 0.02;
 /** A new playing state (start, seek, resume) further than this from us starts with a seek. */
 const JUMP_S = 0.1;
 /** A stall shorter than this (a seek's own refill) is not worth making the group wait. */

@@ -77,7 +77,7 @@ describe('watch party page logic', () => {
         'SEEK_SETTLE_MS',
       ],
       'state/party.ts': ['expectedPosition', 'reduceParty', 'NO_PARTY'],
-      'party/subtitles.ts': ['parseSubtitles'],
+      '../protocol/subtitles.ts': ['parseSubtitles', 'buildWebVtt'],
       'lib/format.ts': ['formatClock'],
     });
   });

@@ -136,13 +136,15 @@ export async function waitPaused(page: Page): Promise<void> {
   );
 }
 
-/** The text of the first cue the film's first text track shows now, once there is one. */
-export async function shownCueText(page: Page): Promise<string> {
-  const handle = await page.waitForFunction((selector) => {
-    const track = (document.querySelector(selector) as PageVideo | null)?.textTracks[0];
-    return track?.mode === 'showing' ? (track.activeCues?.[0]?.text ?? null) : null;
-  }, VIDEO);
-  return String(await handle.jsonValue());
+/** Resolves once the film's first text track shows a cue with `text`. */
+export async function waitCueShown(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    ([selector, wanted]) => {
+      const track = (document.querySelector(selector) as PageVideo | null)?.textTracks[0];
+      return track?.mode === 'showing' && track.activeCues?.[0]?.text === wanted;
+    },
+    [VIDEO, text] as const,
+  );
 }
 
 /** Keeps every "Preparing…" caption the share button shows from now on. */
@@ -182,7 +184,8 @@ export async function waitOtherFilm(page: Page, party: string | null): Promise<v
  */
 export async function measureDrift(a: Page, b: Page, until: number): Promise<number[]> {
   await Promise.all([startSampling(a), startSampling(b)]);
-  await waitPlayingPast(a, until, 40_000);
+  const { time } = await filmState(a);
+  await waitPlayingPast(a, until, Math.max(0, until - time) * 1000 + 20_000);
   const [fromA, fromB] = await Promise.all([takeSamples(a), takeSamples(b)]);
   if (fromA.length < 100 || fromB.length < 100) {
     throw new Error(`too few frames sampled: ${fromA.length}, ${fromB.length}`);

@@ -18,13 +18,14 @@ import {
   percentileOf,
   preparingSeen,
   recordPreparing,
-  shownCueText,
+  waitCueShown,
   waitOtherFilm,
   waitPaused,
   waitPlayingPast,
 } from './party-probes.js';
 
 const SUBTITLE_TEXT = 'Hello from the subtitles';
+const STREAMER_TEXT = 'Subtitles the streamer attached';
 
 describe('watch party in the interface (two Chromium viewers, headless streamer)', function () {
   this.timeout(120_000);
@@ -37,6 +38,7 @@ describe('watch party in the interface (two Chromium viewers, headless streamer)
   let clip = '';
   let avi = '';
   let srt = '';
+  let streamerSrt = '';
   let adaId = '';
 
   before(async function () {
@@ -45,6 +47,7 @@ describe('watch party in the interface (two Chromium viewers, headless streamer)
     clip = join(dir, 'film.mp4');
     avi = join(dir, 'old.avi');
     srt = join(dir, 'mine.srt');
+    streamerSrt = join(dir, 'film-en.srt');
     await Promise.all([
       ffmpeg([
         ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30'],
@@ -59,6 +62,7 @@ describe('watch party in the interface (two Chromium viewers, headless streamer)
         ...['-c:v', 'mpeg4', '-c:a', 'libmp3lame', avi],
       ]),
       writeFile(srt, `1\n00:00:00,000 --> 01:00:00,000\n${SUBTITLE_TEXT}\n`),
+      writeFile(streamerSrt, `1\n00:00:00,000 --> 01:00:00,000\n${STREAMER_TEXT}\n`),
     ]);
     party = await startWatchParty('ui-party');
     ({ bob, pageA, pageC, pageErrors, adaId } = party);
@@ -79,7 +83,7 @@ describe('watch party in the interface (two Chromium viewers, headless streamer)
   const measure = (until: number): Promise<number[]> => measureDrift(pageA, pageC, until);
 
   it('a film Bob shares plays in both pages in sync, through a seek and a pause by Bob', async () => {
-    bob.send({ cmd: 'party-share', path: clip });
+    bob.send({ cmd: 'party-share', path: clip, subtitles: [streamerSrt] });
     await Promise.all([waitPlayingPast(pageA, 1, 30_000), waitPlayingPast(pageC, 1, 30_000)]);
     const phases = [await measure(31)];
 
@@ -116,11 +120,14 @@ describe('watch party in the interface (two Chromium viewers, headless streamer)
     assert.deepEqual(pageErrors, []);
   });
 
-  it('volume, mute and subtitles are each viewer’s own; an SRT subtitle shows', async () => {
+  it('volume, mute and subtitles are each viewer’s own: the streamer’s SRT, or one of hers', async () => {
     await pageA.getByRole('slider', { name: 'Film volume (only for you)' }).fill('0.3');
     await pageA.getByRole('button', { name: 'Mute the film (only for you)' }).click();
+    const subtitles = pageA.getByRole('combobox', { name: 'Subtitles (only for you)' });
+    await subtitles.selectOption({ label: 'film-en' });
+    await waitCueShown(pageA, STREAMER_TEXT);
     await pageA.locator('input[data-party-subtitles]').setInputFiles(srt);
-    assert.equal(await shownCueText(pageA), SUBTITLE_TEXT);
+    await waitCueShown(pageA, SUBTITLE_TEXT);
     const [a, c] = await Promise.all([filmState(pageA), filmState(pageC)]);
     assert.ok(Math.abs(a.volume - 0.3) < 0.01 && a.muted, `Ada: ${JSON.stringify(a)}`);
     assert.ok(a.tracks === 1, 'Ada has her subtitle track');

@@ -238,6 +238,7 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
     paused: false,
     position: 2.5,
     sampledAt: 1_700_000_000_000,
+    subtitles: ['English'],
     rate: 1,
     updatedBy: B,
   },

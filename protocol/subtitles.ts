@@ -1,7 +1,7 @@
 /**
- * Subtitles a viewer picks from their own disk (SRT, WebVTT and the other formats subsrt-ts
- * reads), shown only in this page: parsed here into cues that the page adds to its own text
- * track, moved by the viewer's subtitle delay. Nothing of them leaves the page.
+ * Watch party subtitles, runtime-neutral: a streamer's files (the node converts them to
+ * WebVTT for the manifest) and a file a viewer picks from their own disk (parsed in the page,
+ * never sent) are read here with subsrt-ts (SRT, WebVTT, ASS/SSA, SBV, SUB) into cues.
  */
 import { detect, parse } from 'subsrt-ts';
 
@@ -45,4 +45,25 @@ export function parseSubtitles(content: string): SubtitleResult {
     if (cues.length >= MAX_CUES) break;
   }
   return cues.length > 0 ? { ok: true, cues } : { ok: false, reason: 'noCues' };
+}
+
+function vttTime(seconds: number): string {
+  const ms = Math.round(seconds * 1000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor(ms / 60_000) % 60;
+  const s = Math.floor(ms / 1000) % 60;
+  return `${two(h)}:${two(m)}:${two(s)}.${String(ms % 1000).padStart(3, '0')}`;
+}
+
+/** WebVTT of the cues; a cue's text cannot end it early (blank lines and "-->" are dropped). */
+export function buildWebVtt(cues: readonly SubtitleCue[]): string {
+  const blocks = cues.map((cue) => {
+    const text = cue.text
+      .replace(/\r/g, '')
+      .replace(/\n{2,}/g, '\n')
+      .replace(/-->/g, '→');
+    return `${vttTime(cue.start)} --> ${vttTime(cue.end)}\n${text}`;
+  });
+  return `WEBVTT\n\n${blocks.join('\n\n')}\n`;
 }

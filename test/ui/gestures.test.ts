@@ -12,7 +12,7 @@ import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import type { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { startAdaAndBob } from './two-nodes.js';
+import { inviteBob, openAppPage, startAdaAndBob } from './two-nodes.js';
 
 // The page's DOM as far as the clock probe uses it (the root tsconfig has no DOM lib).
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -38,24 +38,8 @@ describe('raise hand, reactions and call time in Chromium (headless Bob)', funct
       appArgs: ['--fps', '5'],
       bobArgs: [],
     }));
-    const context = await chrome.browser.newContext({
-      locale: 'en-US',
-      viewport: { width: 1280, height: 800 },
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await page.goto(app.url);
-    await page.locator('li.peer', { hasText: 'Bob' }).waitFor({ timeout: 20_000 });
-    adaId = String((await bob.waitFor('peer-up', (e) => e.name === 'Ada', 20_000)).peer);
-    await page.getByRole('button', { name: 'Invite Bob', exact: true }).click();
-    await bob.waitFor(
-      'call-joined',
-      (e) => (e.members as { peer: string }[]).some((m) => m.peer === adaId),
-      20_000,
-    );
+    page = await openAppPage(chrome, app.url, pageErrors, { locale: 'en-US' });
+    adaId = await inviteBob(page, bob);
     await page.locator(bobTile()).waitFor({ timeout: 20_000 });
   });
 

@@ -13,6 +13,7 @@ import { TestNetwork } from '../helpers/netns/hosts.js';
 import { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { launchChromiumIn } from './chromium-in-netns.js';
+import { inviteBob, openAppPage } from './two-nodes.js';
 
 const run = promisify(execFile);
 /** The viewers' film starts with sound and without a click, as a page would after one. */
@@ -61,23 +62,13 @@ export async function startWatchParty(label: string): Promise<WatchParty> {
     const pageErrors: string[] = [];
     const open = async (browser: NamespacedBrowser | undefined, url: string): Promise<Page> => {
       assert.ok(browser);
-      const context = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.text().startsWith('meshcall: dropped')) pageErrors.push(message.text());
-      });
-      await page.goto(url);
-      return page;
+      return openAppPage(browser, url, pageErrors);
     };
     const [pageA, pageC] = await Promise.all([
       open(browsers[0], ada.url),
       open(browsers[1], cleo.url),
     ]);
-    await pageA.locator('li.peer', { hasText: 'Bob' }).waitFor({ timeout: 20_000 });
-    const adaId = String((await bob.waitFor('peer-up', (e) => e.name === 'Ada', 20_000)).peer);
-    await pageA.getByRole('button', { name: 'Invite Bob', exact: true }).click();
-    await bob.waitFor('call-joined', (e) => JSON.stringify(e.members).includes(adaId), 20_000);
+    const adaId = await inviteBob(pageA, bob);
     const cleoId = String((await bob.waitFor('peer-up', (e) => e.name === 'Cleo', 20_000)).peer);
     bob.send({ cmd: 'invite', peer: cleoId });
     await pageC.getByRole('button', { name: "Accept Bob's invite" }).click({ timeout: 20_000 });

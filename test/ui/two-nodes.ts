@@ -3,6 +3,7 @@
  * bridge) on one host, Bob's headless node on the other, and Chromium in Ada's namespace.
  */
 import assert from 'node:assert/strict';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { HeadlessNode } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
 import { AppProcess } from './app-process.js';
@@ -42,4 +43,41 @@ export async function startAdaAndBob(options: {
     await network.close();
     throw err;
   }
+}
+
+/**
+ * A new page (its own context, 1280×800) on `url`, with its uncaught errors, its console
+ * errors and any message it dropped from the node collected in `errors`.
+ */
+export async function openAppPage(
+  chrome: NamespacedBrowser,
+  url: string | null,
+  errors: string[],
+  options: BrowserContextOptions = {},
+): Promise<Page> {
+  const context = await chrome.browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    ...options,
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error' || text.startsWith('meshcall: dropped')) errors.push(text);
+  });
+  if (url) await page.goto(url);
+  return page;
+}
+
+/** The page (Ada's) invites Bob; resolves with Ada's id once Bob is in the call with her. */
+export async function inviteBob(page: Page, bob: HeadlessNode): Promise<string> {
+  await page.locator('li.peer', { hasText: 'Bob' }).waitFor({ timeout: 20_000 });
+  const adaId = String((await bob.waitFor('peer-up', (e) => e.name === 'Ada', 20_000)).peer);
+  await page.getByRole('button', { name: 'Invite Bob', exact: true }).click();
+  await bob.waitFor(
+    'call-joined',
+    (e) => (e.members as { peer: string }[]).some((m) => m.peer === adaId),
+    20_000,
+  );
+  return adaId;
 }

@@ -12,7 +12,7 @@ import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { startAdaAndBob } from './two-nodes.js';
+import { openAppPage, startAdaAndBob } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { changedPixels, luminanceSpread, sampleTile } from './tile-probes.js';
 
@@ -69,9 +69,7 @@ describe('H.264 video in Chromium (WebCodecs VideoDecoder)', function () {
       appArgs: [...patternVideo('640x480'), '--codec', 'h264'],
       bobArgs: [...patternVideo('640x480'), '--codec', 'h264'],
     }));
-    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openAppPage(chrome, null, pageErrors);
   });
 
   after(async function () {

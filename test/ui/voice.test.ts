@@ -16,7 +16,7 @@ import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { startAdaAndBob } from './two-nodes.js';
+import { inviteBob, openAppPage, startAdaAndBob } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { FAKE_BEEP_HZ, FAKE_MEDIA_ARGS } from './chromium-in-netns.js';
 
@@ -94,21 +94,8 @@ describe('voice in the interface (Chromium, fake microphone, headless node)', fu
       bobArgs: [...patternVideo('320x240', 5), '--audio-source', `tone:${TONE_HZ}`],
       chromiumArgs: FAKE_MEDIA_ARGS,
     }));
-    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await page.goto(app.url);
-    await page.locator('li.peer', { hasText: 'Bob' }).waitFor({ timeout: 20_000 });
-    adaId = String((await bob.waitFor('peer-up', (e) => e.name === 'Ada', 20_000)).peer);
-    await page.getByRole('button', { name: 'Invite Bob', exact: true }).click();
-    await bob.waitFor(
-      'call-joined',
-      (e) => (e.members as { peer: string }[]).some((m) => m.peer === adaId),
-      20_000,
-    );
+    page = await openAppPage(chrome, app.url, pageErrors);
+    adaId = await inviteBob(page, bob);
   });
 
   afterEach(function () {

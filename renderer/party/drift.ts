@@ -15,9 +15,9 @@
  */
 
 /** Under this the viewer is in sync: nothing changes. */
-export const START_S = 0.04;
+export const START_S = 0.02;
 /** A correction in progress ends once the error is this small. */
-export const STOP_S = 0.01;
+export const STOP_S = 0.007;
 /** Over this a seek is faster than any rate nudge a person would not notice. */
 export const SEEK_S = 0.5;
 /** Rate change per second of error, capped at MAX_NUDGE (±8 % is hard to hear or see). */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HeadlessNode } from '../helpers/json-lines-process.js';
+import { repoRoot } from '../helpers/json-lines-process.js';
 import type { WatchParty } from './party-setup.js';
 import { ffmpeg, startWatchParty } from './party-setup.js';
 import {
@@ -138,6 +139,7 @@ describe('watch party in the interface (two Chromium viewers, headless streamer)
     );
     // Ada's film keeps its place: local choices do not touch the party.
     await waitPlayingPast(pageA, a.time + 1);
+    await pageA.screenshot({ path: join(repoRoot(), 'docs', 'screenshots', 'party.png') });
   });
 
   it('a file Chromium cannot play (AVI) is converted with progress, then plays in both pages', async () => {

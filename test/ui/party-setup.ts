@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
+import { patternVideo } from '../helpers/snapshots.js';
 import { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { launchChromiumIn } from './chromium-in-netns.js';
@@ -54,7 +55,12 @@ export async function startWatchParty(label: string): Promise<WatchParty> {
     const started = await Promise.all([
       AppProcess.start(hostA, 'Ada'),
       AppProcess.start(hostC, 'Cleo'),
-      HeadlessNode.start({ name: 'Bob', host: hostB, autoAccept: true }),
+      HeadlessNode.start({
+        name: 'Bob',
+        host: hostB,
+        autoAccept: true,
+        extraArgs: patternVideo('320x240', 15),
+      }),
     ]);
     const [ada, cleo, bob] = started;
     apps.push(ada, cleo);

@@ -9,11 +9,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HeadlessNode } from '../helpers/json-lines-process.js';
-import { HeadlessNode as Node, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import { HeadlessNode as Node, repoRoot } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
 import { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { launchChromiumIn } from './chromium-in-netns.js';
+import { stopEverything } from './two-nodes.js';
 
 const FAILURES = join(repoRoot(), 'test-output');
 /** renderer/state/chat.ts: how much older than our joining a message may be and be news. */
@@ -95,10 +96,7 @@ describe('chat and safety codes in Chromium (three nodes, namespaced LAN)', func
 
   after(async function () {
     this.timeout(60_000);
-    await chrome?.close();
-    await app?.stop();
-    await stopAllNodes();
-    await network?.close();
+    await stopEverything({ chrome, app, network });
   });
 
   it('explains the New badge and labels safety codes', async () => {

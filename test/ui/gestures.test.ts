@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HeadlessNode } from '../helpers/json-lines-process.js';
-import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import type { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { inviteBob, openAppPage, startAdaAndBob } from './two-nodes.js';
+import { inviteBob, openAppPage, startAdaAndBob, stopEverything } from './two-nodes.js';
 
 // The page's DOM as far as the clock probe uses it (the root tsconfig has no DOM lib).
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -51,10 +51,7 @@ describe('raise hand, reactions and call time in Chromium (headless Bob)', funct
 
   after(async function () {
     this.timeout(60_000);
-    await chrome?.close();
-    await app?.stop();
-    await stopAllNodes();
-    await network?.close();
+    await stopEverything({ chrome, app, network });
   });
 
   it("floats Bob's reaction over Bob's tile and tells screen readers", async () => {

@@ -12,11 +12,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HeadlessNode } from '../helpers/json-lines-process.js';
-import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { startAdaAndBob } from './two-nodes.js';
+import { startAdaAndBob, stopEverything } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { frameAfter } from './tile-probes.js';
 
@@ -102,10 +102,7 @@ describe('the interface in six languages (Chromium, namespaced LAN)', function (
 
   after(async function () {
     this.timeout(60_000);
-    await chrome?.close();
-    await app?.stop();
-    await stopAllNodes();
-    await network?.close();
+    await stopEverything({ chrome, app, network });
   });
 
   async function open(browser: Browser, locale: string): Promise<Page> {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { HeadlessNode } from '../helpers/json-lines-process.js';
+import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
 import { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
@@ -80,4 +80,16 @@ export async function inviteBob(page: Page, bob: HeadlessNode): Promise<string> 
     20_000,
   );
   return adaId;
+}
+
+/** Ends what a suite started, browser first; any part may be missing if its set-up failed. */
+export async function stopEverything(parts: {
+  chrome?: NamespacedBrowser | undefined;
+  app?: AppProcess | undefined;
+  network?: TestNetwork | undefined;
+}): Promise<void> {
+  await parts.chrome?.close();
+  await parts.app?.stop();
+  await stopAllNodes();
+  await parts.network?.close();
 }

@@ -10,11 +10,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { NodeEvent, HeadlessNode } from '../helpers/json-lines-process.js';
-import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { startAdaAndBob } from './two-nodes.js';
+import { startAdaAndBob, stopEverything } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import {
   changedPixels,
@@ -97,10 +97,7 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
 
   after(async function () {
     this.timeout(60_000);
-    await chrome?.close();
-    await app?.stop();
-    await stopAllNodes();
-    await network?.close();
+    await stopEverything({ chrome, app, network });
   });
 
   it('lists the other node by name, with its safety code and trust badge', async () => {

@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HeadlessNode } from '../helpers/json-lines-process.js';
-import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { openAppPage, startAdaAndBob } from './two-nodes.js';
+import { openAppPage, startAdaAndBob, stopEverything } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { changedPixels, luminanceSpread, sampleTile } from './tile-probes.js';
 
@@ -75,10 +75,7 @@ describe('H.264 video in Chromium (WebCodecs VideoDecoder)', function () {
   after(async function () {
     this.timeout(60_000);
     if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
-    await chrome?.close();
-    await app?.stop();
-    await stopAllNodes();
-    await network?.close();
+    await stopEverything({ chrome, app, network });
   });
 
   it('the own tile shows the local preview: the top H.264 layer, decoded in the page', async () => {

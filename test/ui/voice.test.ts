@@ -12,11 +12,11 @@ import type { Page } from 'playwright-core';
 import wavefile from 'wavefile';
 import { dominantFrequency, rmsDb } from '../helpers/audio-analysis.js';
 import type { NodeEvent, HeadlessNode } from '../helpers/json-lines-process.js';
-import { repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
+import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { inviteBob, openAppPage, startAdaAndBob } from './two-nodes.js';
+import { inviteBob, openAppPage, startAdaAndBob, stopEverything } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { FAKE_BEEP_HZ, FAKE_MEDIA_ARGS } from './chromium-in-netns.js';
 
@@ -106,10 +106,7 @@ describe('voice in the interface (Chromium, fake microphone, headless node)', fu
 
   after(async function () {
     this.timeout(60_000);
-    await chrome?.close();
-    await app?.stop();
-    await stopAllNodes();
-    await network?.close();
+    await stopEverything({ chrome, app, network });
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -23,6 +23,8 @@ export const selfInfoSchema = z.object({
   name: z.string(),
   port: z.number(),
   fingerprint: z.string(),
+  /** This machine's LAN addresses, for a friend to type where discovery is blocked. */
+  addresses: z.array(z.string().max(64)).max(16).optional(),
 });
 export type SelfInfo = z.infer<typeof selfInfoSchema>;
 

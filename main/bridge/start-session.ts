@@ -7,6 +7,7 @@ import type { SessionEvent } from '../../protocol/api.js';
 import type { NodeArgs } from '../cli-args.js';
 import { openSession } from '../open-session.js';
 import type { Session } from '../session.js';
+import { networkInterfaces } from 'node:os';
 import type { SelfInfo } from '../../protocol/ui-protocol.js';
 import { BridgeError } from './errors.js';
 
@@ -57,6 +58,7 @@ export async function startSession(
         name: event.name,
         port: event.port,
         fingerprint: event.fingerprint,
+        addresses: lanAddresses(),
       };
     } else if (event.event === 'error') {
       logger.warn('session error', { code: event.code, message: event.message });
@@ -77,4 +79,17 @@ export async function startSession(
     throw new BridgeError('ERR_APP_START', 'the session closed while starting');
   }
   return { session, self: ready.self };
+}
+
+/** The IPv4 addresses others on the LAN can reach us at (not loopback, not link-local). */
+export function lanAddresses(): string[] {
+  const found: string[] = [];
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const entry of entries ?? []) {
+      if (entry.family === 'IPv4' && !entry.internal && !entry.address.startsWith('169.254.')) {
+        found.push(entry.address);
+      }
+    }
+  }
+  return found.slice(0, 16);
 }

@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { PeerView } from '../../protocol/api.js';
 import type { NotificationState } from '../hooks/useNotifications.js';
 import { useT } from '../i18n/context.js';
@@ -54,11 +54,24 @@ function PeerAction({
 }
 
 function AddPeerForm(): JSX.Element {
-  const { send } = useStore();
+  const { send, state } = useStore();
   const t = useT();
   const [host, setHost] = useState('');
   const [port, setPort] = useState('');
   const [problem, setProblem] = useState('');
+  // What was typed stays until that peer shows up: a failed attempt (an error toast) can be
+  // corrected and sent again instead of typed anew.
+  const [pending, setPending] = useState<{ host: string; port: number } | null>(null);
+  useEffect(() => {
+    if (!pending) return;
+    const arrived = Object.values(state.peers).some(
+      (peer) => peer.host === pending.host && peer.port === pending.port,
+    );
+    if (!arrived) return;
+    setPending(null);
+    setHost('');
+    setPort('');
+  }, [pending, state.peers]);
   const submit = (event: Event): void => {
     event.preventDefault();
     const trimmed = host.trim();
@@ -73,8 +86,7 @@ function AddPeerForm(): JSX.Element {
     }
     setProblem('');
     send({ cmd: 'add-peer', host: trimmed, port: number });
-    setHost('');
-    setPort('');
+    setPending({ host: trimmed, port: number });
   };
   return (
     <form class="add-peer" onSubmit={submit} aria-label={t('add.label')}>

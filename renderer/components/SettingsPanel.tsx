@@ -145,6 +145,31 @@ function SourceForm(): JSX.Element {
   );
 }
 
+/** Where a friend can add us by hand when the network blocks discovery (Nearby → Add). */
+function ThisComputer(): JSX.Element | null {
+  const { state } = useStore();
+  const { t } = useI18n();
+  const self = state.self;
+  if (!self) return null;
+  const addresses = self.addresses ?? [];
+  return (
+    <section class="setting" aria-labelledby="this-computer">
+      <h3 class="section-title" id="this-computer">
+        {t('settings.thisComputer')}
+      </h3>
+      <p class="muted small">{t('settings.thisComputer.intro')}</p>
+      <dl class="this-computer">
+        <dt>{t('settings.thisComputer.addresses')}</dt>
+        <dd data-self-addresses>
+          {addresses.length > 0 ? addresses.join(', ') : t('settings.thisComputer.noAddress')}
+        </dd>
+        <dt>{t('add.port')}</dt>
+        <dd data-self-port>{self.port}</dd>
+      </dl>
+    </section>
+  );
+}
+
 /** The interface language: the browser's ("Automatic") or one picked here, kept like the theme. */
 function LanguagePicker(): JSX.Element {
   const { t, choice, setChoice } = useI18n();
@@ -244,6 +269,7 @@ export function SettingsPanel({
         />
         <LanguagePicker />
       </section>
+      <ThisComputer />
       <section class="setting">
         <h3 class="section-title">{t('settings.notifications')}</h3>
         {notifications === 'granted' && (

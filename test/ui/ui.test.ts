@@ -277,6 +277,26 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     await frameAfter(page, '.tile-self', now);
   });
 
+  it("settings show this computer's address and port; a failed Add by address keeps what was typed", async () => {
+    const seen = await bob.waitFor('peer-up', (e) => e.peer === adaId);
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    assert.equal(await page.locator('[data-self-port]').textContent(), String(seen.port));
+    const addresses = (await page.locator('[data-self-addresses]').textContent()) ?? '';
+    assert.ok(
+      addresses.split(', ').includes(String(seen.host)),
+      `${addresses} / ${String(seen.host)}`,
+    );
+
+    await page.getByRole('tab', { name: 'Nearby' }).click();
+    const toasts = await page.locator('.toast[role="alert"]').count();
+    await page.getByLabel('Host name or address').fill('127.0.0.1');
+    await page.getByLabel('Port').fill('1');
+    await page.getByRole('button', { name: 'Add peer' }).click();
+    await page.locator('.toast[role="alert"]').nth(toasts).waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByLabel('Host name or address').inputValue(), '127.0.0.1');
+    assert.equal(await page.getByLabel('Port').inputValue(), '1');
+  });
+
   it('dark theme: the toggle persists across a reload, and the page reconnects to the call', async () => {
     await page.getByRole('button', { name: 'Switch to dark theme (T)' }).click();
     await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });

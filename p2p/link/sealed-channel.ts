@@ -54,7 +54,6 @@ export class ChannelSealing {
   readonly #opener = new Opener({ windowSize: 64 });
   readonly #deliver: (plaintext: Uint8Array) => void;
   readonly #bufferLimit: number;
-  rejected = 0;
 
   constructor(options: {
     session: SessionKeys;
@@ -82,14 +81,12 @@ export class ChannelSealing {
     return channel.sendMessageBinary(this.#sealer.seal(plaintext));
   }
 
-  /** Opens one message (counting it when it does not open) without delivering it. */
+  /** Opens one message without delivering it (the link counts what does not open). */
   open(message: Uint8Array): OpenResult {
-    const opened = this.#opener.open(message);
-    if (!opened.ok) this.rejected++;
-    return opened;
+    return this.#opener.open(message);
   }
 
-  /** Delivers the message if it opens; counts it and returns false otherwise. */
+  /** Delivers the message if it opens; false otherwise. */
   receive(message: string | Buffer | ArrayBuffer): boolean {
     const opened = this.open(toBytes(message));
     if (opened.ok) this.#deliver(opened.plaintext);

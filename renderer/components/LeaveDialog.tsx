@@ -22,22 +22,44 @@ export function LeaveDialog({
       }
       onClose={onClose}
     >
-      <div class="dialog-actions">
-        <button type="button" class="button" onClick={onClose}>
-          {t('leave.stay')}
-        </button>
-        <button
-          type="button"
-          class="button button-danger"
-          data-autofocus
-          onClick={() => {
-            onLeave();
-            onClose();
-          }}
-        >
-          {t('leave.confirm')}
-        </button>
-      </div>
+      <StayOrLeave
+        stay={t('leave.stay')}
+        leave={t('leave.confirm')}
+        onLeave={onLeave}
+        onClose={onClose}
+      />
     </Dialog>
+  );
+}
+
+/** A question's two answers: stay (closes), or leave the call (focused, then closes). */
+export function StayOrLeave({
+  stay,
+  leave,
+  onLeave,
+  onClose,
+}: {
+  stay: string;
+  leave: string;
+  onLeave: () => void;
+  onClose: () => void;
+}): JSX.Element {
+  return (
+    <div class="dialog-actions">
+      <button type="button" class="button" onClick={onClose}>
+        {stay}
+      </button>
+      <button
+        type="button"
+        class="button button-danger"
+        data-autofocus
+        onClick={() => {
+          onLeave();
+          onClose();
+        }}
+      >
+        {leave}
+      </button>
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { useT } from '../i18n/context.js';
 import { SafetyCode } from './bits.js';
 import { Dialog } from './Dialog.js';
+import { StayOrLeave } from './LeaveDialog.js';
 import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 
@@ -102,22 +103,12 @@ export function VerifyDialog({
         icon={<Icon name="shield-alert" size={22} />}
       >
         <p class="warning-text">{t('verify.differ.advice', { name })}</p>
-        <div class="dialog-actions">
-          <button type="button" class="button" onClick={rest.onClose}>
-            {t('verify.differ.stay')}
-          </button>
-          <button
-            type="button"
-            class="button button-danger"
-            data-autofocus
-            onClick={() => {
-              onLeave();
-              rest.onClose();
-            }}
-          >
-            {t('verify.differ.leave')}
-          </button>
-        </div>
+        <StayOrLeave
+          stay={t('verify.differ.stay')}
+          leave={t('verify.differ.leave')}
+          onLeave={onLeave}
+          onClose={rest.onClose}
+        />
       </Dialog>
     );
   }

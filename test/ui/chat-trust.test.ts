@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HeadlessNode } from '../helpers/json-lines-process.js';
@@ -14,9 +14,8 @@ import { TestNetwork } from '../helpers/netns/hosts.js';
 import { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { launchChromiumIn } from './chromium-in-netns.js';
-import { stopEverything } from './two-nodes.js';
+import { reportFailure, stopEverything } from './two-nodes.js';
 
-const FAILURES = join(repoRoot(), 'test-output');
 /** renderer/state/chat.ts: how much older than our joining a message may be and be news. */
 const UNREAD_CLOCK_SLACK_MS = 2000;
 
@@ -86,12 +85,8 @@ describe('chat and safety codes in Chromium (three nodes, namespaced LAN)', func
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    await mkdir(FAILURES, { recursive: true });
-    const name = (this.currentTest.title.replace(/\W+/g, '-').slice(0, 60) || 'test').toLowerCase();
-    await page?.screenshot({ path: join(FAILURES, `chat-failure-${name}.png`) }).catch(() => {});
-    console.error(`  Ada (app) stderr, last lines:\n${app?.stderrTail(25) ?? '(none)'}`);
-    if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
+    const parts = { page, app, pageErrors, screenshotPrefix: 'chat-failure' };
+    await reportFailure(this.currentTest, parts);
   });
 
   after(async function () {

@@ -12,7 +12,13 @@ import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import type { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
-import { inviteBob, openAppPage, startAdaAndBob, stopEverything } from './two-nodes.js';
+import {
+  inviteBob,
+  openAppPage,
+  reportFailure,
+  startAdaAndBob,
+  stopEverything,
+} from './two-nodes.js';
 
 // The page's DOM as far as the clock probe uses it (the root tsconfig has no DOM lib).
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -43,10 +49,8 @@ describe('raise hand, reactions and call time in Chromium (headless Bob)', funct
     await page.locator(bobTile()).waitFor({ timeout: 20_000 });
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state !== 'failed') return;
-    console.error(`  Ada (app) stderr, last lines:\n${app?.stderrTail(25) ?? '(none)'}`);
-    if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
+  afterEach(async function () {
+    await reportFailure(this.currentTest, { app, pageErrors });
   });
 
   after(async function () {

@@ -3,8 +3,10 @@
  * bridge) on one host, Bob's headless node on the other, and Chromium in Ada's namespace.
  */
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { HeadlessNode, stopAllNodes } from '../helpers/json-lines-process.js';
+import { HeadlessNode, repoRoot, stopAllNodes } from '../helpers/json-lines-process.js';
 import { TestNetwork } from '../helpers/netns/hosts.js';
 import { AppProcess } from './app-process.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
@@ -92,4 +94,35 @@ export async function stopEverything(parts: {
   await parts.app?.stop();
   await stopAllNodes();
   await parts.network?.close();
+}
+
+/**
+ * After a failed test: a screenshot of the page into test-output/ (named `prefix-<title>`,
+ * when a prefix is given), the app's and Bob's last log lines, and the page's errors.
+ */
+export async function reportFailure(
+  test: { state?: string | undefined; title: string } | undefined,
+  parts: {
+    page?: Page | undefined;
+    app?: AppProcess | undefined;
+    bob?: HeadlessNode | undefined;
+    pageErrors: readonly string[];
+    screenshotPrefix?: string;
+  },
+): Promise<void> {
+  if (test?.state !== 'failed') return;
+  if (parts.screenshotPrefix && parts.page) {
+    const dir = join(repoRoot(), 'test-output');
+    await mkdir(dir, { recursive: true });
+    const name = (test.title.replace(/\W+/g, '-').slice(0, 60) || 'test').toLowerCase();
+    const path = join(dir, `${parts.screenshotPrefix}-${name}.png`);
+    await parts.page.screenshot({ path }).catch(() => {});
+  }
+  console.error(`  Ada (app) stderr, last lines:\n${parts.app?.stderrTail(25) ?? '(none)'}`);
+  if (parts.bob) {
+    console.error(
+      `  Bob (headless) stderr, last lines:\n${parts.bob.stderrLines.slice(-25).join('\n')}`,
+    );
+  }
+  if (parts.pageErrors.length > 0) console.error(`  page errors: ${parts.pageErrors.join(' | ')}`);
 }

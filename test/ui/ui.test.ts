@@ -14,7 +14,7 @@ import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { startAdaAndBob, stopEverything } from './two-nodes.js';
+import { reportFailure, startAdaAndBob, stopEverything } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import {
   changedPixels,
@@ -32,7 +32,6 @@ interface PageElement {
 declare const document: { readonly activeElement: PageElement | null };
 
 const SCREENSHOTS = join(repoRoot(), 'docs', 'screenshots');
-const FAILURES = join(repoRoot(), 'test-output');
 
 describe('the interface in Chromium (browser bridge, namespaced LAN)', function () {
   this.timeout(120_000);
@@ -84,15 +83,8 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    await mkdir(FAILURES, { recursive: true });
-    const name = (this.currentTest.title.replace(/\W+/g, '-').slice(0, 60) || 'test').toLowerCase();
-    await page?.screenshot({ path: join(FAILURES, `ui-failure-${name}.png`) }).catch(() => {});
-    console.error(`  Ada (app) stderr, last lines:\n${app?.stderrTail(25) ?? '(none)'}`);
-    console.error(
-      `  Bob (headless) stderr, last lines:\n${bob?.stderrLines.slice(-25).join('\n')}`,
-    );
-    if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
+    const parts = { page, app, bob, pageErrors, screenshotPrefix: 'ui-failure' };
+    await reportFailure(this.currentTest, parts);
   });
 
   after(async function () {

@@ -16,7 +16,13 @@ import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
 import { patternVideo } from '../helpers/snapshots.js';
 import type { AppProcess } from './app-process.js';
-import { inviteBob, openAppPage, startAdaAndBob, stopEverything } from './two-nodes.js';
+import {
+  inviteBob,
+  openAppPage,
+  reportFailure,
+  startAdaAndBob,
+  stopEverything,
+} from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
 import { FAKE_BEEP_HZ, FAKE_MEDIA_ARGS } from './chromium-in-netns.js';
 
@@ -98,10 +104,8 @@ describe('voice in the interface (Chromium, fake microphone, headless node)', fu
     adaId = await inviteBob(page, bob);
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state !== 'failed') return;
-    console.error(`  Ada (app) stderr, last lines:\n${app?.stderrTail(25) ?? '(none)'}`);
-    if (pageErrors.length > 0) console.error(`  page errors: ${pageErrors.join(' | ')}`);
+  afterEach(async function () {
+    await reportFailure(this.currentTest, { app, pageErrors });
   });
 
   after(async function () {

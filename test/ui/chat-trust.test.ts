@@ -219,8 +219,11 @@ describe('chat and safety codes in Chromium (three nodes, namespaced LAN)', func
 
   it('says in the Leave dialog that the chat stays', async () => {
     bob.send({ cmd: 'invite', peer: adaId });
+    // Bob writes once his link to Ada is up: what this test reads is the Leave dialog.
+    const joined = bob.waitForNext('member-joined', (e) => e.peer === adaId);
     await page.getByRole('button', { name: "Accept Bob's invite" }).click();
     await page.getByRole('tab', { name: 'People' }).waitFor();
+    await joined;
     bob.send({ cmd: 'chat', text: 'A second call' });
     await page.getByRole('tab', { name: 'Chat, 1 unread' }).waitFor();
     await page.keyboard.press('l');

@@ -15,6 +15,9 @@ as_root() {
 SYSTEM_PACKAGES=(libopencv-dev build-essential python3 pkg-config ca-certificates)
 # ffmpeg (with ffprobe): the watch party probes, remuxes or transcodes a shared file at run time.
 SYSTEM_PACKAGES+=(ffmpeg)
+# fonts-noto-color-emoji: reactions, the emoji picker and chat show emoji; a machine without an
+# emoji font draws empty boxes instead (Debian's minimal installs have none).
+SYSTEM_PACKAGES+=(fonts-noto-color-emoji)
 # Only for the tests (dev.sh test/bench set MESHCALL_WITH_TEST_DEPS=1):
 # iproute2: the integration tests build network namespaces.
 # iptables, libnetfilter-queue-dev: on kernels without sch_netem the tests emulate delay and loss

@@ -8,16 +8,19 @@ import { Icon } from './Icon.js';
 
 /** Mute and unmute (M); while muted, holding Space talks. */
 export function MuteButton(): JSX.Element {
-  const { state, setMuted } = useStore();
+  const { state, voice, setMuted } = useStore();
   const t = useT();
   const muted = state.voice.muted;
+  // Unmuted with no microphone working sends nothing: the button must not say "Mic on".
+  const micStatus = useMicStatus(voice);
+  const noMic = !muted && micStatus.state === 'error';
   return (
     <ToolButton
-      class={`control control-mute ${muted ? 'control-off' : ''}`}
-      icon={muted ? 'mic-off' : 'mic'}
+      class={`control control-mute ${muted || noMic ? 'control-off' : ''}`}
+      icon={muted || noMic ? 'mic-off' : 'mic'}
       label={muted ? t('mute.unmute.label') : t('mute.mute.label')}
       title={muted ? t('mute.unmute.title') : t('mute.mute.title')}
-      caption={muted ? t('volume.muted') : t('mute.micOn')}
+      caption={muted ? t('volume.muted') : noMic ? t('mute.noMic') : t('mute.micOn')}
       pressed={muted}
       onClick={() => setMuted(!muted)}
     />

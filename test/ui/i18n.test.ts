@@ -171,6 +171,10 @@ describe('the interface in six languages (Chromium, namespaced LAN)', function (
     await page.locator(`li.peer button[data-invite="${bob.id}"]`).click();
     await bob.waitFor('call-joined', undefined, 15_000);
     await frameAfter(page, `.tile-remote[data-peer="${bob.id}"]`, 0);
+    // Something in the chat for its screenshots (people's words are never translated).
+    await page.locator(`.tile-remote[data-peer="${bob.id}"]`).waitFor();
+    bob.send({ cmd: 'chat', text: '👋 🎬 🍕' });
+    await page.locator('#tab-chat [data-unread="1"]').waitFor({ timeout: 10_000 });
   });
 
   for (const { lang, locale } of LANGUAGES) {
@@ -185,6 +189,17 @@ describe('the interface in six languages (Chromium, namespaced LAN)', function (
         if (SHOTS.includes(lang)) {
           await page.locator(tile).hover();
           await shot(page, `call-${lang}`);
+        }
+        // The other main screens of a call: its chat and Settings, by their tabs.
+        for (const [screen, key] of [
+          ['chat', 'chat'],
+          ['settings', 'settings'],
+        ] as const) {
+          await page.locator(`#tab-${key}`).click();
+          await page.locator(`#tab-${key}[aria-selected="true"]`).waitFor();
+          await page.mouse.move(640, 3);
+          await assertAllTranslated(page, lang, screen);
+          if (SHOTS.includes(lang)) await shot(page, `${screen}-${lang}`);
         }
       } finally {
         await page.context().close();

@@ -171,6 +171,8 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
     }
     case 'invite-sent':
       return { ...state, outgoing: { ...state.outgoing, [event.peer]: event.call } };
+    case 'invite-withdrawn':
+      return { ...state, outgoing: without(state.outgoing, event.peer) };
     case 'invite-declined': {
       const reason = event.reason && event.reason !== 'declined' ? reasonText(event.reason) : '';
       const next = { ...state, outgoing: without(state.outgoing, event.peer) };

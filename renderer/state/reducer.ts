@@ -165,6 +165,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         name: event.name,
         safetyCode: event.safetyCode,
         trust: event.trust,
+        members: event.members ?? [],
       };
       const others = state.invites.filter((existing) => existing.call !== event.call);
       return { ...state, invites: [...others, invite] };

@@ -137,7 +137,11 @@ describe('invites in Chromium: call waiting, cancelling, ringing (three nodes)',
     bob.send({ cmd: 'leave' });
     await carol.waitFor('call-ended', undefined, MS);
     await page.getByRole('button', { name: 'Invite Bob', exact: true }).click();
-    await bob.waitFor('member-joined', (e) => e.peer === adaId, MS);
+    await bob.waitFor(
+      'call-joined',
+      (e) => (e.members as { peer: string }[]).some((m) => m.peer === adaId),
+      MS,
+    );
 
     carol.send({ cmd: 'invite', peer: adaId });
     const waiting = dialogNamed('Call waiting: Carol is calling');

@@ -24,6 +24,7 @@ export const CALL_API_EVENTS = [
   'invite-sent',
   'invite-declined',
   'invite-cancelled',
+  'invite-withdrawn',
   'call-joined',
   'member-joined',
   'member-state',
@@ -90,8 +91,6 @@ function refusal(callId: string, outcome: Exclude<AcceptOutcome, 'accepted'>): C
   switch (outcome) {
     case 'no-invite':
       return new CommandError('ERR_NO_SUCH_INVITE', `no pending invite for call ${callId}`);
-    case 'in-call':
-      return new CommandError('ERR_ALREADY_IN_CALL', 'leave the current call first');
     case 'inviter-gone':
       return new CommandError('ERR_CONNECTION_LOST', 'the inviter is gone');
   }
@@ -128,11 +127,15 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     this.#localKey = options.identity.publicKey;
     const agent = new CallAgent({ ...options, endpointsOf: (id) => peers.endpoints(id) });
     this.#agent = agent;
-    agent.on('invite', ({ call, from }) => {
+    agent.on('invite', ({ call, from, members }) => {
       const trust = peers.trustOf(from.id, from.name, from.publicKey);
       const safety = safetyCode(this.#localKey, from.publicKey);
-      this.emit('invite', { call, from: from.id, name: from.name, safetyCode: safety, trust });
-      if (options.autoAccept) this.#autoAccept(call, from.id, trust === 'key-changed');
+      const who = { from: from.id, name: from.name, safetyCode: safety, trust, members };
+      this.emit('invite', { call, ...who });
+      // A bot in a call lets the invite wait, as a person would, rather than hop calls.
+      if (options.autoAccept && !agent.call) {
+        this.#autoAccept(call, from.id, trust === 'key-changed');
+      }
     });
     agent.on('invite-sent', (sent) => this.emit('invite-sent', sent));
     agent.on('invite-declined', (declined) => this.emit('invite-declined', declined));
@@ -301,6 +304,14 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     const outcome = this.#agent.accept(callId);
     if (outcome !== 'accepted') throw refusal(callId, outcome);
     for (const inviter of inviters) this.#peers.consent(inviter);
+  }
+
+  /** Takes back our unanswered invite to `peerId` (it is told, and so are we). */
+  cancelInvite(peerId: string): void {
+    const call = this.#agent.cancelInvite(peerId);
+    if (!call) throw new CommandError('ERR_NO_SUCH_INVITE', `no pending invite to ${peerId}`);
+    this.#invitedNames.delete(peerId);
+    this.emit('invite-withdrawn', { call, peer: peerId });
   }
 
   decline(callId: string, reason: string): void {

@@ -239,6 +239,8 @@ export class Session extends TypedEmitter<SessionEvents> {
         return this.#calls.accept(command.call);
       case 'decline':
         return this.#calls.decline(command.call, command.reason ?? 'declined');
+      case 'cancel-invite':
+        return this.#calls.cancelInvite(command.peer);
       case 'chat':
         return this.#chat(command.text);
       case 'leave':

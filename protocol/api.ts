@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { ApiErrorCode } from './error-codes.js';
 import { API_ERROR_CODES } from './error-codes.js';
 import { GESTURE_COMMANDS, GESTURE_EVENTS } from './gesture-api.js';
+import { INVITE_COMMANDS, INVITE_EVENTS, inviteMembersSchema } from './invite-api.js';
 import { PARTY_COMMANDS, PARTY_EVENTS } from './party-api.js';
 import {
   memberStatsViewSchema,
@@ -81,6 +82,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('health') }),
   z.strictObject({ cmd: z.literal('quit') }),
   ...GESTURE_COMMANDS,
+  ...INVITE_COMMANDS,
   ...PARTY_COMMANDS,
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -180,6 +182,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     name: z.string(),
     safetyCode: z.string(),
     trust: trustStateSchema,
+    members: inviteMembersSchema,
   }),
   z.object({ event: z.literal('invite-sent'), call: z.string(), peer: z.string() }),
   z.object({
@@ -324,6 +327,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     call: z.string().optional(),
   }),
   ...GESTURE_EVENTS,
+  ...INVITE_EVENTS,
   ...PARTY_EVENTS,
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;

@@ -2,6 +2,7 @@ import type { IdentityKeys } from '../../crypto/index.js';
 import type { CallEndedReason, MemberLeftReason } from '../../protocol/api.js';
 import { MeshError, errorText } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
+import { MAX_MEMBERS } from '../base/limits.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
 import type { EncodeTarget } from '../media/quality-controller.js';
 import type { VideoCodec } from '../media/frame.js';
@@ -22,8 +23,8 @@ import { Membership } from './membership.js';
 import type { GestureEvents } from './call-gestures.js';
 
 export interface CallAgentEvents {
-  /** Invited to a call we had not heard of. */
-  invite: [{ call: string; from: AuthenticatedPeer }];
+  /** Invited to a call we had not heard of (we may be in another: the invite waits). */
+  invite: [{ call: string; from: AuthenticatedPeer; members: string[] }];
   'invite-sent': [{ call: string; peer: string }];
   'invite-declined': [{ call: string; peer: string; reason: string }];
   'invite-cancelled': [{ call: string; from: string }];
@@ -54,7 +55,7 @@ export interface CallAgentEvents {
   reaction: GestureEvents['reaction'];
 }
 
-export type AcceptOutcome = 'accepted' | 'no-invite' | 'in-call' | 'inviter-gone';
+export type AcceptOutcome = 'accepted' | 'no-invite' | 'inviter-gone';
 
 export interface CallAgentOptions {
   id: string;
@@ -186,17 +187,27 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
     current.dials -= 1;
     if (this.#closed || this.#current !== current) return;
     if (!connection.peer) throw new MeshError('ERR_PROTOCOL', 'the invitee has no proven key');
-    // No ticket yet: the invitee gets one only once it accepts (see #onAccept).
-    this.#invitations.send(connection, { t: 'invite', call: call.id });
+    // No ticket yet: the invitee gets one only once it accepts (see #onAccept); only the
+    // names of who is in the call, so it knows whom it would talk to.
+    const names = call.members().map((member) => member.name);
+    const members = names.length > 0 ? { members: names.slice(0, MAX_MEMBERS) } : {};
+    this.#invitations.send(connection, { t: 'invite', call: call.id, ...members });
   }
 
+  /** Takes back our invite to `peerId`; the call it was for, or null if none is pending. */
+  cancelInvite(peerId: string): string | null {
+    return this.#closed ? null : this.#invitations.cancel(peerId);
+  }
+
+  /** Accepting an invite that waited while we were in another call leaves that call first. */
   accept(callId: string): AcceptOutcome {
     if (this.#closed || !this.#invitations.incoming(callId)) return 'no-invite';
-    if (this.#current) return 'in-call';
     const invite = this.#invitations.take(callId);
     const open = [...(invite?.inviters ?? [])].filter(([, v]) => v.connection.state === 'open');
     const [first] = open;
     if (!invite || !first) return 'inviter-gone';
+    // Its members get our bye (the hang-ups finish on their own) before we dial anyone new.
+    if (this.#current) void this.#leaveCall('left');
     const current = this.#openCall(callId);
     // Every member that invited us gets an accept, and answers with our ticket and whom
     // to join with it (#onSignal 'admit').
@@ -326,9 +337,15 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
       current.addMember(peer, connection);
       return;
     }
+    if (call.id === invite.call) {
+      // Someone not in our call (a former member, say) cannot bring itself back by inviting us.
+      connection.send({ t: 'decline', call: invite.call, reason: 'busy' });
+      return;
+    }
     const crossing = call.members().length === 0 && this.#invitations.crosses(peer.id, call.id);
     if (!crossing) {
-      connection.send({ t: 'decline', call: invite.call, reason: 'busy' });
+      // Call waiting: the user decides (accepting leaves this call); floods are still refused.
+      this.#invitations.receive(connection, invite);
       return;
     }
     // We invited each other at the same moment: both sides keep the call with the lower

@@ -15,6 +15,8 @@ export interface IncomingInvite {
   connection: SignalingConnection;
   /** Every member that invited us to this call, with its connection. */
   inviters: Map<string, { connection: SignalingConnection }>;
+  /** The names of the call's other members, as the first inviter claims them. */
+  members: string[];
 }
 
 interface OutgoingInvite {
@@ -30,8 +32,11 @@ const INVITES_PER_SECOND = 0.1;
 const MAX_PENDING_INCOMING = 32;
 
 export interface InvitationsEvents {
-  /** Invited to a call we had not heard of (more inviters to it are folded in quietly). */
-  invite: [{ call: string; from: AuthenticatedPeer }];
+  /**
+   * Invited to a call we had not heard of (more inviters to it are folded in quietly); we may
+   * be in another call meanwhile (the invite waits for an answer all the same).
+   */
+  invite: [{ call: string; from: AuthenticatedPeer; members: string[] }];
   'invite-sent': [{ call: string; peer: string }];
   'invite-declined': [{ call: string; peer: string; reason: string }];
   'invite-cancelled': [{ call: string; from: string }];
@@ -111,6 +116,20 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
     this.emit('invite-sent', { call: invite.call, peer: peer.id });
   }
 
+  /**
+   * The user takes back the invite to `peerId`: the peer is told (`cancel`). Returns the
+   * call it was for, or null if none waits for an answer.
+   */
+  cancel(peerId: string): string | null {
+    const invite = this.#outgoing.get(peerId);
+    if (this.#closed || !invite) return null;
+    clearTimeout(invite.timer);
+    this.#outgoing.delete(peerId);
+    invite.connection.send({ t: 'cancel', call: invite.call });
+    this.emit('unanswered', 'left');
+    return invite.call;
+  }
+
   /** An answered invite (accept, or the invitee joining through someone else). */
   settle(peerId: string, callId: string): void {
     const invite = this.#outgoing.get(peerId);
@@ -133,9 +152,10 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
   // ---- theirs -----------------------------------------------------------------------------
 
   /**
-   * An invite to a call we are not in; reported once per call, however many invite us. A
-   * peer has at most one invite pending with us and a small budget of invites; beyond
-   * that (or with too many pending from everyone) the invite is declined as busy.
+   * An invite to a call we are not in (we may be in another: it waits); reported once per
+   * call, however many invite us. A peer has at most one invite pending with us and a small
+   * budget of invites; beyond that (or with too many pending from everyone) the invite is
+   * declined as busy.
    */
   receive(connection: SignalingConnection, invite: InviteMessage): void {
     const peer = connection.peer;
@@ -154,7 +174,7 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
       return;
     }
     this.keep(connection, invite);
-    this.emit('invite', { call: invite.call, from: peer });
+    this.emit('invite', { call: invite.call, from: peer, members: invite.members ?? [] });
   }
 
   /** Keeps an invite without reporting it (we accept it on our own right away). */
@@ -167,6 +187,7 @@ export class Invitations extends TypedEmitter<InvitationsEvents> {
       from,
       connection,
       inviters: new Map([[from, { connection }]]),
+      members: invite.members ?? [],
     });
   }
 

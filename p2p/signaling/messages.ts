@@ -59,8 +59,16 @@ export type Roster = z.infer<typeof rosterSchema>;
 /** Messages sealed on a signaling connection, after the key exchange. */
 export const signalingMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), name, port }),
-  /** No ticket and no member list: a peer learns those only once it accepts. */
-  z.strictObject({ t: z.literal('invite'), call: id }),
+  /**
+   * No ticket and no roster: a peer learns those only once it accepts. `members`: the names
+   * of the call's other members, as the inviter claims them, so the invitee sees who is in
+   * the call (left out when the inviter is alone).
+   */
+  z.strictObject({
+    t: z.literal('invite'),
+    call: id,
+    members: z.array(name).min(1).max(MAX_MEMBERS).optional(),
+  }),
   z.strictObject({ t: z.literal('accept'), call: id }),
   /** The inviter's answer to accept: the invitee's ticket, and whom to join with it. */
   z.strictObject({ t: z.literal('admit'), call: id, ticket: ticketSchema, roster: rosterSchema }),

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { Command, MemberEventView, PeerView } from '../../protocol/api.js';
+import { useCallAlerts } from '../hooks/useCallAlerts.js';
 import { NARROW_QUERY, useMediaQuery } from '../hooks/useMediaQuery.js';
 import { notify, useNotificationPermission } from '../hooks/useNotifications.js';
 import type { ShortcutAction } from '../hooks/useShortcuts.js';
@@ -160,6 +161,7 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
     [voice, send],
   );
   usePushToTalk(inCall, state.voice.muted, setMuted);
+  useCallAlerts(state);
 
   // Entering or leaving a call brings the panel that matters next to the front.
   const callId = state.call?.id ?? null;

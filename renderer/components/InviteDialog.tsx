@@ -1,12 +1,17 @@
 import type { JSX } from 'preact';
-import { useT } from '../i18n/context.js';
+import { useI18n } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import type { IncomingInvite } from '../state/types.js';
 import { Avatar, SafetyCode, TrustBadge } from './bits.js';
 import { Dialog } from './Dialog.js';
 import { Icon } from './Icon.js';
 
-/** An incoming invite: who, their safety code, Accept / Decline. */
+/**
+ * An incoming invite: who, who else is in that call, their safety code, Accept / Decline.
+ * In a call it is the call-waiting prompt (accepting leaves the call; the node does that).
+ * Focus goes to the dialog, not to Accept: Enter, or a key pressed mid-sentence, must not
+ * take a call.
+ */
 export function InviteDialog({
   invite,
   more,
@@ -15,15 +20,15 @@ export function InviteDialog({
   more: number;
 }): JSX.Element {
   const { state, send, dispatch } = useStore();
-  const t = useT();
+  const { t, locale } = useI18n();
   const inCall = state.call !== null;
+  const others = invite.members;
   const keyChanged = invite.trust === 'key-changed';
   const decline = (): void => {
     send({ cmd: 'decline', call: invite.call });
     dispatch({ type: 'invite-answered', call: invite.call });
   };
   const accept = (): void => {
-    if (inCall) send({ cmd: 'leave' });
     send({ cmd: 'accept', call: invite.call });
     dispatch({ type: 'invite-answered', call: invite.call });
   };
@@ -31,7 +36,11 @@ export function InviteDialog({
     <Dialog
       role="alertdialog"
       class="invite-dialog"
-      title={t('invite.title', { name: invite.name })}
+      title={
+        inCall
+          ? t('ring.waiting.title', { name: invite.name })
+          : t('invite.title', { name: invite.name })
+      }
       description={
         keyChanged
           ? t('invite.keyChanged', { name: invite.name })
@@ -48,6 +57,14 @@ export function InviteDialog({
           <TrustBadge trust={invite.trust} />
         </div>
       </div>
+      {others.length > 0 && (
+        <p class="invite-members" data-invite-members>
+          {t('ring.members', {
+            count: others.length,
+            names: new Intl.ListFormat(locale, { type: 'conjunction' }).format(others),
+          })}
+        </p>
+      )}
       <div class={`code-box ${keyChanged ? 'code-box-warning' : ''}`}>
         <span class="code-box-label">{t('safetyCode.label')}</span>
         <SafetyCode code={invite.safetyCode} large />
@@ -67,7 +84,6 @@ export function InviteDialog({
           type="button"
           class={`button ${keyChanged ? 'button-warning' : 'button-primary'}`}
           aria-label={t('invite.accept.label', { name: invite.name })}
-          data-autofocus={keyChanged ? undefined : true}
           onClick={accept}
         >
           <Icon name="phone" size={16} />

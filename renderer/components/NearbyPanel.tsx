@@ -5,6 +5,7 @@ import type { NotificationState } from '../hooks/useNotifications.js';
 import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { Avatar, SafetyCode, TrustBadge } from './bits.js';
+import { CancelInviteButton } from './CancelInvite.js';
 import { Icon } from './Icon.js';
 
 function PeerAction({
@@ -36,6 +37,7 @@ function PeerAction({
       <span class="muted small inviting">
         <span class="spinner" aria-hidden="true" />
         {t('nearby.inviting')}
+        <CancelInviteButton peer={peer.peer} name={peer.name} />
       </span>
     );
   }

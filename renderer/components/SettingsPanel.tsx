@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/context.js';
 import { isLocale, LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
 
 import { useStore } from '../state/store.js';
+import { SoundSettings } from './SoundSettings.js';
 import { VoiceSettings } from './VoiceSettings.js';
 
 const RESOLUTIONS = ['320x240', '640x480', '1280x720'] as const;
@@ -237,6 +238,7 @@ export function SettingsPanel({
         </div>
       </section>
       <VoiceSettings />
+      <SoundSettings />
       <section class="setting">
         <SourceForm />
       </section>

@@ -4,6 +4,7 @@ import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { SELF_KEY } from '../video/frame-hub.js';
 import { Avatar, ToolButton } from './bits.js';
+import { CancelInviteButton } from './CancelInvite.js';
 import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
 import { VideoTile } from './VideoTile.js';
@@ -192,6 +193,7 @@ export function Stage({
                     <Avatar id={peer} name={name} size="xl" />
                   </span>
                   <span class="tile-placeholder-text">{t('stage.calling', { name })}</span>
+                  <CancelInviteButton peer={peer} name={name} />
                 </div>
               </div>
             );

@@ -165,12 +165,15 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         name: event.name,
         safetyCode: event.safetyCode,
         trust: event.trust,
+        members: event.members ?? [],
       };
       const others = state.invites.filter((existing) => existing.call !== event.call);
       return { ...state, invites: [...others, invite] };
     }
     case 'invite-sent':
       return { ...state, outgoing: { ...state.outgoing, [event.peer]: event.call } };
+    case 'invite-withdrawn':
+      return { ...state, outgoing: without(state.outgoing, event.peer) };
     case 'invite-declined': {
       const reason = event.reason && event.reason !== 'declined' ? reasonText(event.reason) : '';
       const next = { ...state, outgoing: without(state.outgoing, event.peer) };

@@ -21,6 +21,8 @@ export interface IncomingInvite {
   name: string;
   safetyCode: string;
   trust: TrustState;
+  /** Who else is in that call, as the inviter says (names only). */
+  members: string[];
 }
 
 export interface CallState {

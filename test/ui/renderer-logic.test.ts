@@ -14,7 +14,7 @@ import { loadRenderer } from './load-renderer.js';
 interface UiState {
   self: { id: string; name: string } | null;
   peers: Record<string, PeerView>;
-  invites: { call: string; from: string; trust: string }[];
+  invites: { call: string; from: string; trust: string; members: string[] }[];
   outgoing: Record<string, string>;
   call: { id: string; members: MemberEventView[] } | null;
   chat: {
@@ -262,6 +262,20 @@ describe('interface logic (renderer/, bundled for Node)', function () {
       state = ui.reduce(state, ev({ event: 'invite-cancelled', call: 'e'.repeat(32), from: BOB }));
       assert.equal(state.invites.length, 0);
       assert.equal(english.text(state.toasts.at(-1)?.title ?? ''), 'Invite withdrawn');
+    });
+
+    it("keeps who else is in an invite's call, and forgets an invite we took back", () => {
+      const invite = { call: CALL, from: BOB, name: 'Bob', safetyCode: '1', trust: 'new' } as const;
+      let state = fold(
+        hello,
+        ev({ event: 'invite', ...invite }),
+        ev({ event: 'invite-sent', call: 'e'.repeat(32), peer: CY }),
+      );
+      assert.deepEqual(state.invites[0]?.members, [], 'no names: nobody else');
+      state = ui.reduce(state, ev({ event: 'invite', ...invite, members: ['Cy', 'Dee'] }));
+      assert.deepEqual(state.invites[0]?.members, ['Cy', 'Dee']);
+      state = ui.reduce(state, ev({ event: 'invite-withdrawn', call: 'e'.repeat(32), peer: CY }));
+      assert.deepEqual(state.outgoing, {});
     });
 
     it('follows a call: joined, member states, left, ended', () => {

@@ -22,6 +22,7 @@ describe('wire messages', () => {
     const messages = [
       { t: 'hello', v: 1, name: 'Ada', port: 4000 },
       { t: 'invite', call: CALL },
+      { t: 'invite', call: CALL, members: ['Bob', 'Cy'] },
       { t: 'join', call: CALL, ticket: TICKET },
       { t: 'accept', call: CALL },
       {
@@ -48,6 +49,11 @@ describe('wire messages', () => {
     const bad: unknown[] = [
       { t: 'invite', call: 'not-hex' },
       { t: 'invite', call: CALL, members: [] },
+      // The names of who is in the call: bounded in number and length, never anything else.
+      { t: 'invite', call: CALL, members: Array.from({ length: 17 }, (_, i) => `M${i}`) },
+      { t: 'invite', call: CALL, members: ['x'.repeat(65)] },
+      { t: 'invite', call: CALL, members: [''] },
+      { t: 'invite', call: CALL, members: [{ id: CALL }] },
       { t: 'join', call: CALL, ticket: { ...TICKET, epoch: -1 } },
       { t: 'join', call: CALL, ticket: { ...TICKET, nonce: 'short' } },
       // A roster entry carries no name (names come from the member's own hello).

@@ -303,6 +303,20 @@ describe('group calls: a full mesh of namespaced headless nodes', function () {
       for (const node of [a, b])
         await node.waitFor('member-joined', (e) => e.peer === c.id, 15_000);
       assert.equal(c.count('invite'), 1, 'one invite shown for one call');
+      // Cy's own end of a link may open a moment after the other end's.
+      for (const node of [a, b]) {
+        await Promise.any([
+          c.waitFor('member-joined', (e) => e.peer === node.id, 15_000),
+          c.waitFor(
+            'call-joined',
+            (e) =>
+              (e.members as { peer: string; state: string }[]).some(
+                (m) => m.peer === node.id && m.state === 'connected',
+              ),
+            15_000,
+          ),
+        ]);
+      }
       assert.deepEqual(await memberIds(c), [a.id, b.id].sort());
     });
   });

@@ -62,7 +62,9 @@ function FloatingSelf(): JSX.Element {
   const { selfCorner } = useStagePrefs();
   const drag = useRef<{ x: number; y: number; id: number } | null>(null);
   const target = nextCorner(selfCorner);
-  const moveLabel = t('layout.selfView.move', { corner: target });
+  // ICU select keys cannot hold a hyphen.
+  const corner = target.replace(/-(\w)/, (_, letter: string) => letter.toUpperCase());
+  const moveLabel = t('layout.selfView.move', { corner });
   const move = (
     <div class="tile-actions">
       <button
@@ -165,7 +167,7 @@ export function CallTiles({
     // Pinning is asking for that member big: speaker view shows it so.
     if (next !== null) updateStagePrefs({ view: 'speaker' });
   };
-  const tile = (member: MemberEventView): JSX.Element => {
+  const tile = (member: MemberEventView, small = false): JSX.Element => {
     const peer = member.peer;
     const isFull = full.peer === peer;
     return (
@@ -180,6 +182,7 @@ export function CallTiles({
         muted={state.voice.membersMuted[peer] ?? false}
         videoOff={state.videoOff[peer] ?? false}
         stats={state.stats.members[peer]}
+        compact={small}
         activeSpeaker={peer === speaker}
         pinned={pinned === peer}
         fullscreen={isFull ? (full.fallback ? 'window' : 'screen') : null}
@@ -207,7 +210,7 @@ export function CallTiles({
         <div class="speaker-main">{tile(big)}</div>
         {others.length + waiting.length > 0 && (
           <div class="filmstrip" role="group" aria-label={t('layout.filmstrip')}>
-            {others.map(tile)}
+            {others.map((member) => tile(member, true))}
             {waitingTiles}
           </div>
         )}
@@ -228,7 +231,7 @@ export function CallTiles({
           data-tiles={count}
           data-cols={shape.cols}
         >
-          {members.map(tile)}
+          {members.map((member) => tile(member))}
           {waitingTiles}
           {!floating && <SelfTile />}
         </div>

@@ -186,8 +186,9 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
     assert.ok(self.x - area.x < 20, `at the left: ${JSON.stringify({ self, area })}`);
     assert.ok(area.y + area.height - (self.y + self.height) < 20, 'at the bottom');
 
-    // Drag it by its middle to near the stage's top right corner; it snaps there.
-    await page.mouse.move(self.x + self.width / 2, self.y + self.height / 2);
+    // Drag it (by its top, clear of the buttons in its middle) to near the stage's top right
+    // corner; it snaps there.
+    await page.mouse.move(self.x + self.width / 2, self.y + 12);
     await page.mouse.down();
     await page.mouse.move(area.x + area.width - 60, area.y + 60, { steps: 8 });
     await page.mouse.up();
@@ -237,6 +238,13 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
         document.querySelector(`.tile-fullscreen-window[data-peer="${peer}"]`) !== null,
       dan.id,
       { timeout: 5000 },
+    );
+    // The tile knows which: its state follows the API's events.
+    const api = await page.evaluate(() => document.fullscreenElement !== null);
+    const via = await page.locator(tileOf(dan)).getAttribute('data-fullscreen');
+    assert.equal(via, api ? 'screen' : 'window');
+    console.log(
+      `      (full screen through ${api ? 'the Fullscreen API' : 'the window fallback'})`,
     );
     const full = await box(tileOf(dan));
     const viewport = page.viewportSize();

@@ -97,8 +97,9 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
       await bob.waitFor('peer-up', (e) => e.peer === node.id, 20_000);
       bob.send({ cmd: 'invite', peer: node.id });
     }
+    // Each joins Ada too, link by link: slow on a loaded machine.
     for (const node of [bob, carol, dan]) {
-      await page.locator(tileOf(node)).waitFor({ timeout: 20_000 });
+      await page.locator(tileOf(node)).waitFor({ timeout: 45_000 });
     }
   });
 

@@ -153,17 +153,19 @@ export function CallTiles({
   const t = useT();
   const area = useRef<HTMLDivElement>(null);
   const size = useBoxSize(area);
-  const [pinned, setPinned] = useState<string | null>(null);
+  const [pin, setPin] = useState<string | null>(null);
   const full = useTileFullscreen();
   const ids = members.map((member) => member.peer);
+  // A pin counts only while that member is in the call.
+  const pinned = pin !== null && ids.includes(pin) ? pin : null;
   const heard = new Set(ids.filter((id) => state.stats.members[id]?.audio.speaking === true));
   const speaker = useSpeaker(voice, ids, heard);
   // Our own view floats over a wide stage; in a strip or a narrow column it is one more tile.
   const floating = !narrow && !film;
 
-  const pin = (peer: string): void => {
+  const togglePin = (peer: string): void => {
     const next = pinned === peer ? null : peer;
-    setPinned(next);
+    setPin(next);
     // Pinning is asking for that member big: speaker view shows it so.
     if (next !== null) updateStagePrefs({ view: 'speaker' });
   };
@@ -191,7 +193,7 @@ export function CallTiles({
             name={member.name}
             pinned={pinned === peer}
             fullscreen={isFull}
-            onPin={film ? undefined : () => pin(peer)}
+            onPin={film ? undefined : () => togglePin(peer)}
             onFullscreen={(element) => full.toggle(peer, element)}
           />
         }

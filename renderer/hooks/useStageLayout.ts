@@ -49,7 +49,8 @@ export function useSpeaker(
   members: readonly string[],
   statsSpeaking: ReadonlySet<string>,
 ): string | null {
-  const [state, setState] = useState<SpeakerState>(NO_SPEAKER);
+  const [speaker, setSpeaker] = useState<string | null>(null);
+  const state = useRef<SpeakerState>(NO_SPEAKER);
   const inputs = useRef({ members, statsSpeaking });
   inputs.current = { members, statsSpeaking };
   const membersKey = members.join(',');
@@ -60,13 +61,13 @@ export function useSpeaker(
       window.clearTimeout(timer);
       const { members: now, statsSpeaking: fromStats } = inputs.current;
       const speaking = new Set(now.filter((m) => engine.isSpeaking(m) || fromStats.has(m)));
-      setState((previous) => {
-        const next = nextSpeaker(previous, { now: Date.now(), members: now, speaking });
-        if (next.recheckAt !== null) {
-          timer = window.setTimeout(update, Math.max(0, next.recheckAt - Date.now()));
-        }
-        return { speaker: next.speaker, since: next.since, startedAt: next.startedAt };
-      });
+      const next = nextSpeaker(state.current, { now: Date.now(), members: now, speaking });
+      state.current = next;
+      setSpeaker(next.speaker);
+      // The hold running out changes the answer with no event to say so.
+      if (next.recheckAt !== null) {
+        timer = window.setTimeout(update, Math.max(0, next.recheckAt - Date.now()));
+      }
     };
     update();
     const off = engine.onSpeaking(update);
@@ -75,7 +76,7 @@ export function useSpeaker(
       window.clearTimeout(timer);
     };
   }, [engine, membersKey, statsKey]);
-  return state.speaker;
+  return speaker;
 }
 
 /** The element's content box, kept up to date (0 × 0 before the first layout). */

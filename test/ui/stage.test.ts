@@ -1,7 +1,8 @@
 /**
  * The call stage in a real Chromium (issue #13): Ada = `meshcall app --web`, and three
- * headless members, Bob (test pattern, and a tone, so he is the one speaking), Carol and Dan,
- * each on its own host of one namespaced LAN. Speaker view and pinning, the grid's use of the
+ * headless members, Bob (test pattern), Carol and Dan (a tone: he is the one speaking), each
+ * on its own host of one namespaced LAN; Bob joined first, so the speaker is not simply the
+ * first member. Speaker view and pinning, the grid's use of the
  * space, the floating mirrored self view, full screen and the quality bars.
  */
 import assert from 'node:assert/strict';
@@ -81,10 +82,15 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
         name: 'Bob',
         host: hostB,
         autoAccept: true,
-        extraArgs: [...patternVideo('320x240', 10), '--audio-source', 'tone:440'],
+        extraArgs: patternVideo('320x240', 10),
       }),
       Node.start({ name: 'Carol', host: hostC, autoAccept: true }),
-      Node.start({ name: 'Dan', host: hostD, autoAccept: true }),
+      Node.start({
+        name: 'Dan',
+        host: hostD,
+        autoAccept: true,
+        extraArgs: ['--audio-source', 'tone:440'],
+      }),
     ]);
     chrome = await launchChromiumIn(hostA);
     page = await openAppPage(chrome, app.url, pageErrors, {
@@ -204,8 +210,8 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
   it('speaker view: the speaker is big; a pinned member replaces him until unpinned', async () => {
     await page.getByRole('radio', { name: 'Speaker' }).click();
     const main = '.speaker-main .tile';
-    // Bob sends a tone: he is the active speaker, big and highlighted.
-    await page.locator(`.speaker-main ${tileOf(bob)}.tile-active-speaker`).waitFor({
+    // Dan sends a tone: he is the active speaker, big and highlighted.
+    await page.locator(`.speaker-main ${tileOf(dan)}.tile-active-speaker`).waitFor({
       timeout: 15_000,
     });
     assert.equal(await page.locator(main).getAttribute('aria-description'), 'Active speaker');
@@ -217,12 +223,12 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
     await page.keyboard.press('Enter');
     await page.locator(`.speaker-main ${tileOf(carol)}[data-pinned="true"]`).waitFor();
     const big = await box(main);
-    const small = await box(`.filmstrip ${tileOf(bob)}`);
+    const small = await box(`.filmstrip ${tileOf(dan)}`);
     assert.ok(big.width > 2 * small.width, `the pinned tile is the big one: ${big.width}`);
     assert.match((await page.locator(main).getAttribute('aria-label')) ?? '', /Carol/);
 
     await page.getByRole('button', { name: 'Unpin Carol' }).click();
-    await page.locator(`.speaker-main ${tileOf(bob)}`).waitFor();
+    await page.locator(`.speaker-main ${tileOf(dan)}`).waitFor();
     assert.equal(await page.locator('[data-pinned="true"]').count(), 0);
     const kept = await page.evaluate(() => localStorage.getItem('meshcall.stage'));
     assert.match(kept ?? '', /"view":"speaker"/, 'the view is kept');
@@ -230,24 +236,24 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
   });
 
   it('shows a member full screen, and leaves full screen', async () => {
-    await page.locator(tileOf(dan)).hover();
-    await page.getByRole('button', { name: 'Show Dan full screen' }).click();
+    await page.locator(tileOf(bob)).hover();
+    await page.getByRole('button', { name: 'Show Bob full screen' }).click();
     // The Fullscreen API where headless Chromium allows it, otherwise the tile fills the window.
     await page.waitForFunction(
       (peer) =>
         document.fullscreenElement?.dataset.peer === peer ||
         document.querySelector(`.tile-fullscreen-window[data-peer="${peer}"]`) !== null,
-      dan.id,
+      bob.id,
       { timeout: 5000 },
     );
     // The tile knows which: its state follows the API's events.
     const api = await page.evaluate(() => document.fullscreenElement !== null);
-    const via = await page.locator(tileOf(dan)).getAttribute('data-fullscreen');
+    const via = await page.locator(tileOf(bob)).getAttribute('data-fullscreen');
     assert.equal(via, api ? 'screen' : 'window');
     console.log(
       `      (full screen through ${api ? 'the Fullscreen API' : 'the window fallback'})`,
     );
-    const full = await box(tileOf(dan));
+    const full = await box(tileOf(bob));
     const viewport = page.viewportSize();
     assert.ok(viewport && full.width >= viewport.width - 1, `fills the width: ${full.width}`);
     await page.getByRole('button', { name: 'Exit full screen' }).click();

@@ -1,6 +1,6 @@
 /**
  * The call stage in a real Chromium (issue #13): Ada = `meshcall app --web`, and three
- * headless members, Bob (test pattern), Carol and Dan (a tone: he is the one speaking), each
+ * headless members, Bob, Carol and Dan (test pattern and a tone: he is the one speaking), each
  * on its own host of one namespaced LAN; Bob joined first, so the speaker is not simply the
  * first member. Speaker view and pinning, the grid's use of the
  * space, the floating mirrored self view, full screen and the quality bars.
@@ -78,18 +78,13 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
     assert.ok(hostA && hostB && hostC && hostD);
     [app, bob, carol, dan] = await Promise.all([
       AppProcess.start(hostA, 'Ada', ['--fps', '5']),
-      Node.start({
-        name: 'Bob',
-        host: hostB,
-        autoAccept: true,
-        extraArgs: patternVideo('320x240', 10),
-      }),
+      Node.start({ name: 'Bob', host: hostB, autoAccept: true }),
       Node.start({ name: 'Carol', host: hostC, autoAccept: true }),
       Node.start({
         name: 'Dan',
         host: hostD,
         autoAccept: true,
-        extraArgs: ['--audio-source', 'tone:440'],
+        extraArgs: [...patternVideo('320x240', 10), '--audio-source', 'tone:440'],
       }),
     ]);
     chrome = await launchChromiumIn(hostA);

@@ -10,40 +10,11 @@ import { isLocale, LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
 import { useStore } from '../state/store.js';
 import { SoundSettings } from './SoundSettings.js';
 import { VoiceSettings } from './VoiceSettings.js';
+import { Segmented } from './bits.js';
+import { MirrorSetting } from './TileControls.js';
 
 const RESOLUTIONS = ['320x240', '640x480', '1280x720'] as const;
 const FRAME_RATES = [15, 30] as const;
-
-function Segmented<T extends string | number>({
-  label,
-  options,
-  value,
-  onChange,
-  format = String,
-}: {
-  label: string;
-  options: readonly T[];
-  value: T | undefined;
-  onChange: (value: T) => void;
-  format?: (value: T) => string;
-}): JSX.Element {
-  return (
-    <div class="segmented" role="radiogroup" aria-label={label}>
-      {options.map((option) => (
-        <button
-          key={String(option)}
-          type="button"
-          role="radio"
-          aria-checked={option === value}
-          class={`segment ${option === value ? 'segment-active' : ''}`}
-          onClick={() => onChange(option)}
-        >
-          {format(option)}
-        </button>
-      ))}
-    </div>
-  );
-}
 
 /** One radio of the source picker; a camera's number field sits inside its label. */
 function SourceChoice({
@@ -236,6 +207,9 @@ export function SettingsPanel({
             <span class="switch-thumb" />
           </button>
         </div>
+      </section>
+      <section class="setting">
+        <MirrorSetting />
       </section>
       <VoiceSettings />
       <SoundSettings />

@@ -2,45 +2,20 @@ import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
-import { SELF_KEY } from '../video/frame-hub.js';
-import { Avatar, ToolButton } from './bits.js';
-import { CancelInviteButton } from './CancelInvite.js';
+import { ToolButton } from './bits.js';
 import type { IconName } from './Icon.js';
 import { Icon } from './Icon.js';
-import { VideoTile } from './VideoTile.js';
+import { CallTiles, SelfTile } from './StageCall.js';
+import { LayoutSwitch } from './TileControls.js';
+import { useStagePrefs } from '../hooks/useStageLayout.js';
 import { GestureAnnouncer, HandButton, ReactButton } from './Gestures.js';
 import { MicNotice, MuteButton } from './VoiceControls.js';
-import { SELF_VOICE } from '../audio/voice-engine.js';
 import type { PanelTab } from './tabs.js';
 import { PartyPlayer } from '../party/PartyPlayer.js';
 import { PartyShareButton } from '../party/PartyShare.js';
 
-function gridColumns(count: number, narrow: boolean): number {
-  if (narrow) return 1;
-  if (count <= 1) return 1;
-  if (count <= 4) return 2;
-  if (count <= 9) return 3;
-  return 4;
-}
-
-export function SelfTile({ compact = false }: { compact?: boolean }): JSX.Element {
-  const { state } = useStore();
-  const t = useT();
-  const self = state.self;
-  return (
-    <VideoTile
-      frameKey={SELF_KEY}
-      peer={self?.id ?? 'self'}
-      name={self?.name ?? t('chat.you')}
-      self
-      speakingKey={SELF_VOICE}
-      muted={state.voice.muted}
-      videoOff={state.media ? !state.media.enabled : false}
-      sending={state.call ? state.stats.sending : null}
-      compact={compact}
-    />
-  );
-}
+// The filters panel shows our view too.
+export { SelfTile };
 
 function ControlBar({
   onOpen,
@@ -123,6 +98,7 @@ export function Stage({
 }): JSX.Element {
   const { state, frames } = useStore();
   const t = useT();
+  const prefs = useStagePrefs();
   const call = state.call;
 
   useEffect(() => {
@@ -152,55 +128,24 @@ export function Stage({
   const waiting = Object.keys(state.outgoing).filter(
     (peer) => !call.members.some((member) => member.peer === peer),
   );
-  const count = call.members.length + 1 + waiting.length;
-  // During a watch party the film takes the stage and the tiles become a strip beside it.
+  // During a watch party the film takes the stage and the tiles become a strip below it.
   const film = state.party.state !== null;
-  const cols = film ? count : gridColumns(count, narrow);
-  const rows = film ? 1 : Math.min(Math.ceil(count / cols), 5);
+  const chooses = !narrow && !film;
   return (
     <section class={`stage stage-call ${film ? 'stage-party' : ''}`} aria-label={t('stage.call')}>
-      <PartyPlayer party={state.party} />
-      <div class="grid-wrap">
-        <div
-          class={`grid cols-${cols} rows-${rows} ${film ? 'grid-strip' : ''}`}
-          data-tiles={count}
-        >
-          {call.members.map((member) => (
-            <VideoTile
-              key={member.peer}
-              frameKey={member.peer}
-              peer={member.peer}
-              name={member.name}
-              state={member.state}
-              verified={member.verified}
-              speakingKey={member.peer}
-              muted={state.voice.membersMuted[member.peer] ?? false}
-              videoOff={state.videoOff[member.peer] ?? false}
-              stats={state.stats.members[member.peer]}
-            />
-          ))}
-          {waiting.map((peer) => {
-            const name = state.peers[peer]?.name ?? t('common.someone');
-            return (
-              <div
-                key={peer}
-                class="tile tile-waiting"
-                role="group"
-                aria-label={t('stage.calling.label', { name })}
-              >
-                <div class="tile-placeholder">
-                  <span class="ring">
-                    <Avatar id={peer} name={name} size="xl" />
-                  </span>
-                  <span class="tile-placeholder-text">{t('stage.calling', { name })}</span>
-                  <CancelInviteButton peer={peer} name={name} />
-                </div>
-              </div>
-            );
-          })}
-          <SelfTile />
+      {chooses && (
+        <div class="stage-toolbar">
+          <LayoutSwitch />
         </div>
-      </div>
+      )}
+      <PartyPlayer party={state.party} />
+      <CallTiles
+        members={call.members}
+        waiting={waiting}
+        view={chooses ? prefs.view : 'grid'}
+        film={film}
+        narrow={narrow}
+      />
       <MicNotice />
       <GestureAnnouncer />
       <ControlBar onOpen={onOpen} onLeave={onLeave} />

@@ -1,4 +1,4 @@
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberEventView, MemberStatsView, SendingStatsView } from '../../protocol/api.js';
 import { formatFps, formatKbps, formatMs } from '../lib/format.js';
@@ -6,10 +6,11 @@ import { useSpeaking } from '../hooks/useVoice.js';
 import { useI18n, useT } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
 import { CanvasPainter } from '../video/painter.js';
-import { Avatar, STATE_LABELS } from './bits.js';
+import { Avatar, described, STATE_LABELS } from './bits.js';
 
 import { Icon } from './Icon.js';
 import { TileGestures } from './Gestures.js';
+import { QualityBars } from './TileControls.js';
 
 export interface VideoTileProps {
   /** SELF_KEY for our preview, otherwise the member's id. */
@@ -28,6 +29,15 @@ export interface VideoTileProps {
   speakingKey?: string;
   /** Their microphone is muted. */
   muted?: boolean;
+  /** Draw the picture mirrored (our own view only, if the user wants it). */
+  mirror?: boolean;
+  /** Speaker view's speaker: highlighted while they speak. */
+  activeSpeaker?: boolean;
+  pinned?: boolean;
+  /** Full screen through the API, or filling the window where the page may not. */
+  fullscreen?: 'screen' | 'window' | null;
+  /** Buttons over the picture (Pin, Full screen). */
+  actions?: ComponentChildren;
 }
 
 /** The codec part of a member's stats; older nodes send none of it, so every field is optional. */
@@ -127,7 +137,10 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   // The painter lives across renders; it must send with the newest store function.
   const sendRef = useRef(send);
   sendRef.current = send;
-  const speaking = useSpeaking(voice, props.speakingKey ?? '') && !props.muted;
+  // What plays here, or the node's view of it (when the page plays no sound).
+  const heard = useSpeaking(voice, props.speakingKey ?? '') || props.stats?.audio.speaking === true;
+  const speaking = heard && !props.muted;
+  const activeSpeaker = speaking && props.activeSpeaker === true;
   const tile = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hasPicture, setHasPicture] = useState(false);
@@ -176,6 +189,9 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     `tile-${state}`,
     props.compact ? 'tile-compact' : '',
     speaking ? 'tile-speaking' : '',
+    activeSpeaker ? 'tile-active-speaker' : '',
+    props.mirror ? 'tile-mirrored' : '',
+    props.fullscreen === 'window' ? 'tile-fullscreen-window' : '',
   ];
   const parts = [t('tile.label', { name: label })];
   if (state !== 'connected') parts.push(t(STATE_LABELS[state]));
@@ -191,9 +207,12 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       data-speaking={speaking ? 'true' : 'false'}
       data-muted={props.muted ? 'true' : 'false'}
       data-hand={handRaised ? 'true' : 'false'}
+      data-pinned={props.pinned ? 'true' : undefined}
+      data-fullscreen={props.fullscreen ?? undefined}
       tabIndex={0}
       role="group"
       aria-label={parts.join(', ')}
+      {...(activeSpeaker ? described(t('layout.activeSpeaker')) : {})}
     >
       <canvas ref={canvas} class="tile-canvas" aria-hidden="true" width={4} height={3} />
       {!showPicture && (
@@ -215,6 +234,12 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
         </span>
       )}
       <div class="tile-label">
+        {props.stats && <QualityBars stats={props.stats} videoOff={props.videoOff ?? false} />}
+        {props.pinned && (
+          <span class="tile-pinned" title={t('layout.pinned')}>
+            <Icon name="pin" size={14} />
+          </span>
+        )}
         {props.verified && (
           <span class="tile-verified" title={t('trust.verified')}>
             <Icon name="shield-check" size={14} />
@@ -239,6 +264,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
         )}
       </div>
       <TileGestures peer={props.peer} />
+      {props.actions}
       <StatsOverlay stats={props.stats} sending={props.sending} />
     </div>
   );

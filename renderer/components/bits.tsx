@@ -141,3 +141,35 @@ export function ToolButton({
     </button>
   );
 }
+
+/** A row of choices, one of them on (a radio group drawn as joined buttons). */
+export function Segmented<T extends string | number>({
+  label,
+  options,
+  value,
+  onChange,
+  format = String,
+}: {
+  label: string;
+  options: readonly T[];
+  value: T | undefined;
+  onChange: (value: T) => void;
+  format?: (value: T) => string;
+}): JSX.Element {
+  return (
+    <div class="segmented" role="radiogroup" aria-label={label}>
+      {options.map((option) => (
+        <button
+          key={String(option)}
+          type="button"
+          role="radio"
+          aria-checked={option === value}
+          class={`segment ${option === value ? 'segment-active' : ''}`}
+          onClick={() => onChange(option)}
+        >
+          {format(option)}
+        </button>
+      ))}
+    </div>
+  );
+}

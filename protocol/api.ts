@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import type { ApiErrorCode } from './error-codes.js';
 import { API_ERROR_CODES } from './error-codes.js';
+import { CAMERA_COMMANDS, CAMERA_EVENTS, videoSourceStateSchema } from './camera-api.js';
 import { GESTURE_COMMANDS, GESTURE_EVENTS } from './gesture-api.js';
 import { PARTY_COMMANDS, PARTY_EVENTS } from './party-api.js';
 import {
@@ -82,6 +83,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('quit') }),
   ...GESTURE_COMMANDS,
   ...PARTY_COMMANDS,
+  ...CAMERA_COMMANDS,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandName = Command['cmd'];
@@ -126,6 +128,8 @@ export const mediaSettingsViewSchema = z.object({
   fps: z.number(),
   filters: z.array(z.string()),
   enabled: z.boolean(),
+  /** Whether the source works (camera-api.ts); older nodes send none. */
+  sourceState: videoSourceStateSchema.optional(),
 });
 export type MediaSettingsView = z.infer<typeof mediaSettingsViewSchema>;
 
@@ -325,6 +329,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
   }),
   ...GESTURE_EVENTS,
   ...PARTY_EVENTS,
+  ...CAMERA_EVENTS,
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
 export type SessionEventName = SessionEvent['event'];

@@ -4,7 +4,7 @@
  * parent's acknowledgement. It knows nothing of how messages travel, only a `post`.
  */
 import type { CaptureConfig, EncodedFrame, FromWorker } from './capture-protocol.js';
-import { MediaError, nativeErrorText } from './errors.js';
+import { MediaError, failureReasonOf, nativeErrorText } from './errors.js';
 import { applyFilters } from './filter-effects.js';
 import { FrameSchedule } from './frame-schedule.js';
 import { FrameEncoder } from './frame-encoder.js';
@@ -179,6 +179,7 @@ export class CaptureLoop {
       err instanceof MediaError
         ? err
         : new MediaError('ERR_CAPTURE_FAILED', `video capture failed: ${nativeErrorText(err)}`);
-    this.#post({ type: 'error', code: error.code, message: error.message });
+    const reason = failureReasonOf(error);
+    this.#post({ type: 'error', code: error.code, message: error.message, reason });
   }
 }

@@ -13,6 +13,7 @@ import { SELF_VOICE } from '../audio/voice-engine.js';
 import type { PanelTab } from './tabs.js';
 import { PartyPlayer } from '../party/PartyPlayer.js';
 import { PartyShareButton } from '../party/PartyShare.js';
+import { CameraTrouble, useSourceFailure, useVideoSending } from '../camera/CameraTrouble.js';
 
 function gridColumns(count: number, narrow: boolean): number {
   if (narrow) return 1;
@@ -26,6 +27,7 @@ export function SelfTile({ compact = false }: { compact?: boolean }): JSX.Elemen
   const { state } = useStore();
   const t = useT();
   const self = state.self;
+  const failure = useSourceFailure();
   return (
     <VideoTile
       frameKey={SELF_KEY}
@@ -37,6 +39,7 @@ export function SelfTile({ compact = false }: { compact?: boolean }): JSX.Elemen
       videoOff={state.media ? !state.media.enabled : false}
       sending={state.call ? state.stats.sending : null}
       compact={compact}
+      trouble={failure && <CameraTrouble failure={failure} compact={compact} />}
     />
   );
 }
@@ -51,6 +54,8 @@ function ControlBar({
   const { state, send } = useStore();
   const t = useT();
   const enabled = state.media?.enabled ?? true;
+  // The caption says what others get: "Video on" only while our pictures flow.
+  const sending = useVideoSending();
   const unread = state.chat.unread;
   /** A button that opens one of the side panels. */
   const panelButton = (tab: PanelTab, icon: IconName, caption: string, label: string) => (
@@ -66,10 +71,16 @@ function ControlBar({
     <div class="control-bar" role="toolbar" aria-label={t('controls.label')}>
       <MuteButton />
       <ToolButton
-        class={`control ${enabled ? '' : 'control-off'}`}
-        icon={enabled ? 'video' : 'video-off'}
+        class={`control ${sending ? '' : 'control-off'}`}
+        icon={sending ? 'video' : 'video-off'}
         label={enabled ? t('controls.videoOff.label') : t('controls.videoOn.label')}
-        caption={enabled ? t('controls.videoOn') : t('controls.videoOff')}
+        caption={
+          sending
+            ? t('controls.videoOn')
+            : enabled
+              ? t('camera.control.failed')
+              : t('controls.videoOff')
+        }
         pressed={!enabled}
         onClick={() => send({ cmd: 'video', enabled: !enabled })}
       />

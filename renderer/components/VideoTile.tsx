@@ -1,4 +1,4 @@
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberEventView, MemberStatsView, SendingStatsView } from '../../protocol/api.js';
 import { formatFps, formatKbps, formatMs } from '../lib/format.js';
@@ -28,7 +28,12 @@ export interface VideoTileProps {
   speakingKey?: string;
   /** Their microphone is muted. */
   muted?: boolean;
+  /** Shown instead of the picture: why there is none, and what to do (our failed source). */
+  trouble?: ComponentChildren;
 }
+
+/** A picture older than this, with no word that video went off, is shown as paused. */
+const STALL_MS = 4000;
 
 /** The codec part of a member's stats; older nodes send none of it, so every field is optional. */
 type CodecFields = Partial<{
@@ -131,14 +136,38 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   const tile = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hasPicture, setHasPicture] = useState(false);
+  const shown = useRef(false);
+  const [stalled, setStalled] = useState(false);
+  const lastDrawn = useRef(0);
+  const videoOff = props.videoOff ?? false;
+
+  // Video went off: its last picture must not come back as if live when it comes on again.
+  useEffect(() => {
+    if (!videoOff) return;
+    shown.current = false;
+    setHasPicture(false);
+  }, [videoOff]);
+
+  // Pictures that stop without a word (a stuck link, an older node) are marked as paused.
+  useEffect(() => {
+    if (!hasPicture || videoOff) {
+      setStalled(false);
+      return;
+    }
+    const timer = setInterval(() => {
+      setStalled(performance.now() - lastDrawn.current > STALL_MS);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [hasPicture, videoOff]);
 
   const peer = props.peer;
   useEffect(() => {
     const element = canvas.current;
     if (!element) return;
-    let shown = false;
+    shown.current = false;
     const painter = new CanvasPainter(element, {
       drawn(frame, count) {
+        lastDrawn.current = performance.now();
         const host = tile.current;
         if (host) {
           host.dataset.frame = String(frame.frame);
@@ -147,8 +176,8 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           const h264 = painter.h264;
           if (h264) host.dataset.decoded = String(h264.decoded);
         }
-        if (!shown) {
-          shown = true;
+        if (!shown.current) {
+          shown.current = true;
           setHasPicture(true);
         }
       },
@@ -167,7 +196,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   }, [frames, props.frameKey, peer]);
 
   const state = props.state ?? 'connected';
-  const showPicture = hasPicture && !props.videoOff;
+  const showPicture = hasPicture && !videoOff && !props.trouble;
   const label = props.self ? t('tile.you', { name: props.name }) : props.name;
   const classes = [
     'tile',
@@ -176,9 +205,12 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     `tile-${state}`,
     props.compact ? 'tile-compact' : '',
     speaking ? 'tile-speaking' : '',
+    showPicture && stalled ? 'tile-stalled' : '',
   ];
   const parts = [t('tile.label', { name: label })];
   if (state !== 'connected') parts.push(t(STATE_LABELS[state]));
+  if (videoOff && !props.self) parts.push(t('camera.tile.off'));
+  else if (showPicture && stalled) parts.push(t('camera.tile.paused'));
   if (handRaised) parts.push(t('hand.raised'));
   if (props.muted) parts.push(t('tile.micMuted'));
   else if (speaking) parts.push(t('tile.speaking'));
@@ -191,6 +223,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       data-speaking={speaking ? 'true' : 'false'}
       data-muted={props.muted ? 'true' : 'false'}
       data-hand={handRaised ? 'true' : 'false'}
+      data-video={videoOff ? 'off' : showPicture ? (stalled ? 'paused' : 'live') : 'none'}
       tabIndex={0}
       role="group"
       aria-label={parts.join(', ')}
@@ -199,14 +232,24 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       {!showPicture && (
         <div class="tile-placeholder">
           <Avatar id={props.peer} name={props.name} size={props.compact ? 'lg' : 'xl'} />
-          <span class="tile-placeholder-text">
-            {props.videoOff
-              ? t('controls.videoOff')
-              : state === 'connected'
-                ? t('tile.waiting')
-                : ''}
-          </span>
+          {props.trouble ?? (
+            <span class="tile-placeholder-text">
+              {videoOff
+                ? props.self
+                  ? t('controls.videoOff')
+                  : t('camera.tile.off')
+                : state === 'connected'
+                  ? t('tile.waiting')
+                  : ''}
+            </span>
+          )}
         </div>
+      )}
+      {showPicture && stalled && (
+        <span class="tile-badge badge-paused">
+          <Icon name="video-off" size={14} />
+          {t('camera.tile.paused')}
+        </span>
       )}
       {(state === 'connecting' || state === 'reconnecting') && (
         <span class={`tile-badge badge-${state}`}>
@@ -232,8 +275,11 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           )
         )}
         <span class="tile-name">{label}</span>
-        {props.videoOff && (
-          <span class="tile-muted" title={t('controls.videoOff')}>
+        {(videoOff || props.trouble) && (
+          <span
+            class="tile-muted"
+            title={props.self ? t('controls.videoOff') : t('camera.tile.off')}
+          >
             <Icon name="video-off" size={14} />
           </span>
         )}

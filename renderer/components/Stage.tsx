@@ -37,7 +37,7 @@ export function SelfTile({ compact = false }: { compact?: boolean }): JSX.Elemen
       speakingKey={SELF_VOICE}
       muted={state.voice.muted}
       videoOff={state.media ? !state.media.enabled : false}
-      sending={state.call ? state.stats.sending : null}
+      sending={state.call && !failure ? state.stats.sending : null}
       compact={compact}
       trouble={failure && <CameraTrouble failure={failure} compact={compact} />}
     />

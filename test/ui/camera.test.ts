@@ -6,6 +6,7 @@
  * "Camera off" on the other side, at join and mid-call, never as a frozen picture.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -100,6 +101,26 @@ describe('a video source that fails, in Chromium (headless Bob)', function () {
     bob.send({ cmd: 'set-source', source: 'camera:7' });
     await tile.getByText('Camera off').waitFor({ timeout: 20_000 });
     assert.match((await page.locator(bobTile()).getAttribute('class')) ?? '', /no-picture/);
+  });
+
+  it("marks Bob's tile “Video paused” when his pictures stop without a word", async () => {
+    bob.send({ cmd: 'set-source', source: 'pattern' });
+    await page.locator(`${bobTile()}[data-video="live"]`).waitFor({ timeout: 20_000 });
+    // Bob's capture process, frozen: no frames, no error, no state; his node stays in the call.
+    const capture = Number(
+      execFileSync('pgrep', ['-P', String(bob.pid), '-f', 'capture-worker'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')[0],
+    );
+    assert.ok(capture > 0, 'found the capture process');
+    process.kill(capture, 'SIGSTOP');
+    try {
+      const paused = page.locator(`${bobTile()}[data-video="paused"]`);
+      await paused.getByText('Video paused').waitFor({ timeout: 15_000 });
+    } finally {
+      process.kill(capture, 'SIGCONT');
+    }
+    await page.locator(`${bobTile()}[data-video="live"]`).waitFor({ timeout: 15_000 });
   });
 
   it('tells Bob when our own source fails mid-call, and when it works again', async () => {

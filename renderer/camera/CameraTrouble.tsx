@@ -42,7 +42,7 @@ export function CameraTrouble({
       <p class="camera-trouble-title">{t(text.title)}</p>
       <p class="camera-trouble-hint">{t(text.hint)}</p>
       {!compact && <p class="camera-trouble-others">{t('camera.failed.others')}</p>}
-      <SourceButtons small />
+      <SourceButtons small retry />
     </div>
   );
 }

@@ -107,8 +107,17 @@ function VideoFileDialog({
   );
 }
 
-/** One button per source other than the one in use, then "Choose a video file…". */
-export function SourceButtons({ small = false }: { small?: boolean }): JSX.Element {
+/**
+ * One button per source other than the one in use, then "Choose a video file…"; with
+ * `retry`, first a "Try again" that opens the one in use again (a camera plugged back in).
+ */
+export function SourceButtons({
+  small = false,
+  retry = false,
+}: {
+  small?: boolean;
+  retry?: boolean;
+}): JSX.Element {
   const { state, send } = useStore();
   const { t } = useI18n();
   const sources = useVideoSources();
@@ -121,6 +130,16 @@ export function SourceButtons({ small = false }: { small?: boolean }): JSX.Eleme
   const size = small ? 'button-small' : '';
   return (
     <div class="source-buttons">
+      {retry && current && (
+        <button
+          type="button"
+          class={`button ${size}`}
+          data-source-action="retry"
+          onClick={() => send({ cmd: 'set-source', source: current })}
+        >
+          {t('camera.retry')}
+        </button>
+      )}
       {offered
         .filter((source) => source.source !== current)
         .map((source) => (

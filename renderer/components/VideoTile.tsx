@@ -195,8 +195,10 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     };
   }, [frames, props.frameKey, peer]);
 
-  const state = props.state ?? 'connected';
   const showPicture = hasPicture && !videoOff && !props.trouble;
+  const state = props.state ?? 'connected';
+  // A member reconnecting has its own badge; "paused" is for one that seems fine but is not.
+  const paused = showPicture && stalled && state === 'connected';
   const label = props.self ? t('tile.you', { name: props.name }) : props.name;
   const classes = [
     'tile',
@@ -205,12 +207,12 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     `tile-${state}`,
     props.compact ? 'tile-compact' : '',
     speaking ? 'tile-speaking' : '',
-    showPicture && stalled ? 'tile-stalled' : '',
+    paused ? 'tile-stalled' : '',
   ];
   const parts = [t('tile.label', { name: label })];
   if (state !== 'connected') parts.push(t(STATE_LABELS[state]));
   if (videoOff && !props.self) parts.push(t('camera.tile.off'));
-  else if (showPicture && stalled) parts.push(t('camera.tile.paused'));
+  else if (paused) parts.push(t('camera.tile.paused'));
   if (handRaised) parts.push(t('hand.raised'));
   if (props.muted) parts.push(t('tile.micMuted'));
   else if (speaking) parts.push(t('tile.speaking'));
@@ -223,7 +225,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       data-speaking={speaking ? 'true' : 'false'}
       data-muted={props.muted ? 'true' : 'false'}
       data-hand={handRaised ? 'true' : 'false'}
-      data-video={videoOff ? 'off' : showPicture ? (stalled ? 'paused' : 'live') : 'none'}
+      data-video={videoOff ? 'off' : showPicture ? (paused ? 'paused' : 'live') : 'none'}
       tabIndex={0}
       role="group"
       aria-label={parts.join(', ')}
@@ -245,7 +247,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           )}
         </div>
       )}
-      {showPicture && stalled && (
+      {paused && (
         <span class="tile-badge badge-paused">
           <Icon name="video-off" size={14} />
           {t('camera.tile.paused')}

@@ -71,6 +71,19 @@ describe('a video source that fails, in Chromium (headless Bob)', function () {
     const body = (await page.locator('body').textContent()) ?? '';
     assert.doesNotMatch(body, /OpenCV|VideoCapture|is unavailable|Waiting for video/);
     assert.equal(await page.locator('.toast').count(), 0, 'no toast: the tile says it');
+    // The native words are in the node's log, and "Try again" opens the camera once more.
+    const failures = (): number =>
+      app?.stderr.lines.filter((line) => line.includes('"video source failed"')).length ?? 0;
+    const before = failures();
+    assert.ok(before >= 1, 'the failure is logged');
+    assert.ok(app?.stderr.lines.some((line) => line.includes('camera 0 is unavailable')));
+    await trouble.getByRole('button', { name: 'Try again' }).click();
+    await app?.stderr.waitFor(
+      (line) => line.includes('"video source failed"') && failures() > before,
+      15_000,
+      'a second failure',
+    );
+    await trouble.getByText("Your camera isn't available").waitFor();
 
     // Settings shows the same state, with the same way out.
     await page.keyboard.press('s');

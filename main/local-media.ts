@@ -159,7 +159,9 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     capture.on('frame', (frame) => {
       if (!this.#active) return;
       this.#latest = frame;
-      if (!this.#live) this.#becameLive();
+      // A frame encoded before the source failed may arrive after the failure: only
+      // `started` (a source opened) ends a failure.
+      if (!this.#live && !this.#failure) this.#becameLive();
       this.emit('frame', frame);
     });
     capture.on('started', () => this.#becameLive());

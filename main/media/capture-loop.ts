@@ -45,6 +45,7 @@ export class CaptureLoop {
     const before = this.#config;
     this.#config = { ...before, ...change };
     const { settings, enabled } = this.#config;
+    const wasHalted = this.#halted;
     if (change.filters || change.source || change.settings) this.#halted = false;
     if (settings.fps !== before.settings.fps || (enabled && !before.enabled)) {
       this.#cancelTimer();
@@ -64,7 +65,8 @@ export class CaptureLoop {
       // Cameras are reopened on a size change so they can switch to a matching mode.
       this.#closeSource();
       this.#open();
-    } else if (change.settings && this.#source) {
+    } else if ((change.settings || (wasHalted && !this.#halted)) && this.#source) {
+      // Also after a halt: the parent takes `started` as "pictures again".
       this.#announce();
     }
     this.#pump();

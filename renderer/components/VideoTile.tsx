@@ -207,7 +207,6 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     `tile-${state}`,
     props.compact ? 'tile-compact' : '',
     speaking ? 'tile-speaking' : '',
-    paused ? 'tile-stalled' : '',
   ];
   const parts = [t('tile.label', { name: label })];
   if (state !== 'connected') parts.push(t(STATE_LABELS[state]));

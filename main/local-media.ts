@@ -1,7 +1,10 @@
+import type { Logger } from '../p2p/base/logger.js';
 import { TypedEmitter } from '../p2p/base/typed-emitter.js';
 import type { MediaSettingsView } from '../protocol/api.js';
-import type { MediaError } from './media/errors.js';
+import type { SourceError } from './media/errors.js';
 import { validateFilters } from './media/filters.js';
+import type { SourceFailure } from './media/source-state.js';
+import { sourceStateOf } from './media/source-state.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
 import { formatSourceSpec, parseResolution, validateSettings } from './media/settings.js';
 import type { CallAdapter } from './call-adapter.js';
@@ -28,13 +31,18 @@ export interface LocalMediaOptions {
   filters: string[];
   /** Default h264. */
   codec?: VideoCodec | undefined;
+  /** Where a failing source's own words go (the interface shows plain ones instead). */
+  logger?: Logger | undefined;
 }
 
 export interface LocalMediaEvents {
   frame: [EncodedFrame];
-  error: [MediaError];
+  /** The settings, or whether the source works (`sourceState`), changed. */
   settings: [MediaSettingsView];
 }
+
+/** What LocalMedia needs of the calls. */
+export type MediaCalls = Pick<CallAdapter, 'on' | 'members' | 'call'>;
 
 /**
  * This node's own camera (or file, or test pattern) as the user configured it. The
@@ -55,6 +63,14 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   #capture: VideoCapture | null = null;
   #latest: EncodedFrame | null = null;
   #closed = false;
+  /** The source delivers pictures (it opened, or frames arrive). */
+  #live = false;
+  /** Why the source gave no pictures; cleared when it is opened again. */
+  #failure: SourceFailure | null = null;
+  /** What the other members were told of our video: on only while pictures flow. */
+  #sending = true;
+  #calls: MediaCalls | null = null;
+  readonly #log: Logger | undefined;
 
   constructor(options: LocalMediaOptions) {
     super();
@@ -62,6 +78,7 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     this.#settings = validateSettings(options.settings);
     this.#filters = validateFilters(options.filters);
     this.#codec = options.codec ?? 'h264';
+    this.#log = options.logger;
   }
 
   get view(): MediaSettingsView {
@@ -72,7 +89,19 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
       fps: this.#settings.fps,
       filters: [...this.#filters],
       enabled: this.#enabled,
+      sourceState: sourceStateOf({
+        enabled: this.#enabled,
+        active: this.#active,
+        live: this.#live,
+        failure: this.#failure,
+        source: this.#source,
+      }),
     };
+  }
+
+  /** Whether the others see our video: it is on and its source delivers pictures. */
+  get sending(): boolean {
+    return this.#sending;
   }
 
   get codec(): VideoCodec {
@@ -99,15 +128,20 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
 
   start(): void {
     if (this.#closed) return;
+    // Becoming active opens the source again: a failure from before may be gone.
+    if (!this.#active) this.#reopening();
     this.#active = true;
     this.#ensureCapture()?.setEnabled(this.#enabled);
+    this.#changed();
   }
 
   /** Stops frames and releases the camera; the capture process stays warm. */
   stop(): Promise<void> {
     this.#active = false;
     this.#latest = null;
+    this.#reopening();
     this.#capture?.setEnabled(false);
+    this.#changed();
     return Promise.resolve();
   }
 
@@ -125,9 +159,13 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     capture.on('frame', (frame) => {
       if (!this.#active) return;
       this.#latest = frame;
+      // A frame encoded before the source failed may arrive after the failure: only
+      // `started` (a source opened) ends a failure.
+      if (!this.#live && !this.#failure) this.#becameLive();
       this.emit('frame', frame);
     });
-    capture.on('error', (error) => this.emit('error', error));
+    capture.on('started', () => this.#becameLive());
+    capture.on('error', (error) => this.#failed(error));
     this.#capture = capture;
     capture.setEnabled(this.#active && this.#enabled);
     capture.start();
@@ -144,7 +182,10 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
 
   setSource(source: SourceSpec): void {
     this.#source = source;
+    this.#reopening();
     this.#capture?.setSource(source);
+    // A capture process that ended (it reported why) is started again for the new source.
+    this.#capture?.start();
     this.emit('settings', this.view);
   }
 
@@ -161,10 +202,52 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   }
 
   setEnabled(enabled: boolean): void {
+    if (enabled !== this.#enabled) this.#reopening();
     this.#enabled = enabled;
     this.#capture?.setEnabled(enabled && this.#active);
-    if (!enabled) this.#latest = null;
+    if (enabled) this.#capture?.start();
+    else this.#latest = null;
     this.emit('settings', this.view);
+    this.#changed();
+  }
+
+  /** The source is about to be opened (again): neither live nor failed until it says. */
+  #reopening(): void {
+    this.#live = false;
+    this.#failure = null;
+  }
+
+  #becameLive(): void {
+    if (this.#closed || (this.#live && !this.#failure)) return;
+    this.#live = true;
+    this.#failure = null;
+    this.emit('settings', this.view);
+    this.#changed();
+  }
+
+  /** The pictures stopped: the log gets the native words, front ends the plain state. */
+  #failed(error: SourceError): void {
+    if (this.#closed) return;
+    this.#log?.warn('video source failed', {
+      source: formatSourceSpec(this.#source),
+      code: error.code,
+      reason: error.reason,
+      detail: error.message,
+    });
+    this.#live = false;
+    this.#latest = null;
+    this.#failure = { code: error.code, reason: error.reason };
+    this.emit('settings', this.view);
+    this.#changed();
+  }
+
+  /** Tells the call when what the others should see of us changed. */
+  #changed(): void {
+    // Off or failed: off at once. Starting: as before, until pictures come (or do not).
+    const next = this.#enabled && !this.#failure && (this.#live || this.#sending);
+    if (next === this.#sending) return;
+    this.#sending = next;
+    this.#calls?.call?.announceVideo(next);
   }
 
   /** Congestion control's choice for everything we send. */
@@ -184,7 +267,10 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
   }
 
   /** What the call asks of the capture: JPEG size and quality, keyframes, a JPEG layer. */
-  followCalls(calls: Pick<CallAdapter, 'on' | 'members'>): void {
+  followCalls(calls: MediaCalls): void {
+    this.#calls = calls;
+    // A new call starts out believing our video is on; tell it otherwise before links open.
+    calls.on('call-started', () => calls.call?.announceVideo(this.#sending));
     calls.on('encode-target', (target) => this.setEncodeTarget(target.quality, target.scale));
     calls.on('keyframe-needed', ({ layer }) => this.requestKeyframe(layer));
     calls.on('jpeg-fallback', ({ needed }) => this.setJpegFallback(needed));

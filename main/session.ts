@@ -26,6 +26,7 @@ import { CALL_API_EVENTS, CallAdapter, isGestureCommand } from './call-adapter.j
 import { CommandError, isApiError } from './command-error.js';
 import type { LocalMediaOptions } from './local-media.js';
 import { LocalMedia } from './local-media.js';
+import { videoSourcesEvent } from './media/camera-list.js';
 import { listFilters } from './media/filters.js';
 import { parseSourceSpec } from './media/settings.js';
 import { SnapshotDecoder, snapshotEvent, snapshotInputOf } from './media/snapshot-decoder.js';
@@ -129,7 +130,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       autoAccept: options.autoAccept,
       partyCacheDir: partyCacheDir(options.dataDir),
     });
-    this.#media = new LocalMedia(options.media);
+    this.#media = new LocalMedia({ ...options.media, logger: options.logger });
     this.audio = new SessionAudio(options, this.#calls);
     this.audio.on('event', (event) => this.#emit(event));
     this.party = new SessionParty({ ...options, id: this.id, identity }, this.#calls);
@@ -152,7 +153,6 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.#snapshots.push(this.id, snapshotInputOf(frame));
       this.emit('local-frame', frame);
     });
-    this.#media.on('error', (error) => this.#error(error.code, error.message));
     this.#media.on('settings', (view) => this.#emit({ event: 'media-settings', ...view }));
   }
 
@@ -271,7 +271,9 @@ export class Session extends TypedEmitter<SessionEvents> {
         return;
       case 'video':
         this.#media.setEnabled(command.enabled);
-        this.#calls.call?.announceVideo(command.enabled);
+        return;
+      case 'video-sources':
+        this.#emit(videoSourcesEvent(this.#media.view.source));
         return;
       case 'snapshot':
         return this.#snapshot(command.peer);

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import type { ApiErrorCode } from './error-codes.js';
 import { API_ERROR_CODES } from './error-codes.js';
+import { CAMERA_COMMANDS, CAMERA_EVENTS, videoSourceStateSchema } from './camera-api.js';
 import { GESTURE_COMMANDS, GESTURE_EVENTS } from './gesture-api.js';
 import { INVITE_COMMANDS, INVITE_EVENTS, inviteMembersSchema } from './invite-api.js';
 import { PARTY_COMMANDS, PARTY_EVENTS } from './party-api.js';
@@ -84,6 +85,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   ...GESTURE_COMMANDS,
   ...INVITE_COMMANDS,
   ...PARTY_COMMANDS,
+  ...CAMERA_COMMANDS,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandName = Command['cmd'];
@@ -128,6 +130,8 @@ export const mediaSettingsViewSchema = z.object({
   fps: z.number(),
   filters: z.array(z.string()),
   enabled: z.boolean(),
+  /** Whether the source works (camera-api.ts); older nodes send none. */
+  sourceState: videoSourceStateSchema.optional(),
 });
 export type MediaSettingsView = z.infer<typeof mediaSettingsViewSchema>;
 
@@ -329,6 +333,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
   ...GESTURE_EVENTS,
   ...INVITE_EVENTS,
   ...PARTY_EVENTS,
+  ...CAMERA_EVENTS,
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
 export type SessionEventName = SessionEvent['event'];

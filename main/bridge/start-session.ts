@@ -26,12 +26,9 @@ export function opencvHint(runtime: 'node' | 'electron'): string {
         '@electron/rebuild, the binding now only loads in Electron';
 }
 
+/** The video source state says OpenCV did not load (media-settings repeats it: say it once). */
 export function isOpencvLoadFailure(event: SessionEvent): boolean {
-  return (
-    event.event === 'error' &&
-    event.code === 'ERR_CAPTURE_FAILED' &&
-    event.message.includes('OpenCV failed to load')
-  );
+  return event.event === 'media-settings' && event.sourceState?.reason === 'opencv-unavailable';
 }
 
 export interface StartedNode {
@@ -51,6 +48,7 @@ export async function startSession(
 ): Promise<StartedNode> {
   const session = await openSession(args, logger);
   const ready: { self?: SelfInfo } = {};
+  let hinted = false;
   session.on('event', (event) => {
     if (event.event === 'ready') {
       ready.self = {
@@ -62,9 +60,9 @@ export async function startSession(
       };
     } else if (event.event === 'error') {
       logger.warn('session error', { code: event.code, message: event.message });
-      if (isOpencvLoadFailure(event)) {
-        logger.error('video capture unavailable', { hint: opencvHint(runtime) });
-      }
+    } else if (isOpencvLoadFailure(event) && !hinted) {
+      hinted = true;
+      logger.error('video capture unavailable', { hint: opencvHint(runtime) });
     }
   });
   try {

@@ -11,3 +11,5 @@ export const IPC_VOICE = 'meshcall:voice';
 export const IPC_MIC = 'meshcall:mic';
 /** Preload → main: the page listens now; send the greeting (again, after a reload). */
 export const IPC_HELLO = 'meshcall:hello';
+/** Preload → main (invoke): show the file dialog; answers a video file's path or null. */
+export const IPC_PICK_VIDEO = 'meshcall:pick-video';

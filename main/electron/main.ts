@@ -10,7 +10,7 @@
 import { contentSecurityPolicy } from '../content-security-policy.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IpcMainEvent, WebContents } from 'electron';
+import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import {
   BrowserWindow,
   app,
@@ -40,8 +40,10 @@ import {
   IPC_FRAME,
   IPC_HELLO,
   IPC_MIC,
+  IPC_PICK_VIDEO,
   IPC_VOICE,
 } from './ipc-channels.js';
+import { pickVideoFile } from './file-dialog.js';
 import { MicIntake } from '../bridge/mic-intake.js';
 
 const SCHEME = 'meshcall';
@@ -109,7 +111,7 @@ function toPage(channel: string, payload: ServerMessage | Uint8Array): void {
 }
 
 /** IPC counts only from our window's top frame showing our page, never from a subframe. */
-function fromOurPage(event: IpcMainEvent): boolean {
+function fromOurPage(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
   return (
     window !== null &&
@@ -283,6 +285,9 @@ async function start(): Promise<void> {
   ipcMain.on(IPC_HELLO, onHello);
   ipcMain.on(IPC_COMMAND, onCommand);
   ipcMain.on(IPC_MIC, onMic);
+  ipcMain.handle(IPC_PICK_VIDEO, (event) =>
+    fromOurPage(event) && window ? pickVideoFile(window) : null,
+  );
 
   try {
     node = await startSession(args, logger, 'electron');
@@ -302,8 +307,10 @@ async function start(): Promise<void> {
     },
     logger,
   );
+  let hinted = false;
   node.session.on('event', (event) => {
-    if (isOpencvLoadFailure(event)) {
+    if (isOpencvLoadFailure(event) && !hinted) {
+      hinted = true;
       // The log line is JSON for tools; the person who started the app gets it plainly too.
       process.stderr.write(
         'meshcall: video capture cannot start under Electron until the OpenCV binding is ' +

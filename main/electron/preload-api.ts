@@ -16,4 +16,6 @@ export interface MeshcallPreloadApi {
   onVoice(listener: (bytes: Uint8Array) => void): () => void;
   /** One microphone frame (ui-frames.ts kind 4); the main process validates it. */
   sendMic(bytes: Uint8Array): void;
+  /** The system's file dialog for a video file: its path, or null when cancelled. */
+  pickVideoFile(): Promise<string | null>;
 }

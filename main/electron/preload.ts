@@ -12,6 +12,7 @@ import {
   IPC_FRAME,
   IPC_HELLO,
   IPC_MIC,
+  IPC_PICK_VIDEO,
   IPC_VOICE,
 } from './ipc-channels.js';
 import type { MeshcallPreloadApi } from './preload-api.js';
@@ -50,6 +51,10 @@ const api: MeshcallPreloadApi = {
     // Only bytes cross: anything else the page passes would be cloned into the main process.
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
     ipcRenderer.send(IPC_MIC, bytes);
+  },
+  async pickVideoFile() {
+    const picked: unknown = await ipcRenderer.invoke(IPC_PICK_VIDEO);
+    return typeof picked === 'string' && picked.length > 0 ? picked : null;
   },
 };
 

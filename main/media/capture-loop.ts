@@ -4,7 +4,7 @@
  * parent's acknowledgement. It knows nothing of how messages travel, only a `post`.
  */
 import type { CaptureConfig, EncodedFrame, FromWorker } from './capture-protocol.js';
-import { MediaError, nativeErrorText } from './errors.js';
+import { MediaError, failureReasonOf, nativeErrorText } from './errors.js';
 import { applyFilters } from './filter-effects.js';
 import { FrameSchedule } from './frame-schedule.js';
 import { FrameEncoder } from './frame-encoder.js';
@@ -45,6 +45,7 @@ export class CaptureLoop {
     const before = this.#config;
     this.#config = { ...before, ...change };
     const { settings, enabled } = this.#config;
+    const wasHalted = this.#halted;
     if (change.filters || change.source || change.settings) this.#halted = false;
     if (settings.fps !== before.settings.fps || (enabled && !before.enabled)) {
       this.#cancelTimer();
@@ -64,7 +65,8 @@ export class CaptureLoop {
       // Cameras are reopened on a size change so they can switch to a matching mode.
       this.#closeSource();
       this.#open();
-    } else if (change.settings && this.#source) {
+    } else if ((change.settings || (wasHalted && !this.#halted)) && this.#source) {
+      // Also after a halt: the parent takes `started` as "pictures again".
       this.#announce();
     }
     this.#pump();
@@ -179,6 +181,7 @@ export class CaptureLoop {
       err instanceof MediaError
         ? err
         : new MediaError('ERR_CAPTURE_FAILED', `video capture failed: ${nativeErrorText(err)}`);
-    this.#post({ type: 'error', code: error.code, message: error.message });
+    const reason = failureReasonOf(error);
+    this.#post({ type: 'error', code: error.code, message: error.message, reason });
   }
 }

@@ -1,4 +1,5 @@
 /** Messages between VideoCapture and the capture process it forks. */
+import type { SourceFailureReason } from '../../protocol/camera-api.js';
 import type { MediaErrorCode } from './errors.js';
 import type { FilterName } from './filters.js';
 import type { SourceSpec, VideoSettings } from './settings.js';
@@ -67,4 +68,11 @@ export type FromWorker =
   | { type: 'frame'; frame: EncodedFrame }
   | ({ type: 'started' } & StartedInfo)
   /** `fatal`: the capture process is ending and will not recover. */
-  | { type: 'error'; code: MediaErrorCode; message: string; fatal?: boolean };
+  | {
+      type: 'error';
+      code: MediaErrorCode;
+      message: string;
+      /** Why the pictures stopped, for people (camera-api.ts); absent: capture-failed. */
+      reason?: SourceFailureReason;
+      fatal?: boolean;
+    };

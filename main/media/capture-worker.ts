@@ -64,6 +64,7 @@ try {
     type: 'error',
     code: 'ERR_CAPTURE_FAILED',
     message: `video capture cannot start: OpenCV failed to load (${nativeErrorText(err)})`,
+    reason: 'opencv-unavailable',
     fatal: true,
   });
   process.disconnect();

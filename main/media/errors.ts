@@ -1,3 +1,4 @@
+import type { SourceFailureReason } from '../../protocol/camera-api.js';
 import { CodedError } from '../../protocol/errors.js';
 
 /** Stable error codes (listed in protocol/, where the API schema names them). */
@@ -6,6 +7,29 @@ export type { MediaErrorCode };
 
 export class MediaError extends CodedError<MediaErrorCode> {
   override readonly name = 'MediaError';
+}
+
+/**
+ * The video source gave no pictures: `reason` says why in terms a person can act on (the
+ * message may hold the native library's words, which only the log shows).
+ */
+export class SourceError extends MediaError {
+  readonly reason: SourceFailureReason;
+
+  constructor(
+    code: MediaErrorCode,
+    reason: SourceFailureReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.reason = reason;
+  }
+}
+
+/** Why an error stopped the pictures, for one that says nothing itself. */
+export function failureReasonOf(err: unknown): SourceFailureReason {
+  return err instanceof SourceError ? err.reason : 'capture-failed';
 }
 
 /**

@@ -3,7 +3,10 @@
  * exactly the size asked for; failures are MediaErrors a user can act on.
  */
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { MediaError, nativeErrorText } from './errors.js';
+import type { SourceFailureReason } from '../../protocol/camera-api.js';
+import { cameraExists } from './camera-list.js';
+import type { MediaError } from './errors.js';
+import { SourceError, nativeErrorText } from './errors.js';
 import { coverTo, toBgr } from './mat-ops.js';
 import type { CvVideoCapture, Mat } from './opencv.js';
 import cv from './opencv.js';
@@ -45,8 +48,18 @@ function patternSource(): FrameSource {
 }
 
 function openCamera(index: number, size: { width: number; height: number }): FrameSource {
-  const fail = (why: string, cause?: unknown): MediaError =>
-    new MediaError('ERR_CAMERA_UNAVAILABLE', `camera ${index} is unavailable: ${why}`, { cause });
+  let opened = false;
+  const fail = (why: string, cause?: unknown): MediaError => {
+    // On Linux, sysfs tells a camera that is not there from one that will not open.
+    const missing = process.platform === 'linux' && !cameraExists(index);
+    const reason: SourceFailureReason = opened
+      ? 'camera-stopped'
+      : missing
+        ? 'camera-not-found'
+        : 'camera-unavailable';
+    const message = `camera ${index} is unavailable: ${why}`;
+    return new SourceError('ERR_CAMERA_UNAVAILABLE', reason, message, { cause });
+  };
   let capture: CvVideoCapture;
   try {
     capture = new cv.VideoCapture(index);
@@ -56,12 +69,16 @@ function openCamera(index: number, size: { width: number; height: number }): Fra
   // A hint only: the camera picks the nearest mode it has, and frames are fitted afterwards.
   capture.set(cv.CAP_PROP_FRAME_WIDTH, size.width);
   capture.set(cv.CAP_PROP_FRAME_HEIGHT, size.height);
-  return captureSource(capture, () => capture.read(), fail);
+  const source = captureSource(capture, () => capture.read(), fail);
+  opened = true;
+  return source;
 }
 
 function openFile(path: string): FrameSource {
   const fail = (why: string, cause?: unknown): MediaError =>
-    new MediaError('ERR_FILE_UNAVAILABLE', `video file ${path}: ${why}`, { cause });
+    new SourceError('ERR_FILE_UNAVAILABLE', 'file-unavailable', `video file ${path}: ${why}`, {
+      cause,
+    });
   try {
     accessSync(path, fsConstants.R_OK);
   } catch (err: unknown) {

@@ -16,7 +16,7 @@ import type {
   ToWorker,
   VideoCodec,
 } from './capture-protocol.js';
-import { MediaError } from './errors.js';
+import { MediaError, SourceError } from './errors.js';
 import { validateFilters } from './filters.js';
 import { checkBitrate } from './layer-plan.js';
 import { DEFAULT_QUALITY, validateQuality } from './jpeg-quality.js';
@@ -32,8 +32,11 @@ export type {
 
 export interface VideoCaptureEvents {
   frame: [EncodedFrame];
-  /** Like any EventEmitter 'error', it throws when nobody listens: always listen. */
-  error: [MediaError];
+  /**
+   * The pictures stopped (the source failed, the process ended): `reason` says why. Like any
+   * EventEmitter 'error', it throws when nobody listens: always listen.
+   */
+  error: [SourceError];
   /** A source opened, or the settings of the running one changed. */
   started: [StartedInfo];
 }
@@ -222,8 +225,12 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
   }
 
   #fail(message: string, cause?: unknown): void {
-    if (!this.#closing)
-      this.emit('error', new MediaError('ERR_CAPTURE_FAILED', message, { cause }));
+    if (!this.#closing) {
+      this.emit(
+        'error',
+        new SourceError('ERR_CAPTURE_FAILED', 'capture-failed', message, { cause }),
+      );
+    }
   }
 
   #onMessage(message: FromWorker): void {
@@ -243,7 +250,10 @@ export class VideoCapture extends TypedEmitter<VideoCaptureEvents> {
       }
       case 'error':
         if (message.fatal) this.#fatalReported = true;
-        this.emit('error', new MediaError(message.code, message.message));
+        this.emit(
+          'error',
+          new SourceError(message.code, message.reason ?? 'capture-failed', message.message),
+        );
         break;
     }
   }

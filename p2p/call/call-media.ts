@@ -95,6 +95,8 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
   readonly #incoming = new Map<string, Incoming>();
   readonly #playout: VoicePlayout;
   readonly #decode: readonly VideoCodec[];
+  /** Whether our pictures flow (a failed camera counts as off): members show "camera off". */
+  #videoOn = true;
   #closed = false;
 
   /** `decode`: the codecs our front end decodes (members send us only those). */
@@ -208,6 +210,8 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
       link.sendControl({ t: 'media-key', keyId, key });
     }
     link.sendControl({ t: 'mute-state', muted: this.#voiceSender.muted });
+    // Also on a link made again: a change sent while the old one was down never arrived.
+    link.sendControl({ t: 'video-state', enabled: this.#videoOn });
     link.sendControl({ t: 'codecs', decode: [...this.#decode] });
     this.#sender.restart(link.peerId);
   }
@@ -241,6 +245,13 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> {
     this.#voiceSender.muted = muted;
     for (const link of links) link.sendControl({ t: 'mute-state', muted });
     return true;
+  }
+
+  /** Our video went on or off; every member on `links` is told of a change. */
+  setVideo(enabled: boolean, links: Iterable<CallLink>): void {
+    if (this.#closed || this.#videoOn === enabled) return;
+    this.#videoOn = enabled;
+    for (const link of links) link.sendControl({ t: 'video-state', enabled });
   }
 
   /** Tells each connected member what arrived of its frames lately. */

@@ -228,9 +228,9 @@ export class Call extends TypedEmitter<CallEvents> {
     return this.#media.muted;
   }
 
-  /** Tells the others our video went on or off. */
+  /** Tells the others our video went on or off (on change, and on each link that opens). */
   announceVideo(enabled: boolean): void {
-    for (const link of this.#openLinks()) link.sendControl({ t: 'video-state', enabled });
+    this.#media.setVideo(enabled, this.#openLinks());
   }
 
   /** Our front end could not decode a member's video: ask it for a keyframe. */

@@ -1,10 +1,9 @@
-import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import type { JSX } from 'preact';
 import type { ThemeChoice } from '../hooks/useTheme.js';
 import type { NotificationState } from '../hooks/useNotifications.js';
-import type { SourceKind } from '../lib/format.js';
-import { describeSource, parseSource } from '../lib/format.js';
 import { useI18n } from '../i18n/context.js';
+import { CameraTrouble, useSourceFailure } from '../camera/CameraTrouble.js';
+import { SourceForm } from '../camera/SourceForm.js';
 import { isLocale, LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
 
 import { useStore } from '../state/store.js';
@@ -15,107 +14,6 @@ import { MirrorSetting } from './TileControls.js';
 
 const RESOLUTIONS = ['320x240', '640x480', '1280x720'] as const;
 const FRAME_RATES = [15, 30] as const;
-
-/** One radio of the source picker; a camera's number field sits inside its label. */
-function SourceChoice({
-  value,
-  label,
-  current,
-  onPick,
-  children,
-}: {
-  value: SourceKind;
-  label: string;
-  current: SourceKind;
-  onPick: (kind: SourceKind) => void;
-  children?: ComponentChildren;
-}): JSX.Element {
-  return (
-    <label class="radio">
-      <input
-        type="radio"
-        name="source"
-        value={value}
-        checked={current === value}
-        onChange={() => onPick(value)}
-      />
-      <span>{label}</span>
-      {children}
-    </label>
-  );
-}
-
-function SourceForm(): JSX.Element {
-  const { state, send } = useStore();
-  const { t, text } = useI18n();
-  const current = state.media?.source ?? 'pattern';
-  const [kind, setKind] = useState<SourceKind>(() => parseSource(current).kind);
-  const [camera, setCamera] = useState(() => String(parseSource(current).camera));
-  const [path, setPath] = useState(() => parseSource(current).path);
-
-  useEffect(() => {
-    const parsed = parseSource(current);
-    setKind(parsed.kind);
-    setCamera(String(parsed.camera));
-    setPath(parsed.path);
-  }, [current]);
-
-  const wanted =
-    kind === 'pattern' ? 'pattern' : kind === 'camera' ? `camera:${camera.trim()}` : `file:${path}`;
-  const valid =
-    kind === 'pattern' ||
-    (kind === 'camera' && /^\d{1,2}$/.test(camera.trim())) ||
-    (kind === 'file' && path.trim().length > 0);
-
-  return (
-    <form
-      class="source-form"
-      aria-label={t('source.label')}
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (valid) send({ cmd: 'set-source', source: wanted });
-      }}
-    >
-      <fieldset class="fieldset">
-        <legend class="section-title">{t('source.title')}</legend>
-        <p class="muted small">{t('source.now', { source: text(describeSource(current)) })}</p>
-        <SourceChoice value="camera" label={t('source.camera')} current={kind} onPick={setKind}>
-          <input
-            class="input input-inline"
-            type="number"
-            min={0}
-            max={99}
-            aria-label={t('source.camera.input')}
-            value={camera}
-            disabled={kind !== 'camera'}
-            onInput={(event) => setCamera(event.currentTarget.value)}
-          />
-        </SourceChoice>
-        <SourceChoice value="file" label={t('source.file')} current={kind} onPick={setKind} />
-        {kind === 'file' && (
-          <input
-            class="input"
-            type="text"
-            placeholder={t('source.file.placeholder')}
-            aria-label={t('source.file.input')}
-            value={path}
-            spellcheck={false}
-            onInput={(event) => setPath(event.currentTarget.value)}
-          />
-        )}
-        <SourceChoice value="pattern" label={t('source.pattern')} current={kind} onPick={setKind} />
-        <button
-          type="submit"
-          class="button button-small"
-          aria-label={t('source.use.label')}
-          disabled={!valid || wanted === current}
-        >
-          {t('source.use')}
-        </button>
-      </fieldset>
-    </form>
-  );
-}
 
 /** Where a friend can add us by hand when the network blocks discovery (Nearby → Add). */
 function ThisComputer(): JSX.Element | null {
@@ -185,6 +83,8 @@ export function SettingsPanel({
   const media = state.media;
   const resolution = media ? `${media.width}x${media.height}` : undefined;
   const enabled = media?.enabled ?? true;
+  const failure = useSourceFailure();
+  const starting = enabled && media?.sourceState?.state === 'starting';
   return (
     <div class="panel-body settings">
       <div class="panel-intro">
@@ -194,7 +94,15 @@ export function SettingsPanel({
         <div class="setting-row">
           <div>
             <h3 class="section-title">{t('settings.video')}</h3>
-            <p class="muted small">{enabled ? t('settings.video.on') : t('settings.video.off')}</p>
+            {!failure && (
+              <p class="muted small" data-video-status>
+                {!enabled
+                  ? t('settings.video.off')
+                  : starting
+                    ? t('camera.settings.starting')
+                    : t('settings.video.on')}
+              </p>
+            )}
           </div>
           <button
             type="button"
@@ -207,6 +115,7 @@ export function SettingsPanel({
             <span class="switch-thumb" />
           </button>
         </div>
+        {failure && <CameraTrouble failure={failure} />}
       </section>
       <section class="setting">
         <MirrorSetting />

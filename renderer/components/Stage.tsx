@@ -13,6 +13,7 @@ import { MicNotice, MuteButton } from './VoiceControls.js';
 import type { PanelTab } from './tabs.js';
 import { PartyPlayer } from '../party/PartyPlayer.js';
 import { PartyShareButton } from '../party/PartyShare.js';
+import { useVideoSending } from '../camera/CameraTrouble.js';
 
 // The filters panel shows our view too.
 export { SelfTile };
@@ -27,6 +28,8 @@ function ControlBar({
   const { state, send } = useStore();
   const t = useT();
   const enabled = state.media?.enabled ?? true;
+  // The caption says what others get: "Video on" only while our pictures flow.
+  const sending = useVideoSending();
   const unread = state.chat.unread;
   /** A button that opens one of the side panels. */
   const panelButton = (tab: PanelTab, icon: IconName, caption: string, label: string) => (
@@ -42,10 +45,16 @@ function ControlBar({
     <div class="control-bar" role="toolbar" aria-label={t('controls.label')}>
       <MuteButton />
       <ToolButton
-        class={`control ${enabled ? '' : 'control-off'}`}
-        icon={enabled ? 'video' : 'video-off'}
+        class={`control ${sending ? '' : 'control-off'}`}
+        icon={sending ? 'video' : 'video-off'}
         label={enabled ? t('controls.videoOff.label') : t('controls.videoOn.label')}
-        caption={enabled ? t('controls.videoOn') : t('controls.videoOff')}
+        caption={
+          sending
+            ? t('controls.videoOn')
+            : enabled
+              ? t('camera.control.failed')
+              : t('controls.videoOff')
+        }
         pressed={!enabled}
         onClick={() => send({ cmd: 'video', enabled: !enabled })}
       />

@@ -21,6 +21,7 @@ import { SELF_KEY } from '../video/frame-hub.js';
 import { SELF_VOICE } from '../audio/voice-engine.js';
 import { Avatar } from './bits.js';
 import { CancelInviteButton } from './CancelInvite.js';
+import { CameraTrouble, useSourceFailure } from '../camera/CameraTrouble.js';
 import { Icon } from './Icon.js';
 import { TileActions } from './TileControls.js';
 import { VideoTile } from './VideoTile.js';
@@ -37,6 +38,7 @@ export function SelfTile({
   const t = useT();
   const { mirror } = useStagePrefs();
   const self = state.self;
+  const failure = useSourceFailure();
   return (
     <VideoTile
       frameKey={SELF_KEY}
@@ -46,10 +48,11 @@ export function SelfTile({
       speakingKey={SELF_VOICE}
       muted={state.voice.muted}
       videoOff={state.media ? !state.media.enabled : false}
-      sending={state.call ? state.stats.sending : null}
+      sending={state.call && !failure ? state.stats.sending : null}
       compact={compact}
       mirror={mirror}
       actions={actions}
+      trouble={failure && <CameraTrouble failure={failure} compact={compact} />}
     />
   );
 }

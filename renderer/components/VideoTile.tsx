@@ -38,7 +38,12 @@ export interface VideoTileProps {
   fullscreen?: 'screen' | 'window' | null;
   /** Buttons over the picture (Pin, Full screen). */
   actions?: ComponentChildren;
+  /** Shown instead of the picture: why there is none, and what to do (our failed source). */
+  trouble?: ComponentChildren;
 }
+
+/** A picture older than this, with no word that video went off, is shown as paused. */
+const STALL_MS = 4000;
 
 /** The codec part of a member's stats; older nodes send none of it, so every field is optional. */
 type CodecFields = Partial<{
@@ -144,14 +149,38 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   const tile = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hasPicture, setHasPicture] = useState(false);
+  const shown = useRef(false);
+  const [stalled, setStalled] = useState(false);
+  const lastDrawn = useRef(0);
+  const videoOff = props.videoOff ?? false;
+
+  // Video went off: its last picture must not come back as if live when it comes on again.
+  useEffect(() => {
+    if (!videoOff) return;
+    shown.current = false;
+    setHasPicture(false);
+  }, [videoOff]);
+
+  // Pictures that stop without a word (a stuck link, an older node) are marked as paused.
+  useEffect(() => {
+    if (!hasPicture || videoOff) {
+      setStalled(false);
+      return;
+    }
+    const timer = setInterval(() => {
+      setStalled(performance.now() - lastDrawn.current > STALL_MS);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [hasPicture, videoOff]);
 
   const peer = props.peer;
   useEffect(() => {
     const element = canvas.current;
     if (!element) return;
-    let shown = false;
+    shown.current = false;
     const painter = new CanvasPainter(element, {
       drawn(frame, count) {
+        lastDrawn.current = performance.now();
         const host = tile.current;
         if (host) {
           host.dataset.frame = String(frame.frame);
@@ -160,8 +189,8 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           const h264 = painter.h264;
           if (h264) host.dataset.decoded = String(h264.decoded);
         }
-        if (!shown) {
-          shown = true;
+        if (!shown.current) {
+          shown.current = true;
           setHasPicture(true);
         }
       },
@@ -179,8 +208,10 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     };
   }, [frames, props.frameKey, peer]);
 
+  const showPicture = hasPicture && !videoOff && !props.trouble;
   const state = props.state ?? 'connected';
-  const showPicture = hasPicture && !props.videoOff;
+  // A member reconnecting has its own badge; "paused" is for one that seems fine but is not.
+  const paused = showPicture && stalled && state === 'connected';
   const label = props.self ? t('tile.you', { name: props.name }) : props.name;
   const classes = [
     'tile',
@@ -195,6 +226,8 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   ];
   const parts = [t('tile.label', { name: label })];
   if (state !== 'connected') parts.push(t(STATE_LABELS[state]));
+  if (videoOff && !props.self) parts.push(t('camera.tile.off'));
+  else if (paused) parts.push(t('camera.tile.paused'));
   if (handRaised) parts.push(t('hand.raised'));
   if (props.muted) parts.push(t('tile.micMuted'));
   else if (speaking) parts.push(t('tile.speaking'));
@@ -209,6 +242,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       data-hand={handRaised ? 'true' : 'false'}
       data-pinned={props.pinned ? 'true' : undefined}
       data-fullscreen={props.fullscreen ?? undefined}
+      data-video={videoOff ? 'off' : showPicture ? (paused ? 'paused' : 'live') : 'none'}
       tabIndex={0}
       role="group"
       aria-label={parts.join(', ')}
@@ -218,14 +252,24 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       {!showPicture && (
         <div class="tile-placeholder">
           <Avatar id={props.peer} name={props.name} size={props.compact ? 'lg' : 'xl'} />
-          <span class="tile-placeholder-text">
-            {props.videoOff
-              ? t('controls.videoOff')
-              : state === 'connected'
-                ? t('tile.waiting')
-                : ''}
-          </span>
+          {props.trouble ?? (
+            <span class="tile-placeholder-text">
+              {videoOff
+                ? props.self
+                  ? t('controls.videoOff')
+                  : t('camera.tile.off')
+                : state === 'connected'
+                  ? t('tile.waiting')
+                  : ''}
+            </span>
+          )}
         </div>
+      )}
+      {paused && (
+        <span class="tile-badge badge-paused">
+          <Icon name="video-off" size={14} />
+          {t('camera.tile.paused')}
+        </span>
       )}
       {(state === 'connecting' || state === 'reconnecting') && (
         <span class={`tile-badge badge-${state}`}>
@@ -257,8 +301,11 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           )
         )}
         <span class="tile-name">{label}</span>
-        {props.videoOff && (
-          <span class="tile-muted" title={t('controls.videoOff')}>
+        {(videoOff || props.trouble) && (
+          <span
+            class="tile-muted"
+            title={props.self ? t('controls.videoOff') : t('camera.tile.off')}
+          >
             <Icon name="video-off" size={14} />
           </span>
         )}

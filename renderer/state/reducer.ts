@@ -26,6 +26,7 @@ export function initialState(): AppState {
     call: null,
     chat: emptyChat(false),
     media: null,
+    videoSources: null,
     filters: [],
     stats: { sending: null, members: {} },
     videoOff: {},
@@ -317,9 +318,12 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
       };
     }
     case 'media-settings': {
-      const { source, width, height, fps, filters, enabled } = event;
-      return { ...state, media: { source, width, height, fps, filters: [...filters], enabled } };
+      const { source, width, height, fps, filters, enabled, sourceState } = event;
+      const media = { source, width, height, fps, filters: [...filters], enabled };
+      return { ...state, media: sourceState ? { ...media, sourceState } : media };
     }
+    case 'video-sources':
+      return { ...state, videoSources: event.sources };
     case 'filters':
       return {
         ...state,

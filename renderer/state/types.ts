@@ -8,6 +8,7 @@ import type {
   SendingStatsView,
   TrustState,
 } from '../../protocol/api.js';
+import type { VideoSourceView } from '../../protocol/camera-api.js';
 import type { ReactionEmoji } from '../../protocol/gesture-api.js';
 import type { SelfInfo } from '../../protocol/ui-protocol.js';
 import type { Text } from '../i18n/catalog.js';
@@ -111,6 +112,8 @@ export interface AppState {
   call: CallState | null;
   chat: ChatState;
   media: MediaSettingsView | null;
+  /** The video sources this computer offers (`video-sources`), once asked. */
+  videoSources: VideoSourceView[] | null;
   filters: FilterInfo[];
   stats: StatsState;
   /** Members (by id) who switched their video off. */

@@ -108,14 +108,25 @@ describe('video between namespaced headless nodes', function () {
     assert.ok(means.r < means.g + means.b, 'still unfiltered');
   });
 
-  it('a camera that cannot be opened is an error, and the node stays in the call', async () => {
+  it('a camera that cannot be opened is a failed source state, and the node stays in the call', async () => {
+    const off = a.waitForNext('video-state', (e) => e.peer === b.id && e.enabled === false, 10_000);
     b.send({ cmd: 'set-source', source: 'camera:7' });
-    const error = await b.waitForNext('error', (e) => e.code === 'ERR_CAMERA_UNAVAILABLE', 10_000);
-    assert.match(String(error.message), /camera/i);
+    const failed = await b.waitForNext(
+      'media-settings',
+      (e) => (e.sourceState as { state?: string } | undefined)?.state === 'failed',
+      10_000,
+    );
+    const state = failed.sourceState as { code: string; reason: string; message: string };
+    assert.equal(state.code, 'ERR_CAMERA_UNAVAILABLE');
+    assert.equal(state.reason, 'camera-not-found');
+    assert.match(state.message, /camera 7/);
+    await off;
     b.send({ cmd: 'chat', text: 'still in the call' });
     await a.waitFor('chat', (e) => e.text === 'still in the call');
     assert.equal(a.count('member-left'), 0);
+    const on = a.waitForNext('video-state', (e) => e.peer === b.id && e.enabled === true, 10_000);
     b.send({ cmd: 'set-source', source: 'pattern' });
+    await on;
     const last = a.events.filter((e) => e.event === 'frame' && e.peer === b.id).at(-1);
     await a.waitForNext(
       'frame',

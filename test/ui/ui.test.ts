@@ -252,21 +252,25 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     return bob.waitForNext('snapshot', (e) => e.peer === adaId && Number(e.frame) > after);
   }
 
-  it('settings: a camera that cannot be opened is a readable error toast', async () => {
+  it('settings: a file that cannot be played is said plainly; the source list switches back', async () => {
     await page.keyboard.press('s');
     await page.getByRole('radiogroup', { name: 'Resolution' }).waitFor();
     await shot('settings');
-    await page.getByRole('radio', { name: 'Camera' }).check();
-    await page.getByLabel('Camera number').fill('7');
-    await page.getByRole('button', { name: 'Use this video source' }).click();
-    const toast = page.locator('.toast[role="alert"]', { hasText: /camera/i });
-    await toast.waitFor({ timeout: 15_000 });
-    const text = (await toast.textContent()) ?? '';
-    assert.doesNotMatch(text, /\bat .+:\d+:\d+/, 'no stack trace');
-    await page.getByRole('radio', { name: 'Test pattern' }).check();
-    await page.getByRole('button', { name: 'Use this video source' }).click();
+    const settings = page.locator('.settings');
+    await settings.getByRole('button', { name: 'Choose a video file…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Choose a video file' });
+    await dialog.getByLabel('Video file on this computer').fill('/nonexistent/clip.avi');
+    await dialog.getByRole('button', { name: 'Use this file' }).click();
+    const trouble = settings.locator('.camera-trouble', {
+      hasText: "This video file can't be played",
+    });
+    await trouble.waitFor({ timeout: 15_000 });
+    const text = (await trouble.textContent()) ?? '';
+    assert.doesNotMatch(text, /\bat .+:\d+:\d+|OpenCV/, 'no stack trace, no native text');
+    await settings.locator('select[data-setting="source"]').selectOption('pattern');
     const now = Number(await page.locator('.tile-self').getAttribute('data-frame'));
     await frameAfter(page, '.tile-self', now);
+    await trouble.waitFor({ state: 'detached' });
   });
 
   it("settings show this computer's address and port; a failed Add by address keeps what was typed", async () => {

@@ -138,6 +138,20 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
     fps: 15,
     filters: ['reds', 'blur'],
     enabled: true,
+    sourceState: {
+      state: 'failed',
+      code: 'ERR_CAMERA_UNAVAILABLE',
+      reason: 'camera-not-found',
+      message: 'there is no camera 0 on this computer',
+    },
+  },
+  'video-sources': {
+    event: 'video-sources',
+    sources: [
+      { source: 'camera:0', kind: 'camera', name: 'Integrated Camera' },
+      { source: 'pattern', kind: 'pattern' },
+    ],
+    current: 'camera:0',
   },
   filters: { event: 'filters', filters: [{ name: 'blur', label: 'Blur', description: 'Soft' }] },
   'video-state': { event: 'video-state', peer: B, enabled: false },

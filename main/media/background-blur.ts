@@ -145,16 +145,24 @@ function feathered(mask: Mat): Mat {
   return mask.gaussianBlur(new cv.Size(0, 0), sigma, sigma, cv.BORDER_REPLICATE);
 }
 
+/** Matching rectangles of the small mask and of the frame. */
+interface Area {
+  small: Rect;
+  frame: Rect;
+}
+
 /**
- * Where the small mask is not 0, as a rectangle in `frame` coordinates (one pixel more on
- * each side for the enlargement's interpolation); undefined when it is 0 everywhere.
+ * Where the small mask is not 0, one pixel more on each side (for the enlargement's
+ * interpolation), there and in `frame`; undefined when the mask is 0 everywhere.
  */
-function sharpArea(mask: Mat, frame: Mat): Rect | undefined {
+function sharpArea(mask: Mat, frame: Mat): Area | undefined {
   const data = mask.getData();
-  let [left, top, right, bottom] = [mask.cols, mask.rows, -1, -1];
-  for (let y = 0; y < mask.rows; y++) {
-    for (let x = 0; x < mask.cols; x++) {
-      if ((data[y * mask.cols + x] ?? 0) === 0) continue;
+  // `cols` and `rows` are native getters, slow in a loop this long: read them once.
+  const { cols, rows } = mask;
+  let [left, top, right, bottom] = [cols, rows, -1, -1];
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      if ((data[y * cols + x] ?? 0) === 0) continue;
       left = Math.min(left, x);
       right = Math.max(right, x);
       top = Math.min(top, y);
@@ -162,13 +170,16 @@ function sharpArea(mask: Mat, frame: Mat): Rect | undefined {
     }
   }
   if (right < 0) return undefined;
-  const sx = frame.cols / mask.cols;
-  const sy = frame.rows / mask.rows;
-  const x0 = Math.max(0, Math.floor((left - 1) * sx));
-  const y0 = Math.max(0, Math.floor((top - 1) * sy));
-  const x1 = Math.min(frame.cols, Math.ceil((right + 2) * sx));
-  const y1 = Math.min(frame.rows, Math.ceil((bottom + 2) * sy));
-  return new cv.Rect(x0, y0, x1 - x0, y1 - y0);
+  [left, top] = [Math.max(0, left - 1), Math.max(0, top - 1)];
+  [right, bottom] = [Math.min(cols, right + 2), Math.min(rows, bottom + 2)];
+  const sx = frame.cols / cols;
+  const sy = frame.rows / rows;
+  const [x0, y0] = [Math.round(left * sx), Math.round(top * sy)];
+  const [x1, y1] = [Math.round(right * sx), Math.round(bottom * sy)];
+  return {
+    small: new cv.Rect(left, top, right - left, bottom - top),
+    frame: new cv.Rect(x0, y0, x1 - x0, y1 - y0),
+  };
 }
 
 function blurred(frame: Mat): Mat {
@@ -189,21 +200,22 @@ function composite(sharp: Mat, mask: Mat): Mat {
   const soft = blurred(sharp);
   const area = sharpArea(mask, sharp);
   if (!area) return soft;
-  const target = soft.getRegion(area);
-  blend(sharp.getRegion(area), target, mask, area, sharp).copyTo(target);
+  const target = soft.getRegion(area.frame);
+  // Made three-channel 16-bit while small, so that the enlargement is the only full-size pass.
+  const alpha = mask
+    .getRegion(area.small)
+    .cvtColor(cv.COLOR_GRAY2BGR)
+    .convertTo(cv.CV_16SC3, ALPHA_ONE / 255)
+    .resize(area.frame.height, area.frame.width, 0, 0, cv.INTER_LINEAR);
+  blend(sharp.getRegion(area.frame), target, alpha).copyTo(target);
   return soft;
 }
 
 /**
- * In 16-bit signed integers, with a scaled to 0…128 so that the product of a difference
- * (±255) and a fits; about twice as fast as the same in floats.
+ * soft + (sharp − soft)·alpha/ALPHA_ONE in 16-bit signed integers, alpha from 0 to ALPHA_ONE
+ * so that the product of a difference (±255) and alpha fits: faster than floats.
  */
-function blend(sharp: Mat, soft: Mat, mask: Mat, area: Rect, frame: Mat): Mat {
-  const alpha = mask
-    .cvtColor(cv.COLOR_GRAY2BGR)
-    .resize(frame.rows, frame.cols, 0, 0, cv.INTER_LINEAR)
-    .getRegion(area)
-    .convertTo(cv.CV_16SC3, ALPHA_ONE / 255);
+function blend(sharp: Mat, soft: Mat, alpha: Mat): Mat {
   const difference = sharp.addWeighted(1, soft, -1, 0, cv.CV_16SC3);
   return soft.addWeighted(1, difference.hMul(alpha), 1 / ALPHA_ONE, 0, cv.CV_8UC3);
 }

@@ -4,8 +4,8 @@
  * No person-segmentation model can run here (the MediaPipe selfie model that npm ships is
  * TFLite, which this OpenCV 4.6 cannot read; the ONNX matting models are far too slow for a
  * frame budget), so the person is drawn from the face: the FaceTracker (the anonymizer's
- * detector and cadence, one cascade pass a frame) gives face boxes, and each face gets a
- * head ellipse and a neck-and-shoulders outline below it, down to the bottom of the picture.
+ * detector and views, here one cascade pass every other frame) gives face boxes, and each
+ * face gets a head ellipse and a neck-and-shoulders outline below it, down to the bottom.
  * The mask is drawn small, eased over a few frames (detections jitter by a few pixels and
  * come every other frame), feathered, enlarged, and blends the sharp frame with a blurred
  * copy. A face that goes missing keeps its outline for HOLD_MS; with no face at all, the
@@ -17,7 +17,8 @@ import { DETECTION_WIDTH, FaceTracker } from './face-tracker.js';
 import type { Mat, Rect } from './opencv.js';
 import cv from './opencv.js';
 
-// A turned head is found again within about this long; longer, and it has likely left.
+// A turned head is found again within about this long (1 s was too short for the test clip's
+// turn away and back); longer, and the person has likely left.
 export const HOLD_MS = 1500;
 // A detection pass every other frame: the cascade is most of the cost, and the outline eases
 // over several frames anyway, so a person is still found within a round of 8 frames (270 ms).
@@ -37,6 +38,7 @@ const BODY: readonly (readonly [number, number])[] = [
 const BODY_HALF_WIDTH_AT_BOTTOM = 1.9;
 // How much of the new mask each frame takes: about 5 frames (170 ms at 30 fps) to settle.
 const EASING = 0.4;
+// Mask levels at or below this are 0: an outline that faded out must not keep a blend area.
 const FADED_OUT = 4;
 // The feathered edge, as a fraction of the frame width (about 10 px at 640).
 const FEATHER = 1 / 64;
@@ -111,7 +113,7 @@ function defaultFace(frame: Mat): FaceBox {
 }
 
 /** The outline of a person for every face, 255 inside, drawn at detection size. */
-export function personMask(frame: Mat, faces: readonly FaceBox[]): Mat {
+function personMask(frame: Mat, faces: readonly FaceBox[]): Mat {
   const scale = Math.min(1, DETECTION_WIDTH / frame.cols);
   const cols = Math.max(1, Math.round(frame.cols * scale));
   const rows = Math.max(1, Math.round(frame.rows * scale));

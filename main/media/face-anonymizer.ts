@@ -3,31 +3,16 @@
  * now (it turned, tilted, or the detector flickered), the whole picture is blurred rather
  * than sent clear.
  *
- * Detection is the expensive part, so each frame runs ONE cascade pass (frontal, profile,
- * or mirrored profile, in turn) on a small grey copy, and the faces found are kept as
- * tracks: every track is pixelated on every frame, its box widened the longer it goes
+ * The faces come from a FaceTracker (one cascade pass a frame, faces held after their last
+ * sighting): every track is pixelated on every frame, its box widened the longer it goes
  * unconfirmed (the head may have moved), and held for HOLD_MS after its last sighting.
  */
-import type { FaceBox, FaceView } from './face-detector.js';
-import {
-  detectAllViews,
-  detectView,
-  detectionImage,
-  growAndClip,
-  overlap,
-  scaleBox,
-} from './face-detector.js';
+import { detectAllViews, growAndClip } from './face-detector.js';
+import { DETECTION_WIDTH, FaceTracker, ROUND_FRAMES } from './face-tracker.js';
 import { pixelate } from './mat-ops.js';
 import type { Mat, Rect } from './opencv.js';
 import cv from './opencv.js';
 
-// A face must span 20 px here, 1/8 of the frame width (80 px at 640×480): smaller is
-// someone far in the back. The cascade's cost grows with the area searched.
-const DETECTION_WIDTH = 160;
-// One pass a frame. Frontal faces are the common case, so every other frame looks for them;
-// each profile side comes round every fourth frame. After one round (4 frames, 133 ms at
-// 30 fps) every view has been tried: a track none of them confirmed is a face gone missing.
-const SCHEDULE: readonly FaceView[] = ['frontal', 'profile-left', 'frontal', 'profile-right'];
 // How long a face is kept after it was last seen, as a box and, while missing, as a reason
 // to blur the whole picture: a turn of the head away and back takes about this long.
 // Promised: HELD_MS after the detector last saw a face at full resolution. Our own
@@ -41,18 +26,10 @@ const MARGIN = 0.25;
 // to cover a head that moves while the detector cannot see it.
 const GROWTH_PER_SECOND = 0.6;
 const MAX_EXTRA_MARGIN = 0.5;
-// Detections overlapping a track this much (of the smaller box) are the same face.
-const SAME_FACE = 0.3;
 // Few enough tiles across a face that it cannot be recognised, enough to still read as a face.
 const TILES_ACROSS_FACE = 7;
 // The whole-picture blur: shrunk to this many pixels across and smoothly scaled back up.
 const OBSCURED_WIDTH = 24;
-
-interface Track {
-  box: FaceBox; // frame coordinates, not grown
-  lastSeenMs: number;
-  lastSeenFrame: number;
-}
 
 export interface FaceAnonymizerOptions {
   /** Milliseconds, monotonic; a test plays a clip at its own frame rate with it. */
@@ -67,10 +44,7 @@ export interface AnonymizerState {
 
 export class FaceAnonymizer {
   readonly #now: () => number;
-  #tracks: Track[] = [];
-  #frame = 0;
-  #size = '';
-  #lastCallMs = -Infinity;
+  readonly #tracker = new FaceTracker({ holdMs: HOLD_MS });
   #last: AnonymizerState = { boxes: [], wholeFrame: false };
 
   constructor(options: FaceAnonymizerOptions = {}) {
@@ -84,13 +58,11 @@ export class FaceAnonymizer {
   /** A new picture, never the input: faces pixelated, or all of it blurred. */
   apply(frame: Mat): Mat {
     const now = this.#now();
-    this.#restartIfStale(frame, now);
-    this.#detect(frame, now);
-    this.#tracks = this.#tracks.filter((track) => now - track.lastSeenMs <= HOLD_MS);
-    const round = SCHEDULE.length;
-    const missing = this.#tracks.some((track) => this.#frame - track.lastSeenFrame >= round);
-    this.#frame += 1;
-    const boxes = this.#tracks.map((track) => {
+    const tracks = this.#tracker.update(frame, now);
+    const thisFrame = this.#tracker.frame - 1;
+    // After a full round every view has been tried: a track none confirmed is a face missing.
+    const missing = tracks.some((track) => thisFrame - track.lastSeenFrame >= ROUND_FRAMES);
+    const boxes = tracks.map((track) => {
       const extra = Math.min(
         MAX_EXTRA_MARGIN,
         ((now - track.lastSeenMs) / 1000) * GROWTH_PER_SECOND,
@@ -106,29 +78,6 @@ export class FaceAnonymizer {
       pixelate(region, Math.max(2, box.width / TILES_ACROSS_FACE)).copyTo(region);
     }
     return out;
-  }
-
-  /** Tracks describe one stream: a new picture size or a long pause starts afresh. */
-  #restartIfStale(frame: Mat, now: number): void {
-    const size = `${frame.cols}x${frame.rows}`;
-    if (size !== this.#size || now - this.#lastCallMs > HOLD_MS) {
-      this.#tracks = [];
-      this.#frame = 0;
-      this.#size = size;
-    }
-    this.#lastCallMs = now;
-  }
-
-  #detect(frame: Mat, now: number): void {
-    const view = SCHEDULE[this.#frame % SCHEDULE.length] ?? 'frontal';
-    const gray = detectionImage(frame, DETECTION_WIDTH);
-    const scale = frame.cols / gray.cols;
-    for (const found of detectView(gray, view).map((box) => scaleBox(box, scale))) {
-      const same = this.#tracks.filter((track) => overlap(track.box, found) >= SAME_FACE);
-      // One face seen by two views, or two tracks that drifted together, become one track.
-      this.#tracks = this.#tracks.filter((track) => !same.includes(track));
-      this.#tracks.push({ box: found, lastSeenMs: now, lastSeenFrame: this.#frame });
-    }
   }
 }
 

@@ -3,6 +3,7 @@
  * picture and returns a new one of the same size and type; all are whole-image OpenCV
  * operations so a chain of them fits in a 30 fps frame budget at 1280×720.
  */
+import { blurBackground } from './background-blur.js';
 import { anonymizeFaces } from './face-anonymizer.js';
 import type { FilterName } from './filters.js';
 import { validateFilters } from './filters.js';
@@ -89,6 +90,7 @@ const EFFECTS: Record<FilterName, (frame: Mat) => Mat> = {
   edges,
   cartoon,
   anonymize: anonymizeFaces,
+  'blur-background': blurBackground,
 };
 
 /**

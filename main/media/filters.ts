@@ -29,6 +29,11 @@ const CATALOG = [
     label: 'Anonymize faces',
     description: 'Pixelates every face it finds, leaves the rest untouched',
   },
+  {
+    name: 'blur-background',
+    label: 'Blur background',
+    description: 'Keeps you sharp and blurs everything behind you',
+  },
 ] as const satisfies readonly FilterInfo[];
 
 export type FilterName = (typeof CATALOG)[number]['name'];

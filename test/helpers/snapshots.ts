@@ -1,4 +1,5 @@
 import { decodeJpeg } from '../../main/media/jpeg.js';
+import type { Mat } from '../../main/media/opencv.js';
 import type { NodeEvent } from './json-lines-process.js';
 
 export interface ChannelMeans {
@@ -7,13 +8,18 @@ export interface ChannelMeans {
   r: number;
 }
 
+/** A `snapshot` event's JPEG as a BGR picture. */
+export function snapshotImage(event: NodeEvent): Mat {
+  return decodeJpeg(Buffer.from(String(event.jpeg), 'base64'));
+}
+
 /** Decodes a `snapshot` event's JPEG: its size and per-channel means. */
 export function decodeSnapshot(event: NodeEvent): {
   width: number;
   height: number;
   means: ChannelMeans;
 } {
-  const mat = decodeJpeg(Buffer.from(String(event.jpeg), 'base64'));
+  const mat = snapshotImage(event);
   // OpenCV's mean of a BGR image: w, x, y are the blue, green and red means.
   const mean = mat.mean();
   return { width: mat.cols, height: mat.rows, means: { b: mean.w, g: mean.x, r: mean.y } };

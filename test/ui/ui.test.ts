@@ -12,7 +12,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { NodeEvent, HeadlessNode } from '../helpers/json-lines-process.js';
 import { repoRoot } from '../helpers/json-lines-process.js';
 import type { TestNetwork } from '../helpers/netns/hosts.js';
-import { decodeSnapshot, patternVideo } from '../helpers/snapshots.js';
+import { decodeSnapshot, patternVideo, snapshotImage } from '../helpers/snapshots.js';
+import type { Mat } from '../../main/media/opencv.js';
+import cv from '../../main/media/opencv.js';
+import { sharpness } from '../fixtures/media-images.js';
 import type { AppProcess } from './app-process.js';
 import { reportFailure, startAdaAndBob, stopEverything } from './two-nodes.js';
 import type { NamespacedBrowser } from './chromium-in-netns.js';
@@ -245,6 +248,53 @@ describe('the interface in Chromium (browser bridge, namespaced LAN)', function 
     assert.ok(self.r > 1.5 * self.g && self.r > 1.5 * self.b, `self view: ${JSON.stringify(self)}`);
     await shot('filters');
   });
+
+  it('the Blur background chip blurs the sides of what B receives and keeps the middle', async () => {
+    // The filters panel is open (previous test). The pattern has no face, so the filter keeps
+    // its default person sharp: centred, its head in the middle of the picture.
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    await page.locator('button[data-filter="reds"][aria-pressed="false"]').waitFor();
+    const plain = snapshotImage(await snapshotOfAda(await frameAfter(page, '.tile-self', 0)));
+    const chip = page.locator('button[data-filter="blur-background"]');
+    assert.match((await chip.textContent()) ?? '', /Blur background/);
+    await chip.click();
+    await page.locator('button[data-filter="blur-background"][aria-pressed="true"]').waitFor();
+    const switchedAt = await frameAfter(page, '.tile-self', 0);
+    const blurred = snapshotImage(await snapshotOfAda(switchedAt + 5));
+    // The bars scroll, so two frames differ: the side is compared across frames (its top edge
+    // of the caption box stays put), the middle with the side of the same frame. Detail per
+    // colour channel: neighbouring bars may differ little in brightness, never in every channel.
+    const side = { x: 0, y: 0.1, width: 0.2, height: 0.55 };
+    const middle = { x: 0.4, y: 0.3, width: 0.2, height: 0.25 };
+    const sideBefore = colourDetail(plain, side);
+    const sideAfter = colourDetail(blurred, side);
+    const middleAfter = colourDetail(blurred, middle);
+    assert.ok(sideBefore > 5 * sideAfter, `the side kept its detail: ${sideBefore} → ${sideAfter}`);
+    assert.ok(
+      middleAfter > 5 * sideAfter,
+      `the middle is blurred too: ${middleAfter}, the side ${sideAfter}`,
+    );
+    await page.getByRole('button', { name: 'Clear all' }).click();
+  });
+
+  /** Variance of the Laplacian, summed over the colour channels, in a part of `mat` given in fractions. */
+  function colourDetail(
+    mat: Mat,
+    part: { x: number; y: number; width: number; height: number },
+  ): number {
+    const px = (value: number, size: number): number => Math.floor(value * size);
+    const [cols, rows] = [mat.cols, mat.rows];
+    const rect = new cv.Rect(
+      px(part.x, cols),
+      px(part.y, rows),
+      px(part.width, cols),
+      px(part.height, rows),
+    );
+    return mat
+      .getRegion(rect)
+      .splitChannels()
+      .reduce((sum, channel) => sum + sharpness(channel.cvtColor(cv.COLOR_GRAY2BGR)), 0);
+  }
 
   async function snapshotOfAda(after: number): Promise<NodeEvent> {
     await bob.waitFor('frame', (e) => e.peer === adaId && Number(e.frame) > after, 15_000);

@@ -43,6 +43,7 @@ describe('media filters: catalog', () => {
       'edges',
       'cartoon',
       'anonymize',
+      'blur-background',
     ]) {
       assert.ok(names.includes(required), `missing ${required}`);
       assert.ok(isFilterName(required));

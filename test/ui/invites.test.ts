@@ -19,6 +19,9 @@ import { reportFailure, stopEverything } from './two-nodes.js';
 
 const MS = 20_000;
 
+/** The page's document, as the functions evaluated in it use it. */
+declare const document: { title: string; hasFocus: () => boolean };
+
 /** Counts the oscillators the page makes: every synthesized note is one. */
 const COUNT_OSCILLATORS = `
   window.__oscillators = 0;
@@ -99,6 +102,19 @@ describe('invites in Chromium: call waiting, cancelling, ringing (three nodes)',
     const focused = await page.evaluate('document.activeElement?.getAttribute("aria-label")');
     assert.notEqual(focused, "Accept Bob's invite", 'focus is not on Accept');
 
+    // Away from the page (Chromium under test always reports focus): the title flashes.
+    const title = await page.title();
+    await page.evaluate(() => {
+      document.hasFocus = () => false;
+    });
+    const titled = (wanted: string): Promise<unknown> =>
+      page.waitForFunction((text) => document.title === text, wanted, { timeout: MS });
+    await titled('📞 Bob is calling');
+    await titled(title);
+    await page.evaluate(() => {
+      Reflect.deleteProperty(document, 'hasFocus');
+    });
+
     await page.keyboard.press('Enter');
     assert.equal(await dialog.isVisible(), true, 'Enter left the invite open');
     // Had Enter accepted, this decline would find no invite (and Bob a new member).
@@ -109,6 +125,7 @@ describe('invites in Chromium: call waiting, cancelling, ringing (three nodes)',
       bob.count('member-joined', (e) => e.peer === adaId),
       0,
     );
+    assert.equal(await page.title(), title, 'the title is back once the invite is answered');
   });
 
   it('the caller cancels: the prompt disappears with a plain message', async () => {

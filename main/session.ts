@@ -38,6 +38,8 @@ import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
 import type { SessionAudioOptions } from './session-audio.js';
 import { SessionAudio } from './session-audio.js';
 import { SessionParty, isPartyCommand, partyCacheDir } from './session-party.js';
+import { frameEvent, renameNode } from './session-profile.js';
+import { isProfileCommand } from '../protocol/profile-api.js';
 
 export interface SessionOptions {
   name: string;
@@ -72,7 +74,7 @@ export interface SessionEvents {
  */
 export class Session extends TypedEmitter<SessionEvents> {
   readonly id: string;
-  readonly name: string;
+  #name: string;
   readonly #options: SessionOptions;
   readonly #log: Logger;
   readonly #identity: IdentityKeys;
@@ -97,7 +99,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#log = options.logger;
     this.#identity = identity;
     this.id = peerIdFromPublicKey(identity.publicKey);
-    this.name = options.name;
+    this.#name = options.name;
     this.#server = new SignalingServer({
       identity,
       name: options.name,
@@ -168,6 +170,10 @@ export class Session extends TypedEmitter<SessionEvents> {
     return session;
   }
 
+  get name(): string {
+    return this.#name;
+  }
+
   /** The media settings as front ends show them. */
   get mediaSettings(): MediaSettingsView {
     return this.#media.view;
@@ -232,6 +238,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   async #run(command: Command): Promise<void> {
     if (isPartyCommand(command)) return this.party.handle(command);
     if (isGestureCommand(command)) return this.#calls.gesture(command);
+    if (isProfileCommand(command)) return this.#rename(command.name.trim());
     switch (command.cmd) {
       case 'invite':
         return this.#calls.invite(command.peer);
@@ -282,6 +289,8 @@ export class Session extends TypedEmitter<SessionEvents> {
         return;
       case 'members':
         this.#emit({ event: 'members', ...this.#calls.members() });
+        for (const peer of this.#calls.raisedHands())
+          this.#emit({ event: 'hand', peer, raised: true });
         return;
       case 'history': {
         const chat = this.#calls.chat();
@@ -305,6 +314,13 @@ export class Session extends TypedEmitter<SessionEvents> {
         // The front end owns the process; it closes the session when it sees quit.
         return;
     }
+  }
+
+  async #rename(name: string): Promise<void> {
+    this.#name = name;
+    this.#emit({ event: 'name-changed', name });
+    const parts = { server: this.#server, calls: this.#calls, discovery: this.#discovery };
+    await renameNode({ ...this.#options, ...parts }, name);
   }
 
   #requireCall(): CallContent {
@@ -352,20 +368,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     calls.on('frame', (frame) => {
       this.emit('remote-frame', frame);
       this.#snapshots.pushReceived(frame);
-      if (!this.#options.frameEvents) return;
-      this.#emit({
-        event: 'frame',
-        peer: frame.from,
-        stream: frame.meta.stream,
-        frame: frame.meta.frameNumber,
-        codec: frame.meta.codec,
-        keyframe: frame.meta.keyframe,
-        width: frame.meta.width,
-        height: frame.meta.height,
-        bytes: frame.data.length,
-        latencyMs: frame.latencyMs,
-        receivedAt: frame.receivedAt,
-      });
+      if (this.#options.frameEvents) this.#emit(frameEvent(frame));
     });
   }
 

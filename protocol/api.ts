@@ -8,6 +8,7 @@ import type { ApiErrorCode } from './error-codes.js';
 import { API_ERROR_CODES } from './error-codes.js';
 import { GESTURE_COMMANDS, GESTURE_EVENTS } from './gesture-api.js';
 import { PARTY_COMMANDS, PARTY_EVENTS } from './party-api.js';
+import { PROFILE_COMMANDS, PROFILE_EVENTS } from './profile-api.js';
 import {
   memberStatsViewSchema,
   sendingAudioStatsViewSchema,
@@ -82,6 +83,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('quit') }),
   ...GESTURE_COMMANDS,
   ...PARTY_COMMANDS,
+  ...PROFILE_COMMANDS,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandName = Command['cmd'];
@@ -325,6 +327,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
   }),
   ...GESTURE_EVENTS,
   ...PARTY_EVENTS,
+  ...PROFILE_EVENTS,
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
 export type SessionEventName = SessionEvent['event'];

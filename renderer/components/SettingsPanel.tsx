@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/context.js';
 import { isLocale, LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
 
 import { useStore } from '../state/store.js';
+import { NameSetting } from './NameSetting.js';
 import { VoiceSettings } from './VoiceSettings.js';
 
 const RESOLUTIONS = ['320x240', '640x480', '1280x720'] as const;
@@ -218,6 +219,7 @@ export function SettingsPanel({
       <div class="panel-intro">
         <h2 class="panel-title">{t('settings.title')}</h2>
       </div>
+      <NameSetting />
       <section class="setting">
         <div class="setting-row">
           <div>

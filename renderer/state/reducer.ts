@@ -146,6 +146,8 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         ...state,
         self: { id: event.id, name: event.name, port: event.port, fingerprint: event.fingerprint },
       };
+    case 'name-changed':
+      return state.self ? { ...state, self: { ...state.self, name: event.name } } : state;
     case 'peer-up':
       if (event.peer === state.self?.id) return state;
       return { ...state, peers: { ...state.peers, [event.peer]: peerOf(event) } };

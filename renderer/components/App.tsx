@@ -11,6 +11,7 @@ import { useI18n } from '../i18n/context.js';
 import { downloadText } from '../lib/download.js';
 import { defaultExportName } from '../lib/format.js';
 import { keptChat } from '../state/chat.js';
+import { logNodeText } from '../state/errors.js';
 import { initialState, reduce } from '../state/reducer.js';
 import type { Store } from '../state/store.js';
 import { StoreContext } from '../state/store.js';
@@ -97,6 +98,7 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
         return;
       }
       const event = message.event;
+      if (event.event === 'error' || event.event === 'key-changed') logNodeText(event);
       if (event.event === 'invite') {
         const { t } = i18nRef.current;
         notify(
@@ -302,7 +304,9 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
           onRetry={() => transport.retryNow()}
         />
         <TrustWarnings
-          onReview={(warning) => reviewPeer(warning.peer, warning.name, warning.message)}
+          onReview={(warning) =>
+            reviewPeer(warning.peer, warning.name, i18n.t('prof.keyChanged.detail'))
+          }
         />
         <div class="layout">
           {narrow && tabBar}

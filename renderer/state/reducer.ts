@@ -8,9 +8,9 @@ import type { Text } from '../i18n/catalog.js';
 import { msg } from '../i18n/catalog.js';
 import type { Action } from './actions.js';
 import { addChatMessage, addHistory, chatAfterCall, chatFor, emptyChat } from './chat.js';
-import { errorTitle } from './errors.js';
+import { errorSentence, errorTitle, reasonSentence } from './errors.js';
 import { applyGesture, noGestures, reactionShown, withoutMember } from './gestures.js';
-import { addToast, reasonText } from './toasts.js';
+import { addToast } from './toasts.js';
 import { NO_PARTY, reduceParty } from './party.js';
 import type { AppState, CallState, TrustWarning } from './types.js';
 
@@ -174,7 +174,8 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
     case 'invite-sent':
       return { ...state, outgoing: { ...state.outgoing, [event.peer]: event.call } };
     case 'invite-declined': {
-      const reason = event.reason && event.reason !== 'declined' ? reasonText(event.reason) : '';
+      const reason =
+        event.reason && event.reason !== 'declined' ? reasonSentence(event.reason) : '';
       const next = { ...state, outgoing: without(state.outgoing, event.peer) };
       const name = peerName(state, event.peer);
       const title =
@@ -248,7 +249,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         voice: { ...state.voice, membersMuted: without(state.voice.membersMuted, event.peer) },
         gestures: withoutMember(state.gestures, event.peer),
       };
-      const reason = event.reason === 'left' ? '' : reasonText(event.reason);
+      const reason = event.reason === 'left' ? '' : reasonSentence(event.reason);
       return addToast(next, 'info', msg('toast.memberLeft', { name: event.name }), reason);
     }
     case 'call-ended': {
@@ -268,7 +269,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
       if (['left', 'quit', 'merged', 'declined', 'no answer'].includes(event.reason)) {
         return next;
       }
-      return addToast(next, 'info', msg('toast.callEnded'), reasonText(event.reason));
+      return addToast(next, 'info', msg('toast.callEnded'), reasonSentence(event.reason));
     }
     case 'chat': {
       const { id, from, name, ts, clock, text } = event;
@@ -291,7 +292,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         next,
         'warning',
         msg('toast.keyChanged', { name: event.name }),
-        event.message,
+        msg('prof.keyChanged.detail'),
       );
     }
     case 'trust-changed': {
@@ -360,7 +361,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
       if (event.code === 'ERR_NO_SUCH_INVITE' && event.call) {
         next = { ...next, invites: next.invites.filter((invite) => invite.call !== event.call) };
       }
-      return addToast(next, 'error', errorTitle(event.code), event.message);
+      return addToast(next, 'error', errorTitle(event.code), errorSentence(event.code));
     }
     case 'party-ended': {
       const next = { ...state, party: reduceParty(state.party, event) };

@@ -11,3 +11,5 @@ export const IPC_VOICE = 'meshcall:voice';
 export const IPC_MIC = 'meshcall:mic';
 /** Preload → main: the page listens now; send the greeting (again, after a reload). */
 export const IPC_HELLO = 'meshcall:hello';
+/** Page → main (invoke): save a chat export through the save dialog; answers a SaveChatResult. */
+export const IPC_SAVE_CHAT = 'meshcall:save-chat';

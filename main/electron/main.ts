@@ -10,7 +10,7 @@
 import { contentSecurityPolicy } from '../content-security-policy.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IpcMainEvent, WebContents } from 'electron';
+import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import {
   BrowserWindow,
   app,
@@ -40,8 +40,12 @@ import {
   IPC_FRAME,
   IPC_HELLO,
   IPC_MIC,
+  IPC_SAVE_CHAT,
   IPC_VOICE,
 } from './ipc-channels.js';
+import type { SaveChatResult } from '../save-chat.js';
+import { saveChat } from '../save-chat.js';
+import { writeOwnerOnly } from '../owner-only-file.js';
 import { MicIntake } from '../bridge/mic-intake.js';
 
 const SCHEME = 'meshcall';
@@ -109,7 +113,7 @@ function toPage(channel: string, payload: ServerMessage | Uint8Array): void {
 }
 
 /** IPC counts only from our window's top frame showing our page, never from a subframe. */
-function fromOurPage(event: IpcMainEvent): boolean {
+function fromOurPage(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
   return (
     window !== null &&
@@ -189,6 +193,22 @@ function onCommand(event: IpcMainEvent, raw: unknown): void {
   // The window is the app itself: its Quit ends the app like closing the window does.
   if (verdict.command.cmd === 'quit') app.quit();
   else node?.session.handle(verdict.command);
+}
+
+/** The page's chat export, saved where the person picks in the save dialog. */
+function onSaveChat(event: IpcMainInvokeEvent, raw: unknown): Promise<SaveChatResult> {
+  const owner = window;
+  if (!fromOurPage(event) || !owner) return Promise.resolve('failed');
+  return saveChat(raw, {
+    folder: app.getPath('documents'),
+    choosePath: async (choice) => {
+      const answer = await dialog.showSaveDialog(owner, choice);
+      return answer.canceled || !answer.filePath ? null : answer.filePath;
+    },
+    write: writeOwnerOnly,
+    onRefused: (reason) => logger.warn('ui: bad save-chat request', { reason }),
+    onFailed: (err) => logger.warn('could not save the chat', { reason: errorText(err) }),
+  });
 }
 
 function onMic(event: IpcMainEvent, bytes: unknown): void {
@@ -283,6 +303,7 @@ async function start(): Promise<void> {
   ipcMain.on(IPC_HELLO, onHello);
   ipcMain.on(IPC_COMMAND, onCommand);
   ipcMain.on(IPC_MIC, onMic);
+  ipcMain.handle(IPC_SAVE_CHAT, onSaveChat);
 
   try {
     node = await startSession(args, logger, 'electron');

@@ -4,6 +4,7 @@
  * The renderer imports this type only.
  */
 import type { ClientMessage, ServerMessage } from '../../protocol/ui-protocol.js';
+import type { SaveChatRequest, SaveChatResult } from '../save-chat.js';
 
 export interface MeshcallPreloadApi {
   /** Validated by the main process; an invalid message comes back as an ERR_BAD_COMMAND error. */
@@ -16,4 +17,6 @@ export interface MeshcallPreloadApi {
   onVoice(listener: (bytes: Uint8Array) => void): () => void;
   /** One microphone frame (ui-frames.ts kind 4); the main process validates it. */
   sendMic(bytes: Uint8Array): void;
+  /** A chat export, saved through the system's save dialog (the main process names the file). */
+  saveChat(request: SaveChatRequest): Promise<SaveChatResult>;
 }

@@ -12,6 +12,7 @@ import {
   IPC_FRAME,
   IPC_HELLO,
   IPC_MIC,
+  IPC_SAVE_CHAT,
   IPC_VOICE,
 } from './ipc-channels.js';
 import type { MeshcallPreloadApi } from './preload-api.js';
@@ -50,6 +51,13 @@ const api: MeshcallPreloadApi = {
     // Only bytes cross: anything else the page passes would be cloned into the main process.
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
     ipcRenderer.send(IPC_MIC, bytes);
+  },
+  saveChat(request) {
+    // Only these three strings cross; the main process validates them again.
+    const { format, text, kind } = request;
+    return ipcRenderer.invoke(IPC_SAVE_CHAT, { format, text, kind }) as ReturnType<
+      MeshcallPreloadApi['saveChat']
+    >;
   },
 };
 

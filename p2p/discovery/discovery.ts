@@ -50,6 +50,7 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
   readonly #bonjour: Bonjour;
   #browser: Browser | null = null;
   #published: Service | null = null;
+  #renaming: Promise<void> = Promise.resolve();
   /** fqdn → advert; several adverts may claim one id (a rogue copying a key), all are kept. */
   readonly #adverts = new Map<string, PeerAdvert>();
   #timer: NodeJS.Timeout | null = null;
@@ -83,8 +84,14 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
    * and a new one goes out at once: peers drop us and list us again under the new name.
    */
   rename(name: string): Promise<void> {
-    const published = this.#published;
     this.#options.name = name;
+    // One at a time: a second rename while the first's goodbye is out must not publish twice.
+    this.#renaming = this.#renaming.then(() => this.#republish());
+    return this.#renaming;
+  }
+
+  #republish(): Promise<void> {
+    const published = this.#published;
     if (this.#closed || !published) return Promise.resolve();
     return new Promise((resolve) => {
       // Typed as a bare CallableFunction by bonjour-service; it is stop(callback?).

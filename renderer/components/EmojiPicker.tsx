@@ -108,6 +108,11 @@ export function EmojiPicker({
   return (
     <div
       class="emoji-picker"
+      onFocusOut={(event) => {
+        // Focus gone elsewhere (a click outside, Tab away): the grid closes quietly.
+        const next = event.relatedTarget;
+        if (open && !(next instanceof Node && event.currentTarget.contains(next))) setOpen(false);
+      }}
       onKeyDown={(event) => {
         if (event.key === 'Escape' && open) {
           event.preventDefault();

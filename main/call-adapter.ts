@@ -253,6 +253,18 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     return { id: chat.id, messages: chat.history() };
   }
 
+  /** We renamed: members are told, and later calls use the new name. */
+  rename(name: string): void {
+    this.#agent.rename(name);
+  }
+
+  /** Who has a hand up, in the order they went up (ours last): a reloaded page asks. */
+  raisedHands(): string[] {
+    const gestures = this.#agent.call?.gestures;
+    if (!gestures) return [];
+    return gestures.raised ? [...gestures.hands(), this.#id] : gestures.hands();
+  }
+
   /** The current call and its other members, as front ends show them. */
   members(): EventBody<'members'> {
     const call = this.#agent.call;

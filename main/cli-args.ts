@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { AudioSourceSpec } from './audio/sources.js';
 import { parseAudioSource } from './audio/sources.js';
 import { validateFilters } from './media/filters.js';
+import { MAX_NAME_LENGTH, displayNameSchema } from '../protocol/profile-api.js';
 import type { SourceSpec, VideoSettings } from './media/settings.js';
 import type { VideoCodec } from './media/capture-protocol.js';
 import { parseResolution, parseSourceSpec, validateSettings } from './media/settings.js';
@@ -11,6 +12,8 @@ import { parseResolution, parseSourceSpec, validateSettings } from './media/sett
 /** What every way of running a node takes (headless, the app in a browser or in Electron). */
 export interface NodeArgs {
   name: string;
+  /** False when --name was left out: a name chosen in the interface then wins (profile-store.ts). */
+  nameGiven?: boolean;
   dataDir: string;
   port: number;
   autoAccept: boolean;
@@ -103,7 +106,9 @@ function parseCodec(value: string): VideoCodec {
 function nodeArgs(values: NodeValues, audioSource: 'none' | 'ui'): NodeArgs {
   const port = parsePort('--port', values.port);
   const name = (values.name ?? os.hostname()).trim();
-  if (name.length < 1 || name.length > 64) throw new Error('--name must be 1 to 64 characters');
+  if (!displayNameSchema.safeParse(name).success) {
+    throw new Error(`--name must be 1 to ${MAX_NAME_LENGTH} characters`);
+  }
   const size = parseResolution(values.resolution ?? '640x480');
   const filters = (values.filters ?? '')
     .split(',')
@@ -111,6 +116,7 @@ function nodeArgs(values: NodeValues, audioSource: 'none' | 'ui'): NodeArgs {
     .filter((filter) => filter.length > 0);
   return {
     name,
+    nameGiven: values.name !== undefined,
     dataDir: path.resolve(values['data-dir'] ?? defaultDataDir()),
     port,
     autoAccept: values['auto-accept'] ?? false,

@@ -3,6 +3,7 @@ import { setPrimitives } from '../crypto/index.js';
 import type { Logger } from '../p2p/base/logger.js';
 import { nativePrimitives } from '../p2p/base/native-primitives.js';
 import type { NodeArgs } from './cli-args.js';
+import { loadStoredName, startName } from './profile-store.js';
 import { Session } from './session.js';
 
 /**
@@ -10,7 +11,7 @@ import { Session } from './session.js';
  * browser bridge, Electron). With MESHCALL_RTC_LOG=Debug|Info|Warning, libdatachannel's own
  * log goes to ours, for diagnosing link set-up.
  */
-export function openSession(
+export async function openSession(
   args: NodeArgs,
   logger: Logger,
   extra: { frameEvents?: boolean } = {},
@@ -21,8 +22,9 @@ export function openSession(
   if (rtcLevel === 'Debug' || rtcLevel === 'Info' || rtcLevel === 'Warning') {
     initLogger(rtcLevel, (level, message) => logger.info('rtc', { level, message }));
   }
+  const stored = args.nameGiven === false ? await loadStoredName(args.dataDir, logger) : null;
   return Session.create({
-    name: args.name,
+    name: startName(args, stored),
     dataDir: args.dataDir,
     port: args.port,
     autoAccept: args.autoAccept,

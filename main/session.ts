@@ -39,6 +39,8 @@ import { PEER_DIRECTORY_EVENTS, PeerDirectory } from './peer-directory.js';
 import type { SessionAudioOptions } from './session-audio.js';
 import { SessionAudio } from './session-audio.js';
 import { SessionParty, isPartyCommand, partyCacheDir } from './session-party.js';
+import { frameEvent, renameNode } from './session-profile.js';
+import { isProfileCommand } from '../protocol/profile-api.js';
 
 export interface SessionOptions {
   name: string;
@@ -73,7 +75,7 @@ export interface SessionEvents {
  */
 export class Session extends TypedEmitter<SessionEvents> {
   readonly id: string;
-  readonly name: string;
+  #name: string;
   readonly #options: SessionOptions;
   readonly #log: Logger;
   readonly #identity: IdentityKeys;
@@ -98,7 +100,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#log = options.logger;
     this.#identity = identity;
     this.id = peerIdFromPublicKey(identity.publicKey);
-    this.name = options.name;
+    this.#name = options.name;
     this.#server = new SignalingServer({
       identity,
       name: options.name,
@@ -168,6 +170,10 @@ export class Session extends TypedEmitter<SessionEvents> {
     return session;
   }
 
+  get name(): string {
+    return this.#name;
+  }
+
   /** The media settings as front ends show them. */
   get mediaSettings(): MediaSettingsView {
     return this.#media.view;
@@ -232,6 +238,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   async #run(command: Command): Promise<void> {
     if (isPartyCommand(command)) return this.party.handle(command);
     if (isGestureCommand(command)) return this.#calls.gesture(command);
+    if (isProfileCommand(command)) return this.#rename(command.name.trim());
     switch (command.cmd) {
       case 'invite':
         return this.#calls.invite(command.peer);
@@ -248,21 +255,17 @@ export class Session extends TypedEmitter<SessionEvents> {
       case 'add-peer':
         return this.#directory.add(command.host, command.port);
       case 'peers':
-        this.#emit({ event: 'peers', peers: this.#directory.views() });
-        return;
+        return this.#emit({ event: 'peers', peers: this.#directory.views() });
       case 'trust':
         return this.#directory.trust(command.peer);
       case 'verify':
         return this.#directory.verify(command.peer, command.verified ?? true);
       case 'set-filters':
-        this.#media.setFilters(command.filters);
-        return;
+        return this.#media.setFilters(command.filters);
       case 'set-source':
-        this.#media.setSource(parseSourceSpec(command.source));
-        return;
+        return this.#media.setSource(parseSourceSpec(command.source));
       case 'set-video':
-        this.#media.setVideo({ resolution: command.resolution, fps: command.fps });
-        return;
+        return this.#media.setVideo({ resolution: command.resolution, fps: command.fps });
       case 'preview':
         this.#previewWanted = command.enabled;
         if (command.enabled) this.#media.start();
@@ -270,11 +273,9 @@ export class Session extends TypedEmitter<SessionEvents> {
         this.#emit({ event: 'media-settings', ...this.#media.view });
         return;
       case 'video':
-        this.#media.setEnabled(command.enabled);
-        return;
+        return this.#media.setEnabled(command.enabled);
       case 'video-sources':
-        this.#emit(videoSourcesEvent(this.#media.view.source));
-        return;
+        return this.#emit(videoSourcesEvent(this.#media.view.source));
       case 'snapshot':
         return this.#snapshot(command.peer);
       case 'keyframe':
@@ -282,10 +283,11 @@ export class Session extends TypedEmitter<SessionEvents> {
         if (command.peer === this.id) return this.#media.requestKeyframe(0);
         return this.#calls.requestKeyframe(command.peer);
       case 'filters':
-        this.#emit({ event: 'filters', filters: listFilters() });
-        return;
+        return this.#emit({ event: 'filters', filters: listFilters() });
       case 'members':
         this.#emit({ event: 'members', ...this.#calls.members() });
+        for (const peer of this.#calls.raisedHands())
+          this.#emit({ event: 'hand', peer, raised: true });
         return;
       case 'history': {
         const chat = this.#calls.chat();
@@ -303,12 +305,18 @@ export class Session extends TypedEmitter<SessionEvents> {
       case 'record-audio':
         return this.audio.handle(command);
       case 'health':
-        this.#emit({ event: 'health', ...this.#health.report() });
-        return;
+        return this.#emit({ event: 'health', ...this.#health.report() });
       case 'quit':
         // The front end owns the process; it closes the session when it sees quit.
         return;
     }
+  }
+
+  async #rename(name: string): Promise<void> {
+    this.#name = name;
+    this.#emit({ event: 'name-changed', name });
+    const parts = { server: this.#server, calls: this.#calls, discovery: this.#discovery };
+    await renameNode({ ...this.#options, ...parts }, name);
   }
 
   #requireCall(): CallContent {
@@ -356,20 +364,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     calls.on('frame', (frame) => {
       this.emit('remote-frame', frame);
       this.#snapshots.pushReceived(frame);
-      if (!this.#options.frameEvents) return;
-      this.#emit({
-        event: 'frame',
-        peer: frame.from,
-        stream: frame.meta.stream,
-        frame: frame.meta.frameNumber,
-        codec: frame.meta.codec,
-        keyframe: frame.meta.keyframe,
-        width: frame.meta.width,
-        height: frame.meta.height,
-        bytes: frame.data.length,
-        latencyMs: frame.latencyMs,
-        receivedAt: frame.receivedAt,
-      });
+      if (this.#options.frameEvents) this.#emit(frameEvent(frame));
     });
   }
 

@@ -10,6 +10,7 @@ import { CAMERA_COMMANDS, CAMERA_EVENTS, videoSourceStateSchema } from './camera
 import { GESTURE_COMMANDS, GESTURE_EVENTS } from './gesture-api.js';
 import { INVITE_COMMANDS, INVITE_EVENTS, inviteMembersSchema } from './invite-api.js';
 import { PARTY_COMMANDS, PARTY_EVENTS } from './party-api.js';
+import { PROFILE_COMMANDS, PROFILE_EVENTS } from './profile-api.js';
 import {
   memberStatsViewSchema,
   sendingAudioStatsViewSchema,
@@ -86,6 +87,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   ...INVITE_COMMANDS,
   ...PARTY_COMMANDS,
   ...CAMERA_COMMANDS,
+  ...PROFILE_COMMANDS,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandName = Command['cmd'];
@@ -334,6 +336,7 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
   ...INVITE_EVENTS,
   ...PARTY_EVENTS,
   ...CAMERA_EVENTS,
+  ...PROFILE_EVENTS,
 ]);
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
 export type SessionEventName = SessionEvent['event'];

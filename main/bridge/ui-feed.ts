@@ -19,7 +19,7 @@ import type { EncodedLayerFrame } from '../media/capture-protocol.js';
 /** The part of a Session the shells use. */
 export type UiSession = Pick<
   Session,
-  'id' | 'mediaSettings' | 'on' | 'off' | 'handle' | 'audio'
+  'id' | 'name' | 'mediaSettings' | 'on' | 'off' | 'handle' | 'audio'
 > & {
   /** The watch party's film for the page's player (the bridge's range endpoint). */
   readonly party: Pick<Session['party'], 'media'>;
@@ -42,7 +42,8 @@ export interface UiSink {
 /** The first messages of every new interface: who we are, and how camera and voice are set. */
 export function greeting(session: UiSession, self: SelfInfo): ServerMessage[] {
   return [
-    { type: 'hello', self },
+    // The name of now: it may have changed since the node started (set-name).
+    { type: 'hello', self: { ...self, name: session.name } },
     // media-settings is only sent when something changes; a page that connects later (or
     // reloads) would otherwise not know the source, size and filters until then.
     // Likewise our voice's source and mute: a reloaded page must show the right mute button.

@@ -13,3 +13,5 @@ export const IPC_MIC = 'meshcall:mic';
 export const IPC_HELLO = 'meshcall:hello';
 /** Preload → main (invoke): show the file dialog; answers a video file's path or null. */
 export const IPC_PICK_VIDEO = 'meshcall:pick-video';
+/** Page → main (invoke): save a chat export through the save dialog; answers a SaveChatResult. */
+export const IPC_SAVE_CHAT = 'meshcall:save-chat';

@@ -41,9 +41,13 @@ import {
   IPC_HELLO,
   IPC_MIC,
   IPC_PICK_VIDEO,
+  IPC_SAVE_CHAT,
   IPC_VOICE,
 } from './ipc-channels.js';
 import { pickVideoFile } from './file-dialog.js';
+import type { SaveChatResult } from '../save-chat.js';
+import { saveChat } from '../save-chat.js';
+import { writeOwnerOnly } from '../owner-only-file.js';
 import { MicIntake } from '../bridge/mic-intake.js';
 
 const SCHEME = 'meshcall';
@@ -193,6 +197,22 @@ function onCommand(event: IpcMainEvent, raw: unknown): void {
   else node?.session.handle(verdict.command);
 }
 
+/** The page's chat export, saved where the person picks in the save dialog. */
+function onSaveChat(event: IpcMainInvokeEvent, raw: unknown): Promise<SaveChatResult> {
+  const owner = window;
+  if (!fromOurPage(event) || !owner) return Promise.resolve('failed');
+  return saveChat(raw, {
+    folder: app.getPath('documents'),
+    choosePath: async (choice) => {
+      const answer = await dialog.showSaveDialog(owner, choice);
+      return answer.canceled || !answer.filePath ? null : answer.filePath;
+    },
+    write: writeOwnerOnly,
+    onRefused: (reason) => logger.warn('ui: bad save-chat request', { reason }),
+    onFailed: (err) => logger.warn('could not save the chat', { reason: errorText(err) }),
+  });
+}
+
 function onMic(event: IpcMainEvent, bytes: unknown): void {
   if (fromOurPage(event)) mic.take(bytes);
 }
@@ -288,6 +308,7 @@ async function start(): Promise<void> {
   ipcMain.handle(IPC_PICK_VIDEO, (event) =>
     fromOurPage(event) && window ? pickVideoFile(window) : null,
   );
+  ipcMain.handle(IPC_SAVE_CHAT, onSaveChat);
 
   try {
     node = await startSession(args, logger, 'electron');

@@ -4,6 +4,7 @@
  * The renderer imports this type only.
  */
 import type { ClientMessage, ServerMessage } from '../../protocol/ui-protocol.js';
+import type { SaveChatRequest, SaveChatResult } from '../save-chat.js';
 
 export interface MeshcallPreloadApi {
   /** Validated by the main process; an invalid message comes back as an ERR_BAD_COMMAND error. */
@@ -18,4 +19,6 @@ export interface MeshcallPreloadApi {
   sendMic(bytes: Uint8Array): void;
   /** The system's file dialog for a video file: its path, or null when cancelled. */
   pickVideoFile(): Promise<string | null>;
+  /** A chat export, saved through the system's save dialog (the main process names the file). */
+  saveChat(request: SaveChatRequest): Promise<SaveChatResult>;
 }

@@ -13,6 +13,7 @@ import {
   IPC_HELLO,
   IPC_MIC,
   IPC_PICK_VIDEO,
+  IPC_SAVE_CHAT,
   IPC_VOICE,
 } from './ipc-channels.js';
 import type { MeshcallPreloadApi } from './preload-api.js';
@@ -55,6 +56,13 @@ const api: MeshcallPreloadApi = {
   async pickVideoFile() {
     const picked: unknown = await ipcRenderer.invoke(IPC_PICK_VIDEO);
     return typeof picked === 'string' && picked.length > 0 ? picked : null;
+  },
+  saveChat(request) {
+    // Only these three strings cross; the main process validates them again.
+    const { format, text, kind } = request;
+    return ipcRenderer.invoke(IPC_SAVE_CHAT, { format, text, kind }) as ReturnType<
+      MeshcallPreloadApi['saveChat']
+    >;
   },
 };
 

@@ -96,7 +96,8 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
 
   constructor(options: CallAgentOptions) {
     super({ logger: options.logger });
-    this.#options = options;
+    // A copy: rename changes it.
+    this.#options = { ...options };
     this.#log = options.logger;
     this.#admission = new Admission(options.id, options.identity);
     const invitations = new Invitations({ logger: this.#log, timeoutMs: options.inviteTimeoutMs });
@@ -112,6 +113,12 @@ export class CallAgent extends TypedEmitter<CallAgentEvents> {
   /** The current call (chat, media, members), if any. */
   get call(): Call | null {
     return this.#current?.call ?? null;
+  }
+
+  /** We renamed: later calls start under the new name; the current one tells its members. */
+  rename(name: string): void {
+    this.#options.name = name;
+    this.call?.announceName(name);
   }
 
   /** True while an invite of ours to `peerId` waits for an answer. */

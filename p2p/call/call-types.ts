@@ -95,3 +95,34 @@ export interface Member {
 export function view(member: Member): MemberView {
   return { id: member.identity.id, name: member.identity.name, state: member.state };
 }
+
+export function* openLinks(members: Iterable<Member>): Generator<CallLink> {
+  for (const member of members) {
+    if (member.state !== 'left' && member.link?.state === 'open') yield member.link;
+  }
+}
+
+/** Members still in the call (or only those in state `only`), as media sees them. */
+export function* mediaMembers(
+  members: Iterable<Member>,
+  only?: MemberState,
+): Generator<{ id: string; link: CallLink | null }> {
+  for (const member of members) {
+    if (member.state === 'left' || (only && member.state !== only)) continue;
+    yield { id: member.identity.id, link: member.link };
+  }
+}
+
+/** The call closes: every member is marked gone; resolves as their links hang up. */
+export function hangUpAll(members: Iterable<Member>): Promise<void>[] {
+  const hangUps: Promise<void>[] = [];
+  for (const member of members) {
+    if (member.state === 'left') continue;
+    member.state = 'left';
+    if (member.link) hangUps.push(member.link.hangUp());
+    member.link = null;
+    member.pending?.close();
+    member.pending = null;
+  }
+  return hangUps;
+}

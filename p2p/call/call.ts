@@ -25,7 +25,7 @@ import type {
   MemberState,
   MemberView,
 } from './call-types.js';
-import { view } from './call-types.js';
+import { hangUpAll, mediaMembers, openLinks, view } from './call-types.js';
 import { CallParty, isPartyMessage, isPieceMessage } from '../party/call-party.js';
 import { CallGestures, isGestureMessage } from './call-gestures.js';
 
@@ -233,6 +233,12 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#media.setVideo(enabled, this.#openLinks());
   }
 
+  /** We renamed: every member is told now, and each link that opens later. */
+  announceName(name: string): void {
+    this.#options.local.name = name;
+    for (const link of this.#openLinks()) link.sendControl({ t: 'name', name });
+  }
+
   /** Our front end could not decode a member's video: ask it for a keyframe. */
   requestKeyframe(memberId: string): void {
     this.#media.requestKeyframe(memberId);
@@ -257,15 +263,7 @@ export class Call extends TypedEmitter<CallEvents> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
     clearInterval(this.#timer);
-    const hangUps: Promise<void>[] = [];
-    for (const member of this.#members.values()) {
-      if (member.state === 'left') continue;
-      member.state = 'left';
-      if (member.link) hangUps.push(member.link.hangUp());
-      member.link = null;
-      member.pending?.close();
-      member.pending = null;
-    }
+    const hangUps = hangUpAll(this.#members.values());
     this.#media.close();
     this.#chat.close();
     this.party.close();
@@ -333,6 +331,7 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#chat.sync(member.identity.id, link);
     this.party.linkOpened(member.identity.id, link);
     this.gestures.linkOpened(link);
+    link.sendControl({ t: 'name', name: this.#options.local.name });
   }
 
   #onControl(member: Member, link: CallLink, message: ControlMessage): void {
@@ -361,6 +360,12 @@ export class Call extends TypedEmitter<CallEvents> {
       case 'mute-state':
         this.emit('mute-state', { peer: id, muted: message.muted });
         return;
+      case 'name':
+        // The roster (and what this member writes from now on) shows its new name.
+        if (member.identity.name === message.name) return;
+        member.identity = { ...member.identity, name: message.name };
+        this.emit('member-state', view(member));
+        return;
       case 'media-key':
       case 'media-report':
       case 'keyframe':
@@ -378,18 +383,12 @@ export class Call extends TypedEmitter<CallEvents> {
     this.emit('member-state', view(member));
   }
 
-  *#openLinks(): Generator<CallLink> {
-    for (const member of this.#members.values()) {
-      if (member.state !== 'left' && member.link?.state === 'open') yield member.link;
-    }
+  #openLinks(): Generator<CallLink> {
+    return openLinks(this.#members.values());
   }
 
-  /** Members still in the call (or only the connected ones), as media sees them. */
-  *#mediaMembers(only?: MemberState): Generator<{ id: string; link: CallLink | null }> {
-    for (const member of this.#members.values()) {
-      if (member.state === 'left' || (only && member.state !== only)) continue;
-      yield { id: member.identity.id, link: member.link };
-    }
+  #mediaMembers(only?: MemberState): Generator<{ id: string; link: CallLink | null }> {
+    return mediaMembers(this.#members.values(), only);
   }
 
   #gossipRoster(): void {

@@ -49,6 +49,8 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
   readonly #options: Required<Omit<DiscoveryOptions, 'logger'>> & { logger: Logger };
   readonly #bonjour: Bonjour;
   #browser: Browser | null = null;
+  #published: Service | null = null;
+  #renaming: Promise<void> = Promise.resolve();
   /** fqdn → advert; several adverts may claim one id (a rogue copying a key), all are kept. */
   readonly #adverts = new Map<string, PeerAdvert>();
   #timer: NodeJS.Timeout | null = null;
@@ -70,8 +72,40 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
 
   start(): void {
     if (this.#closed || this.#browser) return;
+    this.#publish();
+    this.#mdns()?.on('response', this.#onResponse);
+    this.#startBrowser();
+    this.#timer = setInterval(() => this.#tick(), this.#options.queryIntervalMs);
+  }
+
+  /**
+   * Announces a new name. bonjour-service cannot change a published TXT record (its
+   * re-announcements repeat the records of the first publish), so the old advert says goodbye
+   * and a new one goes out at once: peers drop us and list us again under the new name.
+   */
+  rename(name: string): Promise<void> {
+    this.#options.name = name;
+    // One at a time: a second rename while the first's goodbye is out must not publish twice.
+    this.#renaming = this.#renaming.then(() => this.#republish());
+    return this.#renaming;
+  }
+
+  #republish(): Promise<void> {
+    const published = this.#published;
+    if (this.#closed || !published) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Typed as a bare CallableFunction by bonjour-service; it is stop(callback?).
+      const stop = published.stop as (callback: () => void) => void;
+      stop(() => {
+        if (!this.#closed) this.#publish();
+        resolve();
+      });
+    });
+  }
+
+  #publish(): void {
     const { id, name, publicKey, port } = this.#options;
-    this.#bonjour.publish({
+    this.#published = this.#bonjour.publish({
       name: id,
       type: SERVICE_TYPE,
       port,
@@ -82,9 +116,6 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
       disableIPv6: true,
       txt: { v: String(PROTOCOL_VERSION), id, name, pk: toBase64(publicKey), port: String(port) },
     });
-    this.#mdns()?.on('response', this.#onResponse);
-    this.#startBrowser();
-    this.#timer = setInterval(() => this.#tick(), this.#options.queryIntervalMs);
   }
 
   /** Every live peer, one entry per id (the most recently seen advert). */
@@ -187,7 +218,8 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
     const knownId = this.peers().some((peer) => peer.id === advert.id);
     this.#adverts.set(advert.fqdn, advert);
     if (previous && previous.id !== advert.id) this.#announceIfGone(previous);
-    if (!knownId) this.emit('peer-up', advert);
+    // A known peer whose advert changed its name (a TXT update) is listed again, renamed.
+    if (!knownId || (previous && previous.name !== advert.name)) this.emit('peer-up', advert);
   }
 
   /** Which bound a new advert would break (an advert replacing itself counts once). */

@@ -107,6 +107,11 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('video-state'), enabled: z.boolean() }),
   /** The sender muted (sends no voice at all) or unmuted: on change and on every link open. */
   z.strictObject({ t: z.literal('mute-state'), muted: z.boolean() }),
+  /** The sender's display name: on a rename and on every link open (hellos may predate it). */
+  z.strictObject({
+    t: z.literal('name'),
+    name: z.string().min(1).max(MAX_NAME_LENGTH).regex(/\S/),
+  }),
   /** The sender raised or lowered its hand: on change and on every link open. */
   z.strictObject({ t: z.literal('hand'), raised: z.boolean() }),
   /** A reaction of the sender's, one of a fixed few (rate-limited per member on arrival). */

@@ -68,7 +68,8 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
 
   constructor(options: SignalingServerOptions) {
     super({ logger: options.logger });
-    this.#options = options;
+    // A copy: setName changes it.
+    this.#options = { ...options };
     this.#logger = options.logger ?? silentLogger;
     this.#gate = new HandshakeGate(options.handshakeLimits);
     this.stats = {
@@ -82,6 +83,11 @@ export class SignalingServer extends TypedEmitter<SignalingServerEvents> {
     this.#server.on('connection', (socket) => this.#onSocket(socket));
     this.#summaryTimer = setInterval(() => this.#logSummary(), options.summaryMs ?? 5000);
     this.#summaryTimer.unref();
+  }
+
+  /** The name our hellos carry from now on (connections already made keep the old one). */
+  setName(name: string): void {
+    this.#options.name = name;
   }
 
   get port(): number {

@@ -9,9 +9,9 @@ import { useShortcuts } from '../hooks/useShortcuts.js';
 import { useTheme } from '../hooks/useTheme.js';
 import { msg } from '../i18n/catalog.js';
 import { useI18n } from '../i18n/context.js';
-import { downloadText } from '../lib/download.js';
-import { defaultExportName } from '../lib/format.js';
+import { exportToast, saveExport } from '../lib/download.js';
 import { keptChat } from '../state/chat.js';
+import { logNodeText } from '../state/errors.js';
 import { initialState, reduce } from '../state/reducer.js';
 import type { Store } from '../state/store.js';
 import { StoreContext } from '../state/store.js';
@@ -98,6 +98,7 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
         return;
       }
       const event = message.event;
+      if (event.event === 'error' || event.event === 'key-changed') logNodeText(event);
       if (event.event === 'invite') {
         const { t } = i18nRef.current;
         notify(
@@ -107,17 +108,10 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
         );
       } else if (event.event === 'chat-export-text' && exportAsked.current) {
         exportAsked.current = false;
-        const type = event.format === 'markdown' ? 'text/markdown' : 'text/plain';
-        downloadText(
-          defaultExportName(new Date(), event.format),
-          event.text,
-          `${type};charset=utf-8`,
-        );
-        dispatch({
-          type: 'toast',
-          kind: 'success',
-          title: msg('toast.exported'),
-          message: msg('toast.exported.download', { count: event.messages }),
+        const kind = i18nRef.current.t(`prof.export.kind.${event.format}`);
+        void saveExport(event.format, event.text, kind).then((outcome) => {
+          const toast = exportToast(outcome, event.messages);
+          if (toast) dispatch({ type: 'toast', ...toast });
         });
       } else if (event.event === 'members' && event.call && historyAsked.current !== event.call) {
         // After a reconnection mid-call: fetch the messages we missed.
@@ -304,7 +298,9 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
           onRetry={() => transport.retryNow()}
         />
         <TrustWarnings
-          onReview={(warning) => reviewPeer(warning.peer, warning.name, warning.message)}
+          onReview={(warning) =>
+            reviewPeer(warning.peer, warning.name, i18n.t('prof.keyChanged.detail'))
+          }
         />
         <div class="layout">
           {narrow && tabBar}

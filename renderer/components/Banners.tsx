@@ -69,7 +69,8 @@ export function TrustWarnings({
         <div key={warning.peer} class="banner banner-warning" role="alert">
           <Icon name="shield-alert" size={18} />
           <span>
-            <strong>{t('banner.keyChanged', { name: warning.name })}</strong> {warning.message}
+            <strong>{t('banner.keyChanged', { name: warning.name })}</strong>{' '}
+            {t('prof.keyChanged.detail')}
           </span>
           <button type="button" class="link-button" onClick={() => onReview(warning)}>
             {t('banner.review')}

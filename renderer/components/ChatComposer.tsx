@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useT } from '../i18n/context.js';
+import { EmojiPicker } from './EmojiPicker.js';
 import { Icon } from './Icon.js';
 
 export const COMPOSER_ID = 'chat-composer';
@@ -24,6 +25,23 @@ export function ChatComposer({
 }): JSX.Element {
   const t = useT();
   const [draft, setDraft] = useState('');
+  const input = useRef<HTMLTextAreaElement>(null);
+  /** Where the caret goes once a picked emoji is in the text. */
+  const caret = useRef<number | null>(null);
+  useEffect(() => {
+    const box = input.current;
+    if (caret.current === null || !box) return;
+    box.focus();
+    box.setSelectionRange(caret.current, caret.current);
+    caret.current = null;
+  }, [draft]);
+  const insert = (emoji: string): void => {
+    const box = input.current;
+    const start = box?.selectionStart ?? draft.length;
+    const end = box?.selectionEnd ?? draft.length;
+    caret.current = start + emoji.length;
+    setDraft(draft.slice(0, start) + emoji + draft.slice(end));
+  };
   const length = draft.trim().length;
   const left = MAX_LENGTH - length;
   const canSend = closedReason === null && length > 0 && left >= 0;
@@ -46,7 +64,9 @@ export function ChatComposer({
           {closedReason}
         </p>
       )}
+      <EmojiPicker onPick={insert} disabled={closedReason !== null} />
       <textarea
+        ref={input}
         id={COMPOSER_ID}
         class="input composer-input"
         rows={1}

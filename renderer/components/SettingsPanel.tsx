@@ -8,6 +8,7 @@ import { isLocale, LOCALE_NAMES, LOCALES } from '../i18n/locales.js';
 
 import { useStore } from '../state/store.js';
 import { SoundSettings } from './SoundSettings.js';
+import { NameSetting } from './NameSetting.js';
 import { VoiceSettings } from './VoiceSettings.js';
 import { Segmented } from './bits.js';
 import { MirrorSetting } from './TileControls.js';
@@ -90,6 +91,7 @@ export function SettingsPanel({
       <div class="panel-intro">
         <h2 class="panel-title">{t('settings.title')}</h2>
       </div>
+      <NameSetting />
       <section class="setting">
         <div class="setting-row">
           <div>

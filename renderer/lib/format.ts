@@ -70,14 +70,6 @@ export function describeSource(source: string): Msg {
   }
 }
 
-/** A default file name for exporting the chat, e.g. meshcall-chat-2026-11-21-1530.md. */
-export function defaultExportName(now: Date, format: 'markdown' | 'text' = 'markdown'): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const day = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-  const extension = format === 'markdown' ? 'md' : 'txt';
-  return `meshcall-chat-${day}-${pad(now.getHours())}${pad(now.getMinutes())}.${extension}`;
-}
-
 /** h:mm:ss from the first hour on; below it m:ss, or mm:ss with `padMinutes`. */
 function clock(totalSeconds: number, padMinutes: boolean): string {
   const total = Number.isFinite(totalSeconds) ? Math.max(0, Math.floor(totalSeconds)) : 0;

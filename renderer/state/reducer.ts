@@ -8,9 +8,9 @@ import type { Text } from '../i18n/catalog.js';
 import { msg } from '../i18n/catalog.js';
 import type { Action } from './actions.js';
 import { addChatMessage, addHistory, chatAfterCall, chatFor, emptyChat } from './chat.js';
-import { errorTitle } from './errors.js';
+import { errorSentence, errorTitle, reasonSentence } from './errors.js';
 import { applyGesture, noGestures, reactionShown, withoutMember } from './gestures.js';
-import { addToast, reasonText } from './toasts.js';
+import { addToast } from './toasts.js';
 import { NO_PARTY, reduceParty } from './party.js';
 import type { AppState, CallState, TrustWarning } from './types.js';
 
@@ -147,6 +147,8 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         ...state,
         self: { id: event.id, name: event.name, port: event.port, fingerprint: event.fingerprint },
       };
+    case 'name-changed':
+      return state.self ? { ...state, self: { ...state.self, name: event.name } } : state;
     case 'peer-up':
       if (event.peer === state.self?.id) return state;
       return { ...state, peers: { ...state.peers, [event.peer]: peerOf(event) } };
@@ -176,7 +178,8 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
     case 'invite-withdrawn':
       return { ...state, outgoing: without(state.outgoing, event.peer) };
     case 'invite-declined': {
-      const reason = event.reason && event.reason !== 'declined' ? reasonText(event.reason) : '';
+      const reason =
+        event.reason && event.reason !== 'declined' ? reasonSentence(event.reason) : '';
       const next = { ...state, outgoing: without(state.outgoing, event.peer) };
       const name = peerName(state, event.peer);
       const title =
@@ -250,7 +253,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         voice: { ...state.voice, membersMuted: without(state.voice.membersMuted, event.peer) },
         gestures: withoutMember(state.gestures, event.peer),
       };
-      const reason = event.reason === 'left' ? '' : reasonText(event.reason);
+      const reason = event.reason === 'left' ? '' : reasonSentence(event.reason);
       return addToast(next, 'info', msg('toast.memberLeft', { name: event.name }), reason);
     }
     case 'call-ended': {
@@ -270,7 +273,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
       if (['left', 'quit', 'merged', 'declined', 'no answer'].includes(event.reason)) {
         return next;
       }
-      return addToast(next, 'info', msg('toast.callEnded'), reasonText(event.reason));
+      return addToast(next, 'info', msg('toast.callEnded'), reasonSentence(event.reason));
     }
     case 'chat': {
       const { id, from, name, ts, clock, text } = event;
@@ -293,7 +296,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
         next,
         'warning',
         msg('toast.keyChanged', { name: event.name }),
-        event.message,
+        msg('prof.keyChanged.detail'),
       );
     }
     case 'trust-changed': {
@@ -365,7 +368,7 @@ function applyEvent(state: AppState, event: SessionEvent, at: number | undefined
       if (event.code === 'ERR_NO_SUCH_INVITE' && event.call) {
         next = { ...next, invites: next.invites.filter((invite) => invite.call !== event.call) };
       }
-      return addToast(next, 'error', errorTitle(event.code), event.message);
+      return addToast(next, 'error', errorTitle(event.code), errorSentence(event.code));
     }
     case 'party-ended': {
       const next = { ...state, party: reduceParty(state.party, event) };

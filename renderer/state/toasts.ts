@@ -1,28 +1,11 @@
 /** Toasts: short notices the store keeps (the last few), and the node's reasons in words. */
 import type { Text } from '../i18n/catalog.js';
-import { msg } from '../i18n/catalog.js';
 import type { AppState, ToastKind } from './types.js';
 
 export const MAX_TOASTS = 4;
 
 function sameText(a: Text, b: Text): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The node's reason words, in the user's language where we know them. */
-export function reasonText(reason: string): Text {
-  switch (reason) {
-    case 'busy':
-      return msg('reason.busy');
-    case 'lost':
-      return msg('reason.lost');
-    case 'failed':
-      return msg('reason.failed');
-    case 'everyone left':
-      return msg('reason.everyoneLeft');
-    default:
-      return reason;
-  }
 }
 
 export function addToast(state: AppState, kind: ToastKind, title: Text, message: Text): AppState {

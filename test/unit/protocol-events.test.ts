@@ -158,6 +158,7 @@ const SAMPLES: { [N in SessionEventName]: Of<N> } = {
   'mute-state': { event: 'mute-state', peer: B, muted: true },
   hand: { event: 'hand', peer: B, raised: true },
   reaction: { event: 'reaction', peer: B, emoji: '🎉' },
+  'name-changed': { event: 'name-changed', name: 'Ada L.' },
   'audio-settings': { event: 'audio-settings', source: 'tone:440', muted: false },
   'audio-recorded': { event: 'audio-recorded', peer: B, path: '/tmp/b.wav', seconds: 3 },
   'voice-packet': {

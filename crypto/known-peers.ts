@@ -174,10 +174,16 @@ export class KnownPeers {
     return [...this.#peers.values()];
   }
 
-  #mostRecentNamed(name: string): KnownPeer | undefined {
+  /** The most recently seen peer, other than `id`, whose name `name` could be taken for. */
+  confusableWith(name: string, id: string): KnownPeer | undefined {
+    return this.#mostRecentNamed(name, id);
+  }
+
+  #mostRecentNamed(name: string, exceptId?: string): KnownPeer | undefined {
     let match: KnownPeer | undefined;
     for (const peer of this.#peers.values()) {
       if (
+        peer.id !== exceptId &&
         namesConfusable(peer.name, name) &&
         (match === undefined || peer.lastSeen > match.lastSeen)
       ) {

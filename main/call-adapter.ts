@@ -62,7 +62,7 @@ export { isGestureCommand } from '../protocol/gesture-api.js';
 /** What the adapter reads of the peer list; it only tells it whom the user dealt with. */
 export type PeerLookup = Pick<
   PeerDirectory,
-  'endpoints' | 'view' | 'trustOf' | 'publicKeyOf' | 'isVerified' | 'consent'
+  'endpoints' | 'view' | 'trustOf' | 'publicKeyOf' | 'isVerified' | 'consent' | 'memberName'
 >;
 
 /** The current call's chat and media, for the session; who is in it is the agent's to decide. */
@@ -268,7 +268,9 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
   /** The current call and its other members, as front ends show them. */
   members(): EventBody<'members'> {
     const call = this.#agent.call;
-    return { call: call?.id ?? null, members: call?.members().map((m) => this.#view(m)) ?? [] };
+    if (!call)
+      return { call: null, members: [], ...(this.#lastChat && { lastChat: this.#lastChat.id }) };
+    return { call: call.id, members: call.members().map((m) => this.#view(m)) };
   }
 
   /** Idempotent: leaves the call; resolves when every member got our bye (or the grace ran out). */
@@ -355,7 +357,7 @@ export class CallAdapter extends TypedEmitter<CallAdapterEvents> {
     const key = this.#agent.linkedKeyOf(member.id) ?? this.#peers.publicKeyOf(member.id);
     return {
       peer: member.id,
-      name: member.name,
+      name: this.#peers.memberName(member.id, member.name, key),
       state: member.state,
       safetyCode: key ? safetyCode(this.#localKey, key) : '',
       verified: this.#peers.isVerified(member.id),

@@ -131,7 +131,11 @@ export class LocalMedia extends TypedEmitter<LocalMediaEvents> {
     // Becoming active opens the source again: a failure from before may be gone.
     if (!this.#active) this.#reopening();
     this.#active = true;
-    this.#ensureCapture()?.setEnabled(this.#enabled);
+    const capture = this.#ensureCapture();
+    // A capture process that exited (OpenCV would not load, it crashed) starts again here;
+    // one still running is left as it is.
+    capture?.start();
+    capture?.setEnabled(this.#enabled);
     this.#changed();
   }
 

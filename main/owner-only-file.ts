@@ -25,13 +25,16 @@ export function ownerOnlyFile(dataDir: string, fileName: string): TextFileIO {
   };
 }
 
+let writesStarted = 0;
+
 /**
  * Writes a file only its owner may read (0600), through a temporary file and an atomic
  * rename: readers never see half a file. Also for what the node writes where the user says
  * (recordings, exports), which may be as private as the call.
  */
 export async function writeOwnerOnly(filePath: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${filePath}.${process.pid}.tmp`;
+  // Numbered: two writes of one file at once (two quick renames) must not share a temporary.
+  const temporary = `${filePath}.${process.pid}.${++writesStarted}.tmp`;
   // A leftover of a crashed process with our pid (or a link planted there) goes first; 'wx'
   // then creates the file anew and never writes through a link.
   await rm(temporary, { force: true });

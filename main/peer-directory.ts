@@ -99,6 +99,27 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
   }
 
   /**
+   * What a call member is shown as. A member names itself (in its hello, and again when it
+   * renames over the call's control channel), and a rename of a key we keep shows; but a
+   * name that could be taken for someone else we keep is never shown for another key: a new
+   * key gets the warning a connecting peer gets, a known one keeps the name we had for it.
+   */
+  memberName(peerId: string, announced: string, publicKey: Uint8Array | null): string {
+    if (!publicKey) return announced;
+    const status = this.#knownPeers.check(announced, publicKey);
+    const other =
+      status.status === 'known'
+        ? this.#knownPeers.confusableWith(announced, status.peer.id)
+        : status.status === 'key-changed'
+          ? status.previous
+          : undefined;
+    if (!other) return announced;
+    const message = `${announced} is in the call with a key other than the one remembered for that name`;
+    this.#warnKeyChanged(peerId, announced, other.id, message);
+    return status.status === 'known' ? status.peer.name : announced;
+  }
+
+  /**
    * The user dealt with this peer (added it, invited it, accepted its invite): remember the
    * key its open connection proved, under the name we already keep for it, else its own. A
    * changed key is not taken this way; only `trust` accepts one.

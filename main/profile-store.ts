@@ -24,8 +24,21 @@ export async function loadStoredName(dataDir: string, logger: Logger): Promise<s
   return null;
 }
 
+/** Per data folder, the save in progress: saves go one after another, so the last name wins. */
+const saving = new Map<string, Promise<void>>();
+
 export function saveName(dataDir: string, name: string): Promise<void> {
-  return ownerOnlyFile(dataDir, PROFILE_FILE).write(`${JSON.stringify({ name }, null, 2)}\n`);
+  const write = (): Promise<void> =>
+    ownerOnlyFile(dataDir, PROFILE_FILE).write(`${JSON.stringify({ name }, null, 2)}\n`);
+  const previous = saving.get(dataDir) ?? Promise.resolve();
+  const done = previous.catch(() => undefined).then(write);
+  saving.set(dataDir, done);
+  void done
+    .finally(() => {
+      if (saving.get(dataDir) === done) saving.delete(dataDir);
+    })
+    .catch(() => undefined);
+  return done;
 }
 
 /**

@@ -4,6 +4,7 @@
  * renderer checks events with sessionEventSchema.
  */
 import * as z from 'zod';
+import { hexId } from './hex-id.js';
 import type { ApiErrorCode } from './error-codes.js';
 import { API_ERROR_CODES } from './error-codes.js';
 import { CAMERA_COMMANDS, CAMERA_EVENTS, videoSourceStateSchema } from './camera-api.js';
@@ -16,8 +17,6 @@ import {
   sendingAudioStatsViewSchema,
   sendingStatsViewSchema,
 } from './stats-api.js';
-
-const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
 
 export const commandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('invite'), peer: hexId }),
@@ -209,6 +208,8 @@ export const sessionEventSchema = z.discriminatedUnion('event', [
     event: z.literal('members'),
     call: z.string().nullable(),
     members: z.array(memberEventViewSchema),
+    /** Out of a call: the ended call whose chat the node still keeps (`history` gives it). */
+    lastChat: z.string().optional(),
   }),
   z.object({
     event: z.literal('history'),

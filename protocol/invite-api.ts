@@ -4,8 +4,7 @@
  * (protocol/api.ts).
  */
 import * as z from 'zod';
-
-const hexId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-digit hex id');
+import { hexId } from './hex-id.js';
 
 /**
  * The names of the call's other members, as the inviter says (not proven: a member's own

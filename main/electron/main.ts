@@ -44,7 +44,7 @@ import {
   IPC_SAVE_CHAT,
   IPC_VOICE,
 } from './ipc-channels.js';
-import { pickVideoFile } from './file-dialog.js';
+import { pickLabels, pickVideoFile } from './file-dialog.js';
 import type { SaveChatResult } from '../save-chat.js';
 import { saveChat } from '../save-chat.js';
 import { writeOwnerOnly } from '../owner-only-file.js';
@@ -305,8 +305,8 @@ async function start(): Promise<void> {
   ipcMain.on(IPC_HELLO, onHello);
   ipcMain.on(IPC_COMMAND, onCommand);
   ipcMain.on(IPC_MIC, onMic);
-  ipcMain.handle(IPC_PICK_VIDEO, (event) =>
-    fromOurPage(event) && window ? pickVideoFile(window) : null,
+  ipcMain.handle(IPC_PICK_VIDEO, (event, labels: unknown) =>
+    fromOurPage(event) && window ? pickVideoFile(window, pickLabels(labels)) : null,
   );
   ipcMain.handle(IPC_SAVE_CHAT, onSaveChat);
 

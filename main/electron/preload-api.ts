@@ -18,7 +18,7 @@ export interface MeshcallPreloadApi {
   /** One microphone frame (ui-frames.ts kind 4); the main process validates it. */
   sendMic(bytes: Uint8Array): void;
   /** The system's file dialog for a video file: its path, or null when cancelled. */
-  pickVideoFile(): Promise<string | null>;
+  pickVideoFile(labels: { videos: string; all: string }): Promise<string | null>;
   /** A chat export, saved through the system's save dialog (the main process names the file). */
   saveChat(request: SaveChatRequest): Promise<SaveChatResult>;
 }

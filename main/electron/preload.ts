@@ -53,8 +53,9 @@ const api: MeshcallPreloadApi = {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
     ipcRenderer.send(IPC_MIC, bytes);
   },
-  async pickVideoFile() {
-    const picked: unknown = await ipcRenderer.invoke(IPC_PICK_VIDEO);
+  async pickVideoFile(labels) {
+    const { videos, all } = labels;
+    const picked: unknown = await ipcRenderer.invoke(IPC_PICK_VIDEO, { videos, all });
     return typeof picked === 'string' && picked.length > 0 ? picked : null;
   },
   saveChat(request) {

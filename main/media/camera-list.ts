@@ -3,7 +3,8 @@
  * every V4L2 device is a folder /sys/class/video4linux/videoN holding `name` (what the
  * driver calls it) and `index` (which of the device's nodes this is). A USB camera makes two
  * nodes, one for pictures and one for metadata; the picture node is index 0, so nodes with
- * another index are left out. Elsewhere there is no such folder and nothing is listed.
+ * another index are left out. Elsewhere (macOS, Windows) there is no such folder: the first
+ * camera is offered without a name, as OpenCV opens it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -63,8 +64,10 @@ function readSmallText(file: string): string | undefined {
 export function videoSourcesEvent(
   current: string,
   root: string = SYSFS_VIDEO4LINUX,
+  platform: NodeJS.Platform = process.platform,
 ): Extract<SessionEvent, { event: 'video-sources' }> {
-  const cameras = listCameras(root).map(({ index, name }) => ({
+  const found = platform === 'linux' ? listCameras(root) : [{ index: 0 }];
+  const cameras = found.map(({ index, name }: CameraDevice) => ({
     source: `camera:${index}`,
     kind: 'camera' as const,
     ...(name ? { name } : {}),

@@ -1,83 +1,20 @@
-import type { IdentityKeys } from '../../crypto/index.js';
-import type { CallEndedReason, MemberLeftReason } from '../../protocol/api.js';
+import type { CallEndedReason } from '../../protocol/api.js';
 import { MeshError, errorText } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { MAX_MEMBERS } from '../base/limits.js';
 import { TypedEmitter } from '../base/typed-emitter.js';
-import type { EncodeTarget } from '../media/quality-controller.js';
-import type { VideoCodec } from '../media/frame.js';
-import type { ReceivedFrame } from '../media/receiver.js';
-import type { ReceivedVoice } from '../media/voice-receiver.js';
-import type { PlayoutFrame } from './voice-playout.js';
-import type { ConnectionPool, Endpoint } from '../signaling/connection-pool.js';
 import type { AuthenticatedPeer, SignalingConnection } from '../signaling/connection.js';
 import type { SignalingMessage } from '../signaling/messages.js';
 import type { Ticket, TicketVerdict } from './admission.js';
 import { Admission } from './admission.js';
-import type { LinkFactory } from './call-link.js';
-import type { Call, CallTimings, ChatMessage, MemberView } from './call.js';
+import type { AcceptOutcome, CallAgentEvents, CallAgentOptions } from './call-agent-types.js';
+import type { Call } from './call.js';
 import type { InviteMessage } from './invitations.js';
 import { Invitations } from './invitations.js';
 import { LinkNumbers } from './link-numbers.js';
 import { Membership } from './membership.js';
-import type { GestureEvents } from './call-gestures.js';
 
-export interface CallAgentEvents {
-  /** Invited to a call we had not heard of (we may be in another: the invite waits). */
-  invite: [{ call: string; from: AuthenticatedPeer; members: string[] }];
-  'invite-sent': [{ call: string; peer: string }];
-  'invite-declined': [{ call: string; peer: string; reason: string }];
-  'invite-cancelled': [{ call: string; from: string }];
-  'invite-timeout': [{ call: string; peer: string; name: string }];
-  /** We are in a call now (created, or accepted): media should flow. */
-  'call-started': [];
-  /** In the call with these members (none yet for a call we created). */
-  'call-joined': [{ call: string; members: MemberView[] }];
-  'member-joined': [{ call: string; member: MemberView }];
-  'member-state': [{ call: string; member: MemberView }];
-  'member-left': [{ call: string; member: MemberView; reason: MemberLeftReason; detail?: string }];
-  'call-ended': [{ call: string; reason: CallEndedReason }];
-  /** Accepting on our own (crossing invites merged) failed as accept() would. */
-  'accept-failed': [{ call: string; outcome: Exclude<AcceptOutcome, 'accepted'> }];
-  chat: [ChatMessage];
-  frame: [ReceivedFrame];
-  /** Congestion control asks the capture for another quality or size. */
-  'encode-target': [EncodeTarget];
-  /** Ask the encoder for a keyframe on this layer (a member joined, switched or lost one). */
-  'keyframe-needed': [{ layer: number }];
-  /** Some member cannot decode H.264: the capture should (or need no longer) add a JPEG layer. */
-  'jpeg-fallback': [{ needed: boolean }];
-  'video-state': [{ peer: string; enabled: boolean }];
-  voice: [ReceivedVoice];
-  'voice-playout': [PlayoutFrame];
-  'mute-state': [{ peer: string; muted: boolean }];
-  hand: GestureEvents['hand'];
-  reaction: GestureEvents['reaction'];
-}
-
-export type AcceptOutcome = 'accepted' | 'no-invite' | 'inviter-gone';
-
-export interface CallAgentOptions {
-  id: string;
-  name: string;
-  identity: IdentityKeys;
-  pool: Pick<ConnectionPool, 'connect' | 'dialAddress'>;
-  /** Where a peer can be reached that we know of (mDNS, a manual address). */
-  endpointsOf: (peerId: string) => Endpoint[];
-  /** Our signaling port, as rosters tell the other members how to reach us. */
-  signalingPort: () => number;
-  logger: Logger;
-  inviteTimeoutMs?: number | undefined;
-  /** A member whose link is not up after this long is dropped from the call. */
-  linkTimeoutMs?: number | undefined;
-  /** For tests: links without WebRTC, shorter liveness timings. */
-  linkFactory?: LinkFactory | undefined;
-  callTimings?: Partial<CallTimings> | undefined;
-  /** Codecs our front end decodes (members send us only those). Default h264 and jpeg. */
-  decode?: readonly VideoCodec[] | undefined;
-  /** Where watch parties keep their pieces (<dataDir>/party-cache). */
-  partyCacheDir?: string | undefined;
-}
+export type { AcceptOutcome, CallAgentEvents, CallAgentOptions };
 
 /**
  * The call protocol of one node: invites (Invitations), join tickets (Admission), the current

@@ -86,7 +86,8 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
   rename(name: string): Promise<void> {
     this.#options.name = name;
     // One at a time: a second rename while the first's goodbye is out must not publish twice.
-    this.#renaming = this.#renaming.then(() => this.#republish());
+    // A rename that failed must not stop the ones after it.
+    this.#renaming = this.#renaming.catch(() => undefined).then(() => this.#republish());
     return this.#renaming;
   }
 

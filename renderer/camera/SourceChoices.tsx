@@ -40,9 +40,13 @@ export function VideoFileButton({ small = false }: { small?: boolean }): JSX.Ele
       setAsking(true);
       return;
     }
-    void pick().then((path) => {
-      if (path) use(path);
-    });
+    // The desktop app's dialog failed to open: the typed path is the way left.
+    pick({ videos: t('camera.filter.videos'), all: t('camera.filter.all') }).then(
+      (path) => {
+        if (path) use(path);
+      },
+      () => setAsking(true),
+    );
   };
   return (
     <>

@@ -13,6 +13,7 @@ import { exportToast, saveExport } from '../lib/download.js';
 import { keptChat } from '../state/chat.js';
 import { logNodeText } from '../state/errors.js';
 import { initialState, reduce } from '../state/reducer.js';
+import { closedChatKept, keepClosedChat } from '../lib/storage.js';
 import type { Store } from '../state/store.js';
 import { StoreContext } from '../state/store.js';
 import type { Transport } from '../transport/transport.js';
@@ -54,7 +55,11 @@ type DialogState =
   | { kind: 'trust'; peer: string; name: string; code: string; message?: string | undefined };
 
 export function App({ transport }: { transport: Transport }): JSX.Element {
-  const [state, dispatch] = useReducer(reduce, undefined, initialState);
+  const [state, dispatch] = useReducer(reduce, undefined, () => ({
+    ...initialState(),
+    closedChat: closedChatKept(),
+  }));
+  useEffect(() => keepClosedChat(state.closedChat), [state.closedChat]);
   const frames = useMemo(() => new FrameHub(), []);
   const voice = useMemo(() => new VoiceEngine(transport), [transport]);
   useEffect(() => () => voice.close(), [voice]);
@@ -113,9 +118,13 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
           const toast = exportToast(outcome, event.messages);
           if (toast) dispatch({ type: 'toast', ...toast });
         });
-      } else if (event.event === 'members' && event.call && historyAsked.current !== event.call) {
-        // After a reconnection mid-call: fetch the messages we missed.
-        historyAsked.current = event.call;
+      } else if (
+        event.event === 'members' &&
+        historyAsked.current !== (event.call ?? event.lastChat ?? null)
+      ) {
+        // After a reconnection mid-call: fetch the messages we missed; after a reload out of
+        // a call, the last call's chat (the node keeps it until the next call).
+        historyAsked.current = event.call ?? event.lastChat ?? null;
         transport.send({ type: 'command', command: { cmd: 'history' } });
       }
     });

@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useT } from '../i18n/context.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { Icon } from './Icon.js';
@@ -28,7 +28,9 @@ export function ChatComposer({
   const input = useRef<HTMLTextAreaElement>(null);
   /** Where the caret goes once a picked emoji is in the text. */
   const caret = useRef<number | null>(null);
-  useEffect(() => {
+  // Before the browser paints: the picker's grid and the caret's return are one step, so a key
+  // pressed right after picking lands in the box.
+  useLayoutEffect(() => {
     const box = input.current;
     if (caret.current === null || !box) return;
     box.focus();

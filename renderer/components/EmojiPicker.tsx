@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { MessageId } from '../i18n/catalog.js';
 import { useT } from '../i18n/context.js';
 import { Icon } from './Icon.js';
@@ -95,7 +95,9 @@ export function EmojiPicker({
   const toggle = useRef<HTMLButtonElement>(null);
   /** Escape hands the focus back to the button, once the grid is gone. */
   const refocus = useRef(false);
-  useEffect(() => {
+  // Before the browser paints: a key pressed as soon as the grid shows (or goes) finds the
+  // focus where it belongs, never on a button about to vanish.
+  useLayoutEffect(() => {
     if (open) cells.current[0]?.focus();
     else if (refocus.current) toggle.current?.focus();
     refocus.current = false;

@@ -61,6 +61,7 @@ export function InviteDialog({
         <p class="invite-members" data-invite-members>
           {t('ring.members', {
             count: others.length,
+            inviter: invite.name,
             names: new Intl.ListFormat(locale, { type: 'conjunction' }).format(others),
           })}
         </p>

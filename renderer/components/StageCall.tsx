@@ -159,8 +159,8 @@ export function CallTiles({
   const area = useRef<HTMLDivElement>(null);
   const size = useBoxSize(area);
   const [pin, setPin] = useState<string | null>(null);
-  const full = useTileFullscreen();
   const ids = members.map((member) => member.peer);
+  const full = useTileFullscreen(ids);
   // A pin counts only while that member is in the call.
   const pinned = pin !== null && ids.includes(pin) ? pin : null;
   const heard = new Set(ids.filter((id) => state.stats.members[id]?.audio.speaking === true));

@@ -102,7 +102,7 @@ export function useBoxSize(ref: RefObject<HTMLElement | null>): { width: number;
  * full screen (an iframe without permission, a refused request), the tile filling the window
  * (`fallback`), left with Escape.
  */
-export function useTileFullscreen(): {
+export function useTileFullscreen(present: readonly string[]): {
   /** The peer whose tile fills the screen or the window, if any. */
   peer: string | null;
   fallback: boolean;
@@ -121,6 +121,11 @@ export function useTileFullscreen(): {
     document.addEventListener('fullscreenchange', changed);
     return () => document.removeEventListener('fullscreenchange', changed);
   }, []);
+  // A member who left takes its full screen along (and would not get it back on return).
+  const gone = state.peer !== null && !present.includes(state.peer);
+  useEffect(() => {
+    if (gone) setState({ peer: null, fallback: false });
+  }, [gone]);
   useEffect(() => {
     if (!state.fallback) return;
     const key = (event: KeyboardEvent): void => {

@@ -31,3 +31,23 @@ export function callStartedAt(call: string, now: number): number {
   }
   return now;
 }
+
+const CLOSED_CHAT = 'meshcall.closed-chat';
+
+/** The ended call whose chat this tab closed (sessionStorage: a reload keeps it closed). */
+export function closedChatKept(): string | null {
+  try {
+    return window.sessionStorage.getItem(CLOSED_CHAT);
+  } catch {
+    return null;
+  }
+}
+
+export function keepClosedChat(call: string | null): void {
+  try {
+    if (call === null) window.sessionStorage.removeItem(CLOSED_CHAT);
+    else window.sessionStorage.setItem(CLOSED_CHAT, call);
+  } catch {
+    // no storage: a reload shows the ended call's chat again
+  }
+}

@@ -50,6 +50,9 @@ export function addHistory(
   history: readonly ChatEntryView[],
   at: number | undefined,
 ): AppState {
+  // An ended call's chat (asked for after a reload): shown unless empty or already closed.
+  const ended = state.call?.id !== call && state.chat.call !== call;
+  if (ended && (history.length === 0 || state.closedChat === call)) return state;
   const chat = chatFor(state, call, at);
   const { messages } = mergeMessages(chat.messages, history);
   return { ...state, chat: { ...chat, messages: messages.slice(-MAX_CHAT_MESSAGES) } };

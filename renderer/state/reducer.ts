@@ -25,6 +25,7 @@ export function initialState(): AppState {
     outgoing: {},
     call: null,
     chat: emptyChat(false),
+    closedChat: null,
     media: null,
     videoSources: null,
     filters: [],
@@ -68,7 +69,8 @@ export function reduce(state: AppState, action: Action): AppState {
       };
     case 'close-chat':
       // Only an ended call's chat can be closed; a live call's stays.
-      return state.call === null ? { ...state, chat: emptyChat(state.chat.visible) } : state;
+      if (state.call !== null) return state;
+      return { ...state, chat: emptyChat(state.chat.visible), closedChat: state.chat.call };
     case 'invite-answered':
       return { ...state, invites: state.invites.filter((invite) => invite.call !== action.call) };
     case 'dismiss-trust-warning':

@@ -111,6 +111,8 @@ export interface AppState {
   outgoing: Record<string, string>;
   call: CallState | null;
   chat: ChatState;
+  /** The ended call whose chat the user closed: it stays closed after a reload. */
+  closedChat: string | null;
   media: MediaSettingsView | null;
   /** The video sources this computer offers (`video-sources`), once asked. */
   videoSources: VideoSourceView[] | null;

@@ -36,6 +36,24 @@ async function memberIds(node: HeadlessNode): Promise<string[]> {
     .sort();
 }
 
+/**
+ * `node`'s own end of its link to `other` is up: `other` joined after us, or it was already
+ * connected when we joined (call-joined comes with the first link up, which may be this one).
+ */
+function connectedTo(node: HeadlessNode, other: HeadlessNode): Promise<NodeEvent> {
+  return Promise.any([
+    node.waitFor('member-joined', (e) => e.peer === other.id, 15_000),
+    node.waitFor(
+      'call-joined',
+      (e) =>
+        (e.members as { peer: string; state: string }[]).some(
+          (m) => m.peer === other.id && m.state === 'connected',
+        ),
+      15_000,
+    ),
+  ]);
+}
+
 /** `node` is linked with `other`: as the first member of a call it joined, or a later one. */
 async function joinedWith(node: HeadlessNode, other: HeadlessNode): Promise<NodeEvent> {
   const either = Promise.any([
@@ -207,9 +225,8 @@ describe('group calls: a full mesh of namespaced headless nodes', function () {
       a.send({ cmd: 'invite', peer: c.id });
       await a.waitFor('member-joined', (e) => e.peer === b.id, 15_000);
       await a.waitFor('member-joined', (e) => e.peer === c.id, 15_000);
-      await b
-        .waitFor('member-joined', (e) => e.peer === c.id, 15_000)
-        .catch(() => c.waitFor('member-joined', (e) => e.peer === b.id, 15_000));
+      await connectedTo(b, c);
+      await connectedTo(c, b);
       for (const host of network.hosts) await host.setNetem({ lossPercent: 10, delayMs: 50 });
       const senders = [a, b, c];
       for (let i = 0; i < 200; i++) {
@@ -304,19 +321,7 @@ describe('group calls: a full mesh of namespaced headless nodes', function () {
         await node.waitFor('member-joined', (e) => e.peer === c.id, 15_000);
       assert.equal(c.count('invite'), 1, 'one invite shown for one call');
       // Cy's own end of a link may open a moment after the other end's.
-      for (const node of [a, b]) {
-        await Promise.any([
-          c.waitFor('member-joined', (e) => e.peer === node.id, 15_000),
-          c.waitFor(
-            'call-joined',
-            (e) =>
-              (e.members as { peer: string; state: string }[]).some(
-                (m) => m.peer === node.id && m.state === 'connected',
-              ),
-            15_000,
-          ),
-        ]);
-      }
+      for (const node of [a, b]) await connectedTo(c, node);
       assert.deepEqual(await memberIds(c), [a.id, b.id].sort());
     });
   });

@@ -13,6 +13,7 @@ interface ChatView {
 interface UiState {
   call: { id: string } | null;
   chat: ChatView;
+  closedChat: string | null;
 }
 type UiAction =
   | { type: 'server'; message: ServerMessage; at?: number }
@@ -124,6 +125,31 @@ describe('chat logic (renderer/, bundled for Node)', function () {
 
     const empty = fold(hello, joined, ev({ event: 'call-ended', call: CALL, reason: 'left' }));
     assert.equal(ui.keptChat(empty), null, 'nothing to read: no chat kept');
+  });
+
+  it("after a reload out of a call, shows the last call's chat unless it was empty or closed", () => {
+    const history = (messages: SessionEvent[]): UiAction =>
+      ev({
+        event: 'history',
+        call: CALL,
+        messages: messages.flatMap((m) => (m.event === 'chat' ? [m] : [])),
+      });
+    const reloaded = fold(hello, history([chat('m1', JOINED_AT - 60_000, 'from before')]));
+    assert.deepEqual(
+      ui.keptChat(reloaded)?.messages.map((m) => m.text),
+      ['from before'],
+    );
+    assert.equal(reloaded.chat.unread, 0, 'history is never news');
+    assert.equal(ui.keptChat(fold(hello, history([]))), null, 'an empty chat is not kept');
+
+    const closed = ui.reduce(reloaded, { type: 'close-chat' });
+    assert.equal(closed.closedChat, CALL);
+    // The page reloads again: the closed call's chat stays closed.
+    const again = ui.reduce(
+      { ...ui.initialState(), closedChat: CALL },
+      history([chat('m1', JOINED_AT - 60_000)]),
+    );
+    assert.equal(ui.keptChat(again), null);
   });
 
   it('makes http(s) addresses links, and nothing else', () => {

@@ -212,6 +212,12 @@ describe('chat and safety codes in Chromium (three nodes, namespaced LAN)', func
     assert.match(text, /\] Carol: Written before Ada came$/m);
     assert.match(text, /\] Bob: Welcome, Ada$/m);
 
+    // A reload out of the call shows it again: the node keeps the last call's chat.
+    await page.reload();
+    await page.getByRole('tab', { name: /^Chat/ }).click();
+    await log.getByText('Welcome, Ada').waitFor({ timeout: 15_000 });
+    await page.getByText('This call has ended. Its chat stays here until you close it').waitFor();
+
     await page.getByRole('button', { name: 'Close the chat of the ended call' }).click();
     await page.getByRole('tab', { name: /^Chat/ }).waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'Ready when you are' }).waitFor();

@@ -97,7 +97,7 @@ describe('invites in Chromium: call waiting, cancelling, ringing (three nodes)',
     bob.send({ cmd: 'invite', peer: adaId });
     const dialog = dialogNamed('Bob invites you to a call');
     await dialog.waitFor({ timeout: MS });
-    await dialog.getByText('Carol is in this call').waitFor();
+    await dialog.getByText('Bob says Carol is in this call').waitFor();
     await page.waitForFunction('window.__oscillators > 0', undefined, { timeout: MS });
     const focused = await page.evaluate('document.activeElement?.getAttribute("aria-label")');
     assert.notEqual(focused, "Accept Bob's invite", 'focus is not on Accept');

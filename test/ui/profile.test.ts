@@ -141,6 +141,7 @@ describe('name, emoji picker, hands after a reload and plain errors in Chromium'
     await grid.waitFor({ state: 'detached' });
     assert.equal(await box.inputValue(), 'Hello👎 world');
     // The caret stays after the emoji, in the box: typing goes on from there.
+    await focusOn('Write a message');
     await page.keyboard.type('!');
     assert.equal(await box.inputValue(), 'Hello👎! world');
 

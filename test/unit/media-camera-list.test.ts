@@ -69,6 +69,15 @@ describe('camera list (sysfs)', () => {
     assert.equal(cameraExists(4, dir), false);
     assert.ok(sessionEventSchema.safeParse(event).success);
   });
+
+  it('offers the first camera without a name where there is no sysfs (macOS, Windows)', () => {
+    const event = videoSourcesEvent('pattern', path.join(dir, 'absent'), 'darwin');
+    assert.deepEqual(event.sources, [
+      { source: 'camera:0', kind: 'camera' },
+      { source: 'pattern', kind: 'pattern' },
+    ]);
+    assert.ok(sessionEventSchema.safeParse(event).success);
+  });
 });
 
 describe('LocalMedia source state (real capture process)', function () {

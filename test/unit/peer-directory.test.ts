@@ -162,6 +162,31 @@ describe('PeerDirectory (real signaling pool on loopback)', function () {
     assert.equal(directory.view(bob.id)?.trust, 'verified');
   });
 
+  it("a call member's rename shows, unless it takes the name of someone else we keep", async () => {
+    const known = await KnownPeersStore.load(memoryFile());
+    const alice2 = seededIdentity(8).publicKey;
+    const carol = seededIdentity(9).publicKey;
+    await known.remember('Carol', carol);
+    await known.remember('Alice2', alice2);
+    const { directory } = await setup({ known });
+    const warnings = record(directory, 'key-changed');
+    const carolId = peerIdFromPublicKey(carol);
+    // A key we keep renames: the new name shows, nobody is warned.
+    assert.equal(directory.memberName(carolId, 'Caroline', carol), 'Caroline');
+    assert.equal(warnings.length, 0);
+    // A key we keep takes another's name: it keeps ours, and we are warned.
+    assert.equal(directory.memberName(carolId, 'Alice2', carol), 'Carol');
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]![0].previousPeer, peerIdFromPublicKey(alice2));
+    // A new key naming itself as one we keep: shown as it says, with the warning.
+    const stranger = seededIdentity(10).publicKey;
+    const strangerId = peerIdFromPublicKey(stranger);
+    assert.equal(directory.memberName(strangerId, 'Carol', stranger), 'Carol');
+    assert.equal(warnings.length, 2);
+    assert.equal(warnings[1]![0].peer, strangerId);
+    assert.equal(directory.memberName(strangerId, 'Dora', stranger), 'Dora');
+  });
+
   it('reports a manual peer down when its connection drops, and reconnects to it', async () => {
     const { alice, bob, directory } = await setup();
     await directory.add(LOOPBACK, bob.port);

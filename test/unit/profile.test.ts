@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHeadlessArgs } from '../../main/cli-args.js';
@@ -76,6 +76,13 @@ describe('display name (set-name)', () => {
       await saveName(dir, 'Ada Lovelace');
       assert.equal(await loadStoredName(dir, silentLogger), 'Ada Lovelace');
       assert.equal((await stat(join(dir, 'profile.json'))).mode & 0o777, 0o600);
+    });
+
+    it('renames in quick succession all save, and the last one wins', async () => {
+      const names = Array.from({ length: 8 }, (_, i) => `Ada ${i}`);
+      await Promise.all(names.map((name) => saveName(dir, name)));
+      assert.equal(await loadStoredName(dir, silentLogger), 'Ada 7');
+      assert.deepEqual(await readdir(dir), ['profile.json'], 'no temporary file is left');
     });
 
     it('a malformed file is ignored, not fatal', async () => {

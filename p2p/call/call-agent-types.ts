@@ -2,18 +2,29 @@
 import type { IdentityKeys } from '../../crypto/index.js';
 import type { CallEndedReason, MemberLeftReason } from '../../protocol/api.js';
 import type { Logger } from '../base/logger.js';
-import type { EncodeTarget } from '../media/quality-controller.js';
 import type { VideoCodec } from '../media/frame.js';
-import type { ReceivedFrame } from '../media/receiver.js';
-import type { ReceivedVoice } from '../media/voice-receiver.js';
-import type { PlayoutFrame } from './voice-playout.js';
 import type { ConnectionPool, Endpoint } from '../signaling/connection-pool.js';
 import type { AuthenticatedPeer } from '../signaling/connection.js';
 import type { LinkFactory } from './call-link.js';
-import type { CallTimings, ChatMessage, MemberView } from './call.js';
+import type { CallTimings, MemberView } from './call.js';
+import type { CallEvents } from './call-types.js';
 import type { GestureEvents } from './call-gestures.js';
 
-export interface CallAgentEvents {
+/** What the current call reports, passed on as it is. */
+type PassedOn = Pick<
+  CallEvents,
+  | 'chat'
+  | 'frame'
+  | 'encode-target'
+  | 'keyframe-needed'
+  | 'jpeg-fallback'
+  | 'video-state'
+  | 'voice'
+  | 'voice-playout'
+  | 'mute-state'
+>;
+
+export interface CallAgentEvents extends PassedOn {
   /** Invited to a call we had not heard of (we may be in another: the invite waits). */
   invite: [{ call: string; from: AuthenticatedPeer; members: string[] }];
   'invite-sent': [{ call: string; peer: string }];
@@ -30,18 +41,6 @@ export interface CallAgentEvents {
   'call-ended': [{ call: string; reason: CallEndedReason }];
   /** Accepting on our own (crossing invites merged) failed as accept() would. */
   'accept-failed': [{ call: string; outcome: Exclude<AcceptOutcome, 'accepted'> }];
-  chat: [ChatMessage];
-  frame: [ReceivedFrame];
-  /** Congestion control asks the capture for another quality or size. */
-  'encode-target': [EncodeTarget];
-  /** Ask the encoder for a keyframe on this layer (a member joined, switched or lost one). */
-  'keyframe-needed': [{ layer: number }];
-  /** Some member cannot decode H.264: the capture should (or need no longer) add a JPEG layer. */
-  'jpeg-fallback': [{ needed: boolean }];
-  'video-state': [{ peer: string; enabled: boolean }];
-  voice: [ReceivedVoice];
-  'voice-playout': [PlayoutFrame];
-  'mute-state': [{ peer: string; muted: boolean }];
   hand: GestureEvents['hand'];
   reaction: GestureEvents['reaction'];
 }

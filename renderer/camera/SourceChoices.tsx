@@ -4,9 +4,9 @@
  * the source fails and in Settings.
  */
 import type { JSX } from 'preact';
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { VideoSourceView } from '../../protocol/camera-api.js';
-import { Dialog } from '../components/Dialog.js';
+import { PathDialog } from '../components/PathDialog.js';
 import { useI18n } from '../i18n/context.js';
 import { parseSource } from '../lib/format.js';
 import { useStore } from '../state/store.js';
@@ -71,43 +71,16 @@ function VideoFileDialog({
   onClose: () => void;
 }): JSX.Element {
   const { t } = useI18n();
-  const [path, setPath] = useState('');
-  const fieldId = useId();
   return (
-    <Dialog title={t('camera.file.title')} description={t('camera.file.intro')} onClose={onClose}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          const file = path.trim();
-          if (!file) return;
-          onUse(file);
-          onClose();
-        }}
-      >
-        <label class="field" for={fieldId}>
-          <span class="field-label">{t('camera.file.path')}</span>
-          <input
-            id={fieldId}
-            class="input"
-            type="text"
-            data-autofocus
-            spellcheck={false}
-            autocomplete="off"
-            placeholder={t('camera.file.placeholder')}
-            value={path}
-            onInput={(event) => setPath(event.currentTarget.value)}
-          />
-        </label>
-        <div class="dialog-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={path.trim() === ''}>
-            {t('camera.file.use')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <PathDialog
+      title={t('camera.file.title')}
+      description={t('camera.file.intro')}
+      label={t('camera.file.path')}
+      placeholder={t('camera.file.placeholder')}
+      submit={t('camera.file.use')}
+      onUse={onUse}
+      onClose={onClose}
+    />
   );
 }
 

@@ -4,10 +4,10 @@
  * is what it needs; a file Chromium cannot play is converted first, with progress shown.
  */
 import type { JSX } from 'preact';
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useI18n } from '../i18n/context.js';
 import { useStore } from '../state/store.js';
-import { Dialog } from '../components/Dialog.js';
+import { PathDialog } from '../components/PathDialog.js';
 import { ToolButton } from '../components/bits.js';
 
 export function PartyShareButton(): JSX.Element {
@@ -34,52 +34,20 @@ export function PartyShareButton(): JSX.Element {
 function ShareDialog({ onClose }: { onClose: () => void }): JSX.Element {
   const { send, state } = useStore();
   const { t } = useI18n();
-  const [path, setPath] = useState('');
-  const fieldId = useId();
   const playing = state.party.state;
   return (
-    <Dialog
+    <PathDialog
       title={t('party.share.title')}
       description={t('party.share.description')}
+      label={t('party.share.path')}
+      placeholder={t('party.share.path.placeholder')}
+      submit={t('party.share.start')}
+      formClass="party-share-form"
+      onUse={(path) => send({ cmd: 'party-share', path })}
       onClose={onClose}
     >
-      <form
-        class="party-share-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const file = path.trim();
-          if (!file) return;
-          send({ cmd: 'party-share', path: file });
-          onClose();
-        }}
-      >
-        <label class="field" for={fieldId}>
-          <span class="field-label">{t('party.share.path')}</span>
-          <input
-            id={fieldId}
-            class="input"
-            type="text"
-            data-autofocus
-            spellcheck={false}
-            autocomplete="off"
-            placeholder={t('party.share.path.placeholder')}
-            value={path}
-            onInput={(event) => setPath(event.currentTarget.value)}
-          />
-        </label>
-        <p class="muted small">{t('party.share.formats')}</p>
-        {playing && (
-          <p class="muted small">{t('party.share.takeover', { title: playing.title })}</p>
-        )}
-        <div class="dialog-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={path.trim() === ''}>
-            {t('party.share.start')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      <p class="muted small">{t('party.share.formats')}</p>
+      {playing && <p class="muted small">{t('party.share.takeover', { title: playing.title })}</p>}
+    </PathDialog>
   );
 }

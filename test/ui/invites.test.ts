@@ -21,6 +21,11 @@ const MS = 20_000;
 
 /** The page's document, as the functions evaluated in it use it. */
 declare const document: { title: string; hasFocus: () => boolean };
+declare const window: unknown;
+/** The page's count of synthesized notes (COUNT_OSCILLATORS). */
+interface Chimes {
+  __oscillators: number;
+}
 
 /** Counts the oscillators the page makes: every synthesized note is one. */
 const COUNT_OSCILLATORS = `
@@ -182,6 +187,23 @@ describe('invites in Chromium: call waiting, cancelling, ringing (three nodes)',
     await carol.waitFor('member-joined', (e) => e.peer === adaId, MS);
     await page.locator(`.tile-remote[data-peer="${carol.id}"]`).waitFor({ timeout: MS });
     assert.equal(await page.locator(`.tile-remote[data-peer="${bob.id}"]`).count(), 0);
+  });
+
+  it('chimes when someone joins the call, and again when they leave', async () => {
+    // Two notes each: a rising pair as Bob joins, a falling pair as he leaves. Ada calls, so
+    // nothing rings in her page.
+    const notesAfter = (count: number): Promise<unknown> =>
+      page.waitForFunction((n) => (window as Chimes).__oscillators === n, count, {
+        timeout: MS,
+      });
+    const before = await oscillators();
+    await page.getByRole('tab', { name: 'Nearby' }).click();
+    await page.getByRole('button', { name: 'Invite Bob', exact: true }).click();
+    await page.locator(`.tile-remote[data-peer="${bob.id}"]`).waitFor({ timeout: MS });
+    await notesAfter(before + 2);
+    bob.send({ cmd: 'leave' });
+    await page.locator(`.tile-remote[data-peer="${bob.id}"]`).waitFor({ state: 'detached' });
+    await notesAfter(before + 4);
   });
 
   it('Settings → Sounds off is kept across a reload, and an invite then stays silent', async () => {

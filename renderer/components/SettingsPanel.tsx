@@ -10,7 +10,7 @@ import { useStore } from '../state/store.js';
 import { SoundSettings } from './SoundSettings.js';
 import { NameSetting } from './NameSetting.js';
 import { VoiceSettings } from './VoiceSettings.js';
-import { Segmented } from './bits.js';
+import { Segmented, Switch } from './bits.js';
 import { MirrorSetting } from './TileControls.js';
 
 const RESOLUTIONS = ['320x240', '640x480', '1280x720'] as const;
@@ -106,16 +106,11 @@ export function SettingsPanel({
               </p>
             )}
           </div>
-          <button
-            type="button"
-            role="switch"
-            class={`switch ${enabled ? 'switch-on' : ''}`}
-            aria-checked={enabled}
-            aria-label={t('settings.video.switch')}
-            onClick={() => send({ cmd: 'video', enabled: !enabled })}
-          >
-            <span class="switch-thumb" />
-          </button>
+          <Switch
+            on={enabled}
+            label={t('settings.video.switch')}
+            onChange={(next) => send({ cmd: 'video', enabled: next })}
+          />
         </div>
         {failure && <CameraTrouble failure={failure} />}
       </section>

@@ -1,3 +1,4 @@
+import { Switch } from './bits.js';
 import type { JSX } from 'preact';
 import { setSoundsOn, useSoundsOn } from '../hooks/useSounds.js';
 import { useT } from '../i18n/context.js';
@@ -13,17 +14,7 @@ export function SoundSettings(): JSX.Element {
           <h3 class="section-title">{t('ring.sounds')}</h3>
           <p class="muted small">{on ? t('ring.sounds.on') : t('ring.sounds.off')}</p>
         </div>
-        <button
-          type="button"
-          role="switch"
-          class={`switch ${on ? 'switch-on' : ''}`}
-          aria-checked={on}
-          aria-label={t('ring.sounds')}
-          data-setting="sounds"
-          onClick={() => setSoundsOn(!on)}
-        >
-          <span class="switch-thumb" />
-        </button>
+        <Switch on={on} label={t('ring.sounds')} setting="sounds" onChange={setSoundsOn} />
       </div>
     </section>
   );

@@ -11,7 +11,7 @@ import { formatMs } from '../lib/format.js';
 import type { Quality, StageView } from '../state/stage-layout.js';
 import { connectionQuality, lossPercent } from '../state/stage-layout.js';
 import { Icon } from './Icon.js';
-import { Segmented } from './bits.js';
+import { Segmented, Switch } from './bits.js';
 
 /** Pin and Full screen for one tile; shown on hover and on keyboard focus inside the tile. */
 export function TileActions({
@@ -140,16 +140,11 @@ export function MirrorSetting(): JSX.Element {
         <h3 class="section-title">{t('layout.mirror')}</h3>
         <p class="muted small">{t('layout.mirror.hint')}</p>
       </div>
-      <button
-        type="button"
-        role="switch"
-        class={`switch ${mirror ? 'switch-on' : ''}`}
-        aria-checked={mirror}
-        aria-label={t('layout.mirror')}
-        onClick={() => updateStagePrefs({ mirror: !mirror })}
-      >
-        <span class="switch-thumb" />
-      </button>
+      <Switch
+        on={mirror}
+        label={t('layout.mirror')}
+        onChange={(next) => updateStagePrefs({ mirror: next })}
+      />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { Switch } from './bits.js';
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { MicSettings } from '../audio/settings.js';
@@ -128,17 +129,11 @@ export function VoiceSettings(): JSX.Element {
       {PROCESSING.map(({ key, label }) => (
         <div class="setting-row" key={key}>
           <span>{t(label)}</span>
-          <button
-            type="button"
-            role="switch"
-            class={`switch ${settings[key] ? 'switch-on' : ''}`}
-            aria-checked={settings[key]}
-            aria-label={t(label)}
-
-            onClick={() => update({ ...settings, [key]: !settings[key] })}
-          >
-            <span class="switch-thumb" />
-          </button>
+          <Switch
+            on={settings[key]}
+            label={t(label)}
+            onChange={(next) => update({ ...settings, [key]: next })}
+          />
         </div>
       ))}
     </section>

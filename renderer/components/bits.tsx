@@ -173,3 +173,31 @@ export function Segmented<T extends string | number>({
     </div>
   );
 }
+
+/** An on/off switch: its label names the setting, `aria-checked` says its state. */
+export function Switch({
+  on,
+  label,
+  onChange,
+  setting,
+}: {
+  on: boolean;
+  label: string;
+  onChange: (on: boolean) => void;
+  /** `data-setting`, for tests and styles that pick one switch. */
+  setting?: string;
+}): JSX.Element {
+  return (
+    <button
+      type="button"
+      role="switch"
+      class={`switch ${on ? 'switch-on' : ''}`}
+      aria-checked={on}
+      aria-label={label}
+      data-setting={setting}
+      onClick={() => onChange(!on)}
+    >
+      <span class="switch-thumb" />
+    </button>
+  );
+}

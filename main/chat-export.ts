@@ -50,7 +50,7 @@ function eventBase<E extends ExportEvent['event']>(
 ): { event: E; call: string; messages: number } {
   return { event, call, messages: messages.length };
 }
-import { isoTime } from '../protocol/time.js';
+import { localTime } from '../protocol/time.js';
 
 /**
  * Writes a call's chat to a new file the user asked for (history otherwise lives only in
@@ -120,7 +120,7 @@ function oneLine(text: string): string {
 function toMarkdown(callId: string, messages: readonly ChatMessage[]): string {
   const lines = [`# meshcall chat`, '', `Call \`${callId}\`, ${messages.length} messages.`, ''];
   for (const message of messages) {
-    const time = isoTime(message.ts) ?? '—';
+    const time = localTime(message.ts) ?? '—';
     const body = message.text.replace(/\n/g, '\n  ');
     lines.push(`- **${escapeMarkdown(message.name)}** (${time}): ${escapeMarkdown(body)}`);
   }
@@ -130,7 +130,7 @@ function toMarkdown(callId: string, messages: readonly ChatMessage[]): string {
 function toText(callId: string, messages: readonly ChatMessage[]): string {
   const lines = [`meshcall chat, call ${callId}, ${messages.length} messages`, ''];
   for (const message of messages) {
-    lines.push(`[${isoTime(message.ts) ?? '—'}] ${message.name}: ${message.text}`);
+    lines.push(`[${localTime(message.ts) ?? '—'}] ${message.name}: ${message.text}`);
   }
   return `${lines.join('\n')}\n`;
 }

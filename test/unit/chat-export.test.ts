@@ -10,6 +10,18 @@ import type { ChatMessage } from '../../p2p/chat/chat-log.js';
 const CALL = 'c0ffee';
 const TS = Date.UTC(2024, 4, 1, 12, 0, 0);
 
+/** Runs `work` with this process in another time zone (Node reads TZ whenever it is set). */
+function inZone<T>(zone: string, work: () => T): T {
+  const before = process.env.TZ;
+  process.env.TZ = zone;
+  try {
+    return work();
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+}
+
 function message(name: string, text: string, n = 1): ChatMessage {
   return { call: CALL, id: `m${n}`, from: 'ab'.repeat(16), name, ts: TS + n, clock: n, text };
 }
@@ -135,13 +147,23 @@ describe('chat export', () => {
   });
 
   for (const format of ['markdown', 'text'] as const) {
-    it(`writes a date it cannot show as "—" (${format})`, async () => {
+    it(`writes a date it cannot show as "—" (${format})`, () => {
       const dated = (ts: number, text: string): ChatMessage => ({ ...message('Bob', text), ts });
       const messages = [dated(8.64e15 + 1, 'beyond Date'), dated(0, 'at the epoch')];
-      const file = await exportChat(CALL, messages, path.join(dir, `chat.${format}`), format);
-      const text = await readFile(file, 'utf8');
+      const text = inZone('UTC', () => chatExportText(CALL, messages, format));
       assert.match(text, /—\)?\]?:? .*beyond Date/);
-      assert.match(text, /1970-01-01T00:00:00\.000Z.*at the epoch/);
+      assert.match(text, /1970-01-01 00:00:00 \+00:00.*at the epoch/);
     });
   }
+
+  it('writes times as the local clock shows them, with the offset from UTC', () => {
+    const text = inZone('Asia/Kolkata', () =>
+      chatExportText(CALL, [message('Ada', 'namaste', 0)], 'text'),
+    );
+    assert.match(text, /^\[2024-05-01 17:30:00 \+05:30\] Ada: namaste$/m);
+    const markdown = inZone('America/Sao_Paulo', () =>
+      chatExportText(CALL, [message('Ada', 'olá', 0)], 'markdown'),
+    );
+    assert.match(markdown, /\(2024-05-01 09:00:00 -03:00\): olá$/m);
+  });
 });

@@ -14,6 +14,7 @@ import { keptChat } from '../state/chat.js';
 import { logNodeText } from '../state/errors.js';
 import { initialState, reduce } from '../state/reducer.js';
 import { closedChatKept, keepClosedChat } from '../lib/storage.js';
+import { toggleStageView } from '../hooks/useStageLayout.js';
 import type { Store } from '../state/store.js';
 import { StoreContext } from '../state/store.js';
 import type { Transport } from '../transport/transport.js';
@@ -209,6 +210,9 @@ export function App({ transport }: { transport: Transport }): JSX.Element {
         if (inCall && self) send({ cmd: 'hand', raised: !state.gestures.hands.includes(self) });
         return;
       }
+      case 'toggle-layout':
+        if (inCall) toggleStageView();
+        return;
       case 'chat':
         if (!inCall && !chatKept) return;
         setTab('chat');

@@ -5,6 +5,7 @@ export type ShortcutAction =
   | 'toggle-mute'
   | 'toggle-video'
   | 'toggle-hand'
+  | 'toggle-layout'
   | 'chat'
   | 'leave'
   | 'filters'
@@ -28,6 +29,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: 'm', label: 'M', action: 'toggle-mute', description: 'shortcut.mute' },
   { key: 'v', label: 'V', action: 'toggle-video', description: 'shortcut.video' },
   { key: 'h', label: 'H', action: 'toggle-hand', description: 'shortcut.hand' },
+  { key: 'g', label: 'G', action: 'toggle-layout', description: 'shortcut.layout' },
   { key: 'c', label: 'C', action: 'chat', description: 'shortcut.chat' },
   { key: 'f', label: 'F', action: 'filters', description: 'shortcut.filters' },
   { key: 'p', label: 'P', action: 'people', description: 'shortcut.people' },

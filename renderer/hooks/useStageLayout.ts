@@ -27,6 +27,11 @@ export function updateStagePrefs(change: Partial<StagePrefs>): void {
   for (const listener of listeners) listener(prefs);
 }
 
+/** Grid view to speaker view and back (the G shortcut). */
+export function toggleStageView(): void {
+  updateStagePrefs({ view: currentPrefs().view === 'grid' ? 'speaker' : 'grid' });
+}
+
 export function useStagePrefs(): StagePrefs {
   const [value, setValue] = useState(currentPrefs);
   useEffect(() => {

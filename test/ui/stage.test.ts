@@ -230,6 +230,18 @@ describe('the call stage in Chromium: speaker view and pin (four nodes)', functi
     await shot('stage-speaker');
   });
 
+  it('G switches between speaker and grid view', async () => {
+    const grid = page.getByRole('radio', { name: 'Grid' });
+    await page.locator('.speaker-main').waitFor();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('g');
+    await page.locator('.speaker-main').waitFor({ state: 'detached' });
+    assert.equal(await grid.getAttribute('aria-checked'), 'true');
+    await page.keyboard.press('g');
+    await page.locator('.speaker-main').waitFor();
+    assert.equal(await grid.getAttribute('aria-checked'), 'false');
+  });
+
   it('shows a member full screen, and leaves full screen', async () => {
     await page.locator(tileOf(bob)).hover();
     await page.getByRole('button', { name: 'Show Bob full screen' }).click();

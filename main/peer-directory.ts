@@ -107,6 +107,8 @@ export class PeerDirectory extends TypedEmitter<PeerDirectoryEvents> {
   memberName(peerId: string, announced: string, publicKey: Uint8Array | null): string {
     if (!publicKey) return announced;
     const status = this.#knownPeers.check(announced, publicKey);
+    // Its own name, as we keep it (an old key of the same name we kept too is no look-alike).
+    if (status.status === 'known' && status.peer.name === announced) return announced;
     const other =
       status.status === 'known'
         ? this.#knownPeers.confusableWith(announced, status.peer.id)

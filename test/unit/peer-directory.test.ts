@@ -171,6 +171,11 @@ describe('PeerDirectory (real signaling pool on loopback)', function () {
     const { directory } = await setup({ known });
     const warnings = record(directory, 'key-changed');
     const carolId = peerIdFromPublicKey(carol);
+    // A key we keep, under its own name: no warning, even with an older key of that name kept.
+    const carolOld = seededIdentity(11).publicKey;
+    await known.remember('Carol', carolOld);
+    assert.equal(directory.memberName(carolId, 'Carol', carol), 'Carol');
+    assert.equal(warnings.length, 0);
     // A key we keep renames: the new name shows, nobody is warned.
     assert.equal(directory.memberName(carolId, 'Caroline', carol), 'Caroline');
     assert.equal(warnings.length, 0);

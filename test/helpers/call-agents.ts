@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { silentLogger } from '../../p2p/base/logger.js';
 import type { CallAgentOptions } from '../../p2p/call/call-agent.js';
 import { CallAgent } from '../../p2p/call/call-agent.js';
@@ -6,6 +7,8 @@ import type { SignalingConnection } from '../../p2p/signaling/connection.js';
 import type { SignalingMessage } from '../../p2p/signaling/messages.js';
 import type { SignalingNode } from './signaling-nodes.js';
 import { LOOPBACK, SignalingNodes } from './signaling-nodes.js';
+import type { CallAgentEvents } from '../../p2p/call/call-agent.js';
+import { eventsOf } from './events.js';
 import { withTimeout } from './wait.js';
 
 /** One signaling message an agent's node received, and the connection it came on. */
@@ -117,4 +120,24 @@ export function inCallWith(node: AgentNode, peer: string, ms: number): Promise<s
     ms,
     `${node.node.name} never got into a call with ${peer}`,
   );
+}
+
+/**
+ * `inviter` invites `invitee`, which accepts; resolves with the call once the inviter is in
+ * it with the invitee (with `bothEnds`, once the invitee is in it with the inviter too).
+ */
+export async function bringIn(
+  inviter: AgentNode,
+  invitee: AgentNode,
+  ms: number,
+  options: { bothEnds?: boolean } = {},
+): Promise<string> {
+  const invited = eventsOf<CallAgentEvents>().next(invitee.agent, 'invite', ms);
+  const joined = inCallWith(inviter, invitee.node.id, ms);
+  const linked = options.bothEnds ? inCallWith(invitee, inviter.node.id, ms) : null;
+  await inviter.agent.invite(invitee.node.id);
+  const [{ call }] = await invited;
+  assert.equal(invitee.agent.accept(call), 'accepted');
+  await Promise.all([joined, linked]);
+  return call;
 }

@@ -4,7 +4,7 @@ import type { CallAgentEvents } from '../../p2p/call/call-agent.js';
 import type { SignalingMessage } from '../../p2p/signaling/messages.js';
 import { toBase64 } from '../../crypto/index.js';
 import type { AgentNode } from '../helpers/call-agents.js';
-import { CallAgents, inCallWith } from '../helpers/call-agents.js';
+import { CallAgents, bringIn, inCallWith } from '../helpers/call-agents.js';
 import { eventsOf } from '../helpers/events.js';
 import { LOOPBACK } from '../helpers/signaling-nodes.js';
 
@@ -22,17 +22,6 @@ describe('call agents: admission epochs and tickets', function () {
   this.timeout(40_000);
   const agents = new CallAgents();
   afterEach(() => agents.closeAll());
-
-  /** `inviter` invites `invitee`, which accepts; resolves once both are in the call. */
-  async function bringIn(inviter: AgentNode, invitee: AgentNode): Promise<string> {
-    const invited = agentEvents.next(invitee.agent, 'invite', MS);
-    const inCall = inCallWith(inviter, invitee.node.id, MS);
-    await inviter.agent.invite(invitee.node.id);
-    const [{ call }] = await invited;
-    assert.equal(invitee.agent.accept(call), 'accepted');
-    await inCall;
-    return call;
-  }
 
   /** Sends `message` from `from` to `to` and resolves with `to`'s bye for `call`. */
   async function refusedWithBye(
@@ -52,10 +41,10 @@ describe('call agents: admission epochs and tickets', function () {
     const a = await agents.start(1, 'Ada');
     const b = await agents.start(2, 'Bob');
     const c = await agents.start(3, 'Cy');
-    const call = await bringIn(a, b);
+    const call = await bringIn(a, b, MS);
     const joinAtBob = b.inbox.next(c.node.id, (m) => m.t === 'join', MS);
     const cyAtBob = inCallWith(b, c.node.id, MS);
-    await bringIn(a, c);
+    await bringIn(a, c, MS);
     const { message: join } = await joinAtBob;
     await cyAtBob;
     const left = [a, b].map((node) => agentEvents.next(node.agent, 'member-left', MS));
@@ -77,7 +66,7 @@ describe('call agents: admission epochs and tickets', function () {
 
     // With a ticket issued after it left, it is welcome again, at every member.
     const cyBackAtBob = inCallWith(b, c.node.id, MS);
-    await bringIn(a, c);
+    await bringIn(a, c, MS);
     await cyBackAtBob;
   });
 
@@ -85,7 +74,7 @@ describe('call agents: admission epochs and tickets', function () {
     const a = await agents.start(1, 'Ada');
     const b = await agents.start(2, 'Bob');
     const c = await agents.start(3, 'Cy');
-    const call = await bringIn(a, c);
+    const call = await bringIn(a, c, MS);
     const inviteAtBob = b.inbox.next(a.node.id, (m) => m.t === 'invite', MS);
     await a.agent.invite(b.node.id);
     const { message: invite } = await inviteAtBob;
@@ -114,9 +103,9 @@ describe('call agents: admission epochs and tickets', function () {
   it('a former member cannot slip back in by inviting a member to the call', async () => {
     const a = await agents.start(1, 'Ada');
     const b = await agents.start(2, 'Bob');
-    const call = await bringIn(a, b);
+    const call = await bringIn(a, b, MS);
     const c = await agents.start(3, 'Cy');
-    await bringIn(a, c);
+    await bringIn(a, c, MS);
     const left = agentEvents.next(a.agent, 'member-left', MS);
     c.agent.leave();
     await left;
@@ -179,7 +168,7 @@ describe('call agents: admission epochs and tickets', function () {
     const n = await agents.start(6, 'Nora');
     const m = await agents.start(7, 'Max');
     const b = await agents.start(2, 'Bob');
-    await bringIn(a, n);
+    await bringIn(a, n, MS);
     // Ada lies in her answer to Bob's accept: she lists Max, who is in no call, with the
     // ticket she made out to Nora.
     const invited = agentEvents.next(b.agent, 'invite', MS);

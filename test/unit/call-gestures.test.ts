@@ -5,8 +5,7 @@ import type { CallAgentEvents } from '../../p2p/call/call-agent.js';
 import { controlMessageSchema } from '../../p2p/link/control-messages.js';
 import { commandSchema, sessionEventSchema } from '../../protocol/api.js';
 import { REACTION_EMOJI } from '../../protocol/gesture-api.js';
-import type { AgentNode } from '../helpers/call-agents.js';
-import { CallAgents, inCallWith } from '../helpers/call-agents.js';
+import { CallAgents, bringIn } from '../helpers/call-agents.js';
 import { eventsOf } from '../helpers/events.js';
 import { ada, bob, cy, StubLink } from '../helpers/stub-call.js';
 
@@ -151,22 +150,11 @@ describe('raise hand and reactions', () => {
     const agents = new CallAgents();
     afterEach(() => agents.closeAll());
 
-    /** `invitee` joins `host`'s call (starting one if needed). */
-    async function bringIn(host: AgentNode, invitee: AgentNode): Promise<void> {
-      const invited = agentEvents.next(invitee.agent, 'invite', LINK_MS);
-      const joined = inCallWith(host, invitee.node.id, LINK_MS);
-      const linked = inCallWith(invitee, host.node.id, LINK_MS);
-      await host.agent.invite(invitee.node.id);
-      const [{ call }] = await invited;
-      assert.equal(invitee.agent.accept(call), 'accepted');
-      await Promise.all([joined, linked]);
-    }
-
     it('a hand and a reaction travel; a late joiner learns the hand; leaving lowers it', async () => {
       const a = await agents.start(1, 'Ada');
       const b = await agents.start(2, 'Bob');
       const c = await agents.start(3, 'Cy');
-      await bringIn(a, b);
+      await bringIn(a, b, LINK_MS, { bothEnds: true });
       const handAtB = agentEvents.next(b.agent, 'hand', LINK_MS);
       a.agent.call?.gestures.setHand(true);
       assert.deepEqual((await handAtB)[0], { peer: a.node.id, raised: true });
@@ -177,7 +165,7 @@ describe('raise hand and reactions', () => {
 
       // Cy comes in after the hand went up: his link to Ada tells him.
       const handAtC = agentEvents.next(c.agent, 'hand', LINK_MS);
-      await bringIn(b, c);
+      await bringIn(b, c, LINK_MS, { bothEnds: true });
       assert.deepEqual((await handAtC)[0], { peer: a.node.id, raised: true });
       assert.deepEqual(c.agent.call?.gestures.hands(), [a.node.id]);
 

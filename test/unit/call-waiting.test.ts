@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomId } from '../../p2p/base/ids.js';
 import type { CallAgentEvents } from '../../p2p/call/call-agent.js';
-import type { AgentNode } from '../helpers/call-agents.js';
-import { CallAgents, inCallWith } from '../helpers/call-agents.js';
+import { CallAgents, bringIn, inCallWith } from '../helpers/call-agents.js';
 import { eventsOf } from '../helpers/events.js';
 
 const agentEvents = eventsOf<CallAgentEvents>();
@@ -18,17 +17,6 @@ describe('call agents: call waiting', function () {
   const agents = new CallAgents();
   afterEach(() => agents.closeAll());
 
-  /** `inviter` invites `invitee`, which accepts; resolves once both are in the call. */
-  async function bringIn(inviter: AgentNode, invitee: AgentNode): Promise<string> {
-    const invited = agentEvents.next(invitee.agent, 'invite', MS);
-    const inCall = inCallWith(inviter, invitee.node.id, MS);
-    await inviter.agent.invite(invitee.node.id);
-    const [{ call }] = await invited;
-    assert.equal(invitee.agent.accept(call), 'accepted');
-    await inCall;
-    return call;
-  }
-
   it('an invite in a call waits, names the members, and accepting leaves the call to join it', async () => {
     const [ada, bob, cy, dan] = await Promise.all([
       agents.start(1, 'Ada'),
@@ -36,8 +24,8 @@ describe('call agents: call waiting', function () {
       agents.start(3, 'Cy'),
       agents.start(4, 'Dan'),
     ]);
-    const first = await bringIn(ada, bob);
-    const second = await bringIn(cy, dan);
+    const first = await bringIn(ada, bob, MS);
+    const second = await bringIn(cy, dan, MS);
 
     const waiting = agentEvents.next(ada.agent, 'invite', MS);
     await cy.agent.invite(ada.node.id);
@@ -69,7 +57,7 @@ describe('call agents: call waiting', function () {
       agents.start(3, 'Cy'),
       agents.start(5, 'Eve'),
     ]);
-    const first = await bringIn(ada, bob);
+    const first = await bringIn(ada, bob, MS);
     const shown = agentEvents.record(ada.agent, 'invite');
     const cancelled = agentEvents.record(ada.agent, 'invite-cancelled');
     const fromCy = agentEvents.next(ada.agent, 'invite', MS);
@@ -109,7 +97,7 @@ describe('call agents: call waiting', function () {
       agents.start(2, 'Bob'),
       agents.start(3, 'Cy'),
     ]);
-    const first = await bringIn(ada, bob);
+    const first = await bringIn(ada, bob, MS);
     const fromCy = agentEvents.next(ada.agent, 'invite', MS);
     await cy.agent.invite(ada.node.id);
     const [{ call }] = await fromCy;

@@ -8,12 +8,9 @@ import { controlMessageSchema } from '../../p2p/link/control-messages.js';
 import { silentLogger } from '../../p2p/base/logger.js';
 import { commandSchema } from '../../protocol/api.js';
 import { MAX_NAME_LENGTH } from '../../protocol/profile-api.js';
-import type { CallAgentEvents } from '../../p2p/call/call-agent.js';
 import type { AgentNode } from '../helpers/call-agents.js';
-import { CallAgents, inCallWith } from '../helpers/call-agents.js';
-import { eventsOf } from '../helpers/events.js';
+import { CallAgents, bringIn } from '../helpers/call-agents.js';
 
-const agentEvents = eventsOf<CallAgentEvents>();
 const LINK_MS = 10_000;
 
 /** Resolves when `node` shows `peer` in its call under `name`. */
@@ -105,25 +102,15 @@ describe('display name (set-name)', () => {
     const agents = new CallAgents();
     afterEach(() => agents.closeAll());
 
-    async function bringIn(host: AgentNode, invitee: AgentNode): Promise<void> {
-      const invited = agentEvents.next(invitee.agent, 'invite', LINK_MS);
-      const joined = inCallWith(host, invitee.node.id, LINK_MS);
-      const linked = inCallWith(invitee, host.node.id, LINK_MS);
-      await host.agent.invite(invitee.node.id);
-      const [{ call }] = await invited;
-      assert.equal(invitee.agent.accept(call), 'accepted');
-      await Promise.all([joined, linked]);
-    }
-
     it("a member's rename reaches the roster; a later joiner learns it on its link", async () => {
       const a = await agents.start(1, 'Ada');
       const b = await agents.start(2, 'Bob');
       const c = await agents.start(3, 'Cy');
-      await bringIn(a, b);
+      await bringIn(a, b, LINK_MS, { bothEnds: true });
       a.agent.rename('Ada L.');
       await shownAs(b, a.node.id, 'Ada L.');
       // Cy's signaling hello from Ada carries her start-up name: the link tells the new one.
-      await bringIn(b, c);
+      await bringIn(b, c, LINK_MS, { bothEnds: true });
       await shownAs(c, a.node.id, 'Ada L.');
       assert.equal(b.agent.call?.member(a.node.id)?.state, 'connected');
     });
